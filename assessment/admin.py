@@ -1,0 +1,30 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from assessment.models import AssessmentRuleSet, Progress, RecomputeJob
+
+
+@admin.register(Progress)
+class ProgressAdmin(admin.ModelAdmin):
+    list_display = ["area", "indicator", "year", "value", "target", "target_year", "expected", "status", "overdue"]
+    list_filter = ["status", "overdue", "year", "indicator__plan"]
+    search_fields = ["area", "indicator__code", "indicator__name"]
+
+    def has_add_permission(self, request):
+        return False  # progress is derived, never typed in
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecomputeJob)
+class RecomputeJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "scope", "state", "done", "total", "rows", "created_at", "finished_at"]
+    list_filter = ["state"]
+    search_fields = ["scope", "error"]
+
+
+@admin.register(AssessmentRuleSet)
+class AssessmentRuleSetAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "year"]
+    search_fields = ["source"]

@@ -1,0 +1,22 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgressStatus(models.TextChoices):
+    """Where a county stands on a target (DESIGN §3)."""
+
+    ACHIEVED = "achieved", _("已达标")
+    ON_TRACK = "on_track", _("正常推进")
+    LAGGING = "lagging", _("滞后")
+    OFF_TRACK = "off_track", _("严重滞后")
+    NO_DATA = "no_data", _("未填报")
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("计算中")
+    SUCCESS = "success", _("已完成")
+    FAILURE = "failure", _("失败")
+
+
+PREFECTURE = "prefecture"

@@ -1,0 +1,101 @@
+"""Derived progress, published snapshots, assessment rules and recompute jobs."""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from assessment.choices import JobState, ProgressStatus
+
+
+class Progress(models.Model):
+    """Where one county (or the prefecture, ``area='prefecture'``) stands on one indicator in one year.
+
+    Derived by ``assessment.engine`` from approved figures and targets; never typed in.
+    """
+
+    area = models.CharField(_("县市代码"), max_length=10, help_text=_("县市代码，或 prefecture 表示全州"))
+    indicator = models.ForeignKey(
+        "indicators.Indicator", on_delete=models.CASCADE, related_name="progress", verbose_name=_("指标")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4, null=True)
+    numerator = models.DecimalField(_("分子"), max_digits=20, decimal_places=4, null=True)
+    denominator = models.DecimalField(_("分母"), max_digits=20, decimal_places=4, null=True)
+    baseline = models.DecimalField(_("基线值"), max_digits=20, decimal_places=4, null=True)
+    baseline_year = models.PositiveSmallIntegerField(_("基线年份"), null=True)
+    target = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True)
+    target_year = models.PositiveSmallIntegerField(_("目标年份"), null=True)
+    expected = models.DecimalField(_("预期值"), max_digits=20, decimal_places=4, null=True)
+    status = models.CharField(_("状态"), max_length=16, choices=ProgressStatus.choices)
+    overdue = models.BooleanField(_("逾期"), default=False)
+    projected = models.DecimalField(_("预测值"), max_digits=20, decimal_places=4, null=True)
+    will_meet = models.BooleanField(_("按当前速度能否达标"), null=True)
+    gap = models.DecimalField(_("差距"), max_digits=20, decimal_places=4, null=True)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "area", "year"]
+        verbose_name = _("进度")
+        verbose_name_plural = _("进度")
+        constraints = [
+            # Recomputation replaces rows; there is never more than one answer per area, indicator and year.
+            models.UniqueConstraint(fields=["area", "indicator", "year"], name="progress_unique_area_indicator_year"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "status"], name="progress_year_status"),
+            models.Index(fields=["area", "year"], name="progress_area_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.indicator_id} {self.year}: {self.status}"
+
+
+class RecomputeJob(models.Model):
+    """A recompute run, so the UI and API can show its state and progress."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    scope = models.CharField(_("范围"), max_length=100, default="all")
+    state = models.CharField(_("状态"), max_length=16, choices=JobState.choices, default=JobState.PENDING)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    rows = models.PositiveIntegerField(_("写入行数"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("重算任务")
+        verbose_name_plural = _("重算任务")
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.state} {self.done}/{self.total}"
+
+
+class AssessmentRuleSet(models.Model):
+    """The assessment plan's rules as data (plan 8): awards, bonuses, accountability thresholds, school lists.
+
+    ``year`` null is the default from the plan; a year's own rule set overrides it (考评细则 are issued yearly).
+    """
+
+    year = models.PositiveSmallIntegerField(_("考核年度"), null=True, blank=True, unique=True)
+    rules = models.JSONField(_("规则"))
+    source = models.TextField(_("依据"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("考核规则")
+        verbose_name_plural = _("考核规则")
+
+    def __str__(self) -> str:
+        return str(self.year or _("默认规则"))

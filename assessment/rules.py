@@ -1,0 +1,206 @@
+"""The progress rule of DESIGN §3, as plain functions over plain values (no database, no HTTP).
+
+Let b be the baseline (the base-year figure, else the first approved one), T the target for deadline Y.
+The expected value in year y lies on the straight line from b in the base year to T in Y.
+``achieved`` if the value meets T in the indicator's direction; ``on_track`` if it meets the expected value;
+``lagging`` if it has made at least ``lagging_share`` (default 80 %) of the expected progress; else
+``off_track``. A deadline passed without achievement is ``off_track`` and overdue. A least-squares trend over
+the approved years projects the value in Y and tells whether T will be met at the current pace.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Mapping
+
+from assessment.choices import ProgressStatus
+
+FOUR_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The thresholds of the rule; ``assessment.engine`` builds it from settings."""
+
+    lagging_share: Decimal = Decimal("0.8")
+    base_year: int = 2021
+
+
+@dataclass(frozen=True)
+class Outcome:
+    value: Decimal | None
+    target: Decimal | None
+    target_year: int | None
+    baseline: Decimal | None
+    baseline_year: int | None
+    expected: Decimal | None
+    status: str
+    overdue: bool
+    projected: Decimal | None
+    will_meet: bool | None
+    gap: Decimal | None
+
+
+def meets(value: Decimal, goal: Decimal, direction: str) -> bool:
+    """Whether ``value`` satisfies ``goal`` in the indicator's direction."""
+    if direction in ("at_most", "zero"):
+        return value <= goal
+    return value >= goal
+
+
+def expected_value(baseline: Decimal, base_year: int, target: Decimal, target_year: int, year: int) -> Decimal:
+    """The straight line from the baseline in the base year to the target in its deadline year."""
+    if year >= target_year or target_year <= base_year:
+        return target
+    if year <= base_year:
+        return baseline
+    share = Decimal(year - base_year) / Decimal(target_year - base_year)
+    return baseline + (target - baseline) * share
+
+
+def trend(points: Mapping[int, Decimal], year: int) -> Decimal | None:
+    """Least-squares linear trend of the approved values, evaluated at ``year``; None with fewer than 2 years."""
+    if len(points) < 2:
+        return None
+    n = Decimal(len(points))
+    xs = [Decimal(x) for x in points]
+    ys = list(points.values())
+    mean_x = sum(xs) / n
+    mean_y = sum(ys) / n
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sxx
+    return mean_y + slope * (Decimal(year) - mean_x)
+
+
+def gap_in_units(
+    kind: str, direction: str, target: Decimal, value: Decimal,
+    numerator: Decimal | None = None, denominator: Decimal | None = None,
+) -> Decimal:
+    """How far the value is from the target, in the indicator's own units; 0 once met.
+
+    For a rate with a denominator that is people, not points: target × denominator − numerator (e.g. how many
+    more children must be enrolled for 92 %).
+    """
+    if meets(value, target, direction):
+        return Decimal(0)
+    if kind == "rate" and numerator is not None and denominator:
+        needed = target * denominator / 100
+        return abs(needed - numerator).quantize(FOUR_PLACES)
+    return abs(target - value).quantize(FOUR_PLACES)
+
+
+def evaluate(
+    *,
+    kind: str,
+    direction: str,
+    year: int,
+    values: Mapping[int, Decimal],
+    target: Decimal | None,
+    target_year: int | None,
+    rule: Rule = Rule(),
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+) -> Outcome:
+    """Progress of one county (or the prefecture) on one indicator in ``year``.
+
+    ``values`` are the approved values by year (all years, so the baseline and trend can be found);
+    ``target``/``target_year`` the applicable target (``target_year`` None for a standing yearly rule).
+    """
+    value = values.get(year)
+    if kind == "milestone" and value is None:
+        # A milestone once done stays done: carry the latest earlier value forward.
+        earlier = [y for y in values if y < year]
+        value = values[max(earlier)] if earlier else None
+        numerator = denominator = None
+    base_year = rule.base_year if rule.base_year in values else (min(values) if values else None)
+    baseline = values.get(base_year) if base_year is not None else None
+    if value is None or target is None:
+        return Outcome(value, target, target_year, baseline, base_year, None, ProgressStatus.NO_DATA,
+                       False, None, None, None)
+    gap = gap_in_units(kind, direction, target, value, numerator, denominator)
+    projected = will_meet = None
+    if kind != "milestone" and target_year is not None:
+        history = {y: v for y, v in values.items() if y <= year}
+        projected = trend(history, target_year)
+        if projected is not None:
+            will_meet = meets(projected, target, direction)
+            projected = projected.quantize(FOUR_PLACES)
+    if target_year is None:
+        # A standing rule (每年…不少于…) holds every year: no straight line, the target itself is expected.
+        expected = target
+    elif kind == "milestone":
+        expected = target if year >= target_year else Decimal(0)
+    else:
+        expected = expected_value(baseline, base_year, target, target_year, year)
+    expected = expected.quantize(FOUR_PLACES)
+    status, overdue = _status(kind, direction, year, value, target, target_year, baseline, expected, rule)
+    return Outcome(value, target, target_year, baseline, base_year, expected, status, overdue,
+                   projected, will_meet, gap)
+
+
+def _status(kind, direction, year, value, target, target_year, baseline, expected, rule) -> tuple[str, bool]:
+    if meets(value, target, direction):
+        return ProgressStatus.ACHIEVED, False
+    if target_year is not None and year >= target_year:
+        return ProgressStatus.OFF_TRACK, True
+    if kind == "milestone":
+        return ProgressStatus.ON_TRACK, False
+    if meets(value, expected, direction):
+        return ProgressStatus.ON_TRACK, False
+    start = baseline if target_year is not None else Decimal(0)
+    needed = (expected - start) if direction == "at_least" else (start - expected)
+    made = (value - start) if direction == "at_least" else (start - value)
+    if needed > 0 and made >= rule.lagging_share * needed:
+        return ProgressStatus.LAGGING, False
+    return ProgressStatus.OFF_TRACK, False
+
+
+@dataclass
+class Aggregate:
+    """What the prefecture roll-up needs of one indicator-year's county figures."""
+
+    total: Decimal = Decimal(0)
+    numerator: Decimal = Decimal(0)
+    denominator: Decimal = Decimal(0)
+    paired: int = 0
+    done: int = 0
+    reported: int = 0
+
+    def add(self, value: Decimal | None, numerator: Decimal | None, denominator: Decimal | None) -> None:
+        if value is None:
+            return
+        self.reported += 1
+        self.total += value
+        if value >= 1:
+            self.done += 1
+        if numerator is not None and denominator:
+            self.numerator += numerator
+            self.denominator += denominator
+            self.paired += 1
+
+
+def rollup(rule: str, agg: Aggregate, expected_count: int | None = None,
+           ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    """The prefecture's (value, numerator, denominator) from the counties' figures of one year.
+
+    ``sum`` adds values; ``ratio`` divides summed numerators by summed denominators (never a mean of rates);
+    ``all``/``any``/``count`` read milestone values 1/0 (``all`` needs every county in scope to report done).
+    """
+    if not agg.reported:
+        return None, None, None
+    if rule == "sum":
+        return agg.total, None, None
+    if rule == "ratio":
+        if not agg.paired:
+            return None, None, None
+        return (agg.numerator * 100 / agg.denominator).quantize(FOUR_PLACES), agg.numerator, agg.denominator
+    if rule == "all":
+        needed = expected_count if expected_count is not None else agg.reported
+        return Decimal(1 if needed > 0 and agg.done >= needed else 0), None, None
+    if rule == "any":
+        return Decimal(1 if agg.done else 0), None, None
+    if rule == "count":
+        return Decimal(agg.done), None, None
+    return None, None, None

@@ -1,0 +1,27 @@
+"""Celery tasks: thin wrappers around ``assessment.services`` (they take IDs and are idempotent)."""
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError, OperationalError
+
+from assessment import services
+
+TRANSIENT = (OperationalError, DatabaseError, ConnectionError, TimeoutError)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def recompute_all() -> int:
+    """Nightly full recompute (beat)."""
+    return services.recompute_all()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def recompute_job(job_id: str) -> str:
+    """An official's on-demand recompute, tracked by a RecomputeJob row."""
+    return services.run_job(job_id).state
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def recompute_for_figure(indicator_id: int, county_id: int | None) -> int:
+    """Recompute what one approved figure affects (sent after the approval commits)."""
+    return services.recompute_for_figure(indicator_id, county_id)

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from counties.models import County, Figure, Profile
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "tier", "key_assisted"]
+    list_filter = ["tier", "key_assisted"]
+    search_fields = ["code", "name", "short_name"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "county"]
+    list_filter = ["county"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Figure)
+class FigureAdmin(SimpleHistoryAdmin):
+    list_display = ["county", "indicator", "year", "value", "numerator", "denominator", "status", "version",
+                    "is_demo"]
+    list_filter = ["status", "year", "county", "indicator__plan", "is_demo"]
+    search_fields = ["indicator__code", "indicator__name", "county__name", "note"]
+    readonly_fields = ["version", "created_at", "updated_at", "submitted_at", "approved_at", "approved_by"]

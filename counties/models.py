@@ -1,0 +1,151 @@
+"""The 17 counties, the clerks who belong to them, and the figures (填报数据) they enter."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from counties.choices import FigureStatus
+from indicators.choices import Tier
+
+
+class County(models.Model):
+    """A county-level division (县市) of Liangshan, with the attributes the plans use to set targets."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    short_name = models.CharField(_("简称"), max_length=10)
+    name_en = models.CharField(_("英文名称"), max_length=50, blank=True)
+    tier = models.PositiveSmallIntegerField(_("义务教育分类区"), choices=Tier.choices)
+    key_assisted = models.BooleanField(_("国家乡村振兴重点帮扶县"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("县市")
+        verbose_name_plural = _("县市")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    """Which county a clerk (县级填报员) belongs to."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles", verbose_name=_("所属县市")
+    )
+
+    class Meta:
+        verbose_name = _("用户所属县市")
+        verbose_name_plural = _("用户所属县市")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.county or '—'}"
+
+
+class FigureQuerySet(models.QuerySet):
+    def approved(self) -> FigureQuerySet:
+        return self.filter(status=FigureStatus.APPROVED)
+
+    def visible_to(self, user) -> FigureQuerySet:
+        """Officials, auditors and administrators see every figure; a clerk sees only their county's."""
+        from liangshan_edu.roles import can_read_all, county_of
+
+        if can_read_all(user):
+            return self
+        county = county_of(user)
+        return self.filter(county=county) if county else self.none()
+
+    def editable_by(self, user) -> FigureQuerySet:
+        """A clerk edits their own county's drafts and returned figures; nobody else edits figures."""
+        from liangshan_edu.roles import county_of
+
+        county = county_of(user)
+        if county is None:
+            return self.none()
+        return self.filter(county=county, status__in=[FigureStatus.DRAFT, FigureStatus.RETURNED])
+
+
+class Figure(models.Model):
+    """A county's value of an indicator for a year (填报数据). Only approved figures count for progress.
+
+    For a rate, ``value`` is derived from numerator / denominator (percent); for a milestone it is 1 (done) or 0.
+    """
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="figures", verbose_name=_("县市"),
+        help_text=_("空表示全州（仅州级填报的指标）"),
+    )
+    indicator = models.ForeignKey(
+        "indicators.Indicator", on_delete=models.PROTECT, related_name="figures", verbose_name=_("指标")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    value = models.DecimalField(_("数值"), max_digits=16, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(_("分子"), max_digits=16, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(_("分母"), max_digits=16, decimal_places=4, null=True, blank=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    evidence = models.TextField(_("佐证材料"), blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=FigureStatus.choices, default=FigureStatus.DRAFT)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("审核人"),
+    )
+    history = HistoricalRecords()
+
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["county", "indicator", "year"]
+        verbose_name = _("填报数据")
+        verbose_name_plural = _("填报数据")
+        constraints = [
+            # One figure per county, indicator and year: the form, the upload and the API all update it.
+            models.UniqueConstraint(fields=["county", "indicator", "year"], name="figure_unique_county_indicator_year"),
+            # The prefecture's own figure (county empty) is unique too: NULLs are distinct in a plain constraint.
+            models.UniqueConstraint(
+                fields=["indicator", "year"], condition=models.Q(county__isnull=True),
+                name="figure_unique_prefecture_indicator_year",
+            ),
+            # Counts, amounts and rates are never negative.
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=True) | models.Q(value__gte=0), name="figure_value_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(numerator__isnull=True) | models.Q(numerator__gte=0),
+                name="figure_numerator_non_negative",
+            ),
+            # A rate's denominator is a population: zero would make the rate meaningless.
+            models.CheckConstraint(
+                condition=models.Q(denominator__isnull=True) | models.Q(denominator__gt=0),
+                name="figure_denominator_positive",
+            ),
+            # A returned figure always tells the clerk why.
+            models.CheckConstraint(
+                condition=~models.Q(status=FigureStatus.RETURNED) | ~models.Q(return_reason=""),
+                name="figure_returned_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=FigureStatus.values), name="figure_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["indicator", "year", "status"], name="figure_indicator_year_status")]
+
+    def __str__(self) -> str:
+        return f"{self.county or _('全州')} {self.indicator.code} {self.year}"
+
+    @staticmethod
+    def rate_value(numerator: Decimal, denominator: Decimal) -> Decimal:
+        """A rate in percent from its numerator and denominator, to 4 decimal places."""
+        return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.0001"))

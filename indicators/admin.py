@@ -1,0 +1,59 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import Indicator, Plan, ResponsibleUnit, Target, Task, Unit
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "cycle", "issued", "document"]
+    list_filter = ["cycle"]
+    search_fields = ["code", "name", "short_name"]
+
+
+@admin.register(ResponsibleUnit)
+class ResponsibleUnitAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["plan", "number", "title", "section"]
+    list_filter = ["plan", "lead_units"]
+    search_fields = ["title", "section"]
+    filter_horizontal = ["lead_units", "cooperating_units"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "kinds"]
+    search_fields = ["code", "name"]
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    filter_horizontal = ["counties"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "plan", "task", "unit", "kind", "direction", "level", "rollup", "retired"]
+    list_filter = ["plan", "kind", "direction", "level", "rollup", "unit", "retired"]
+    search_fields = ["code", "name", "name_en", "source"]
+    inlines = [TargetInline]
+    autocomplete_fields = ["task"]
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "value", "tier", "note"]
+    list_filter = ["year", "tier", "indicator__plan"]
+    search_fields = ["indicator__code", "indicator__name", "note"]
+    filter_horizontal = ["counties"]
+
+
+admin.site.site_header = _("凉山州教育高质量发展目标监测平台")
+admin.site.site_title = _("凉山教育监测")
+admin.site.index_title = _("系统管理")

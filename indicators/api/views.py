@@ -1,0 +1,23 @@
+from rest_framework import viewsets
+
+from indicators.api.serializers import IndicatorSerializer, PlanSerializer
+from indicators.filters import IndicatorFilter
+from indicators.models import Indicator, Plan
+from liangshan_edu.api import HasRole
+
+
+class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Plan.objects.all()
+    serializer_class = PlanSerializer
+    permission_classes = [HasRole]
+    lookup_field = "code"
+    pagination_class = None
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = (Indicator.objects.filter(retired=False).select_related("plan", "task", "unit")
+                .prefetch_related("targets__counties"))
+    serializer_class = IndicatorSerializer
+    permission_classes = [HasRole]
+    filterset_class = IndicatorFilter
+    lookup_field = "code"

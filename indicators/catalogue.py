@@ -1,0 +1,305 @@
+"""Reading, checking and loading the indicator catalogue (``fixtures/catalogue/*.yaml``).
+
+``check`` is a plain function over plain values, so the command, the loader and the tests share one set of
+rules; ``load`` writes the files into the database idempotently (running it twice changes nothing).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from indicators.choices import Direction, Kind, Level, Rollup, Tier
+
+CATALOGUE_DIR = Path(settings.BASE_DIR) / "fixtures" / "catalogue"
+COUNTIES_FILE = Path(settings.BASE_DIR) / "fixtures" / "counties.yaml"
+
+PLAN_ORDER = ["preschool", "compulsory", "high_school", "vocational", "teachers", "informatization",
+              "research", "assessment"]
+PLAN_PREFIX = {"preschool": "PRE", "compulsory": "CMP", "high_school": "HS", "vocational": "VOC",
+               "teachers": "TCH", "informatization": "INF", "research": "RES", "assessment": "ASM"}
+
+# Which roll-ups make sense for which kind: a rate never rolls up as a sum or a mean.
+ROLLUPS_FOR_KIND = {
+    Kind.RATE: {Rollup.RATIO, Rollup.NONE},
+    Kind.COUNT: {Rollup.SUM, Rollup.NONE, Rollup.ALL},
+    Kind.AMOUNT: {Rollup.SUM, Rollup.NONE, Rollup.ALL},
+    Kind.MILESTONE: {Rollup.ALL, Rollup.ANY, Rollup.COUNT, Rollup.NONE},
+}
+
+
+@dataclass
+class Catalogue:
+    """The catalogue as plain values: plan documents, units and county codes."""
+
+    plans: list[dict[str, Any]]
+    units: list[dict[str, Any]]
+    counties: list[dict[str, Any]]
+    rules: dict[str, Any] = field(default_factory=dict)
+    rule_sources: dict[str, Any] = field(default_factory=dict)
+
+
+def read_files(directory: Path = CATALOGUE_DIR, counties_file: Path = COUNTIES_FILE) -> Catalogue:
+    """Read every ``<plan>.yaml`` of the catalogue folder, in the plans' order."""
+    docs = []
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == "units.yaml":
+            continue
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc["_file"] = path.name
+        docs.append(doc)
+    order = {code: i for i, code in enumerate(PLAN_ORDER)}
+    docs.sort(key=lambda d: order.get((d.get("plan") or {}).get("code"), len(order)))
+    units = yaml.safe_load((directory / "units.yaml").read_text(encoding="utf-8"))
+    counties = yaml.safe_load(counties_file.read_text(encoding="utf-8"))
+    rules = next((d.get("rules") for d in docs if d.get("rules")), {}) or {}
+    rule_sources = next((d.get("rule_sources") for d in docs if d.get("rule_sources")), {}) or {}
+    return Catalogue(plans=docs, units=units, counties=counties, rules=rules, rule_sources=rule_sources)
+
+
+def check(catalogue: Catalogue) -> list[str]:
+    """Every inconsistency in the catalogue, as one readable line each. Empty means consistent."""
+    problems: list[str] = []
+    unit_kinds = {u["code"]: set(u.get("kinds") or []) for u in catalogue.units}
+    county_codes = {str(c["code"]) for c in catalogue.counties}
+    plan_codes = Counter((d.get("plan") or {}).get("code") for d in catalogue.plans)
+    for code, n in plan_codes.items():
+        if n > 1:
+            problems.append(f"plan {code}: defined {n} times")
+    indicator_codes = Counter()
+    for doc in catalogue.plans:
+        plan = doc.get("plan") or {}
+        where = doc.get("_file", plan.get("code", "?"))
+        if plan.get("code") not in PLAN_PREFIX:
+            problems.append(f"{where}: unknown plan code {plan.get('code')!r}")
+        if not plan.get("name"):
+            problems.append(f"{where}: plan without a name")
+        task_numbers = Counter(t.get("number") for t in doc.get("tasks") or [])
+        for number, n in task_numbers.items():
+            if n > 1:
+                problems.append(f"{where}: task {number} defined {n} times")
+        for task in doc.get("tasks") or []:
+            if not task.get("title"):
+                problems.append(f"{where}: task {task.get('number')} without a title")
+        for ind in doc.get("indicators") or []:
+            indicator_codes[ind.get("code")] += 1
+            problems.extend(_check_indicator(ind, plan.get("code"), where, set(task_numbers), unit_kinds, county_codes))
+    for code, n in indicator_codes.items():
+        if n > 1:
+            problems.append(f"indicator {code}: duplicate code ({n} times)")
+    return problems
+
+
+def _check_indicator(ind: dict, plan_code: str | None, where: str, tasks: set, unit_kinds: dict,
+                     county_codes: set) -> Iterable[str]:
+    code = ind.get("code") or "?"
+    here = f"{where}: {code}"
+    prefix = PLAN_PREFIX.get(plan_code or "")
+    if prefix and not str(code).startswith(prefix + "-"):
+        yield f"{here}: code should start with {prefix}-"
+    if not ind.get("name"):
+        yield f"{here}: no name"
+    if not (ind.get("source") or "").strip():
+        yield f"{here}: no source sentence from the plan"
+    kind, direction = ind.get("kind"), ind.get("direction")
+    if kind not in Kind.values:
+        yield f"{here}: unknown kind {kind!r}"
+    if direction not in Direction.values:
+        yield f"{here}: unknown direction {direction!r}"
+    if ind.get("level", Level.COUNTY) not in Level.values:
+        yield f"{here}: unknown level {ind.get('level')!r}"
+    rollup = ind.get("rollup")
+    if rollup not in Rollup.values:
+        yield f"{here}: unknown rollup {rollup!r}"
+    elif kind in ROLLUPS_FOR_KIND and rollup not in ROLLUPS_FOR_KIND[kind]:
+        yield f"{here}: rollup {rollup!r} does not fit kind {kind!r}"
+    unit = ind.get("unit")
+    if unit not in unit_kinds:
+        yield f"{here}: unknown unit {unit!r}"
+    elif kind and unit_kinds[unit] and kind not in unit_kinds[unit]:
+        yield f"{here}: unit {unit!r} is not for kind {kind!r}"
+    if kind == Kind.RATE and not (ind.get("denominator") and ind.get("numerator")):
+        yield f"{here}: rate without numerator and denominator rule"
+    if kind == Kind.MILESTONE and direction != Direction.DONE:
+        yield f"{here}: milestone must have direction 'done'"
+    if ind.get("may_exceed_100") and kind != Kind.RATE:
+        yield f"{here}: may_exceed_100 is only for rates"
+    if ind.get("task") is not None and ind.get("task") not in tasks:
+        yield f"{here}: task {ind.get('task')} does not exist in the plan"
+    targets = ind.get("targets") or []
+    if not targets:
+        yield f"{here}: indicator without target"
+    for t in targets:
+        value = t.get("value")
+        if value is None:
+            yield f"{here}: target {t.get('year')} without value"
+            continue
+        if kind == Kind.MILESTONE and value not in (0, 1):
+            yield f"{here}: milestone target must be 1 (done), not {value}"
+        if direction == Direction.ZERO and value != 0:
+            yield f"{here}: direction 'zero' needs target 0, not {value}"
+        if kind == Kind.RATE and not ind.get("may_exceed_100") and not 0 <= float(value) <= 100:
+            yield f"{here}: rate target {value} outside 0–100 %"
+        if t.get("tier") is not None and t.get("tier") not in Tier.values:
+            yield f"{here}: target tier {t.get('tier')!r} is not 1, 2 or 3"
+        for c in t.get("counties") or []:
+            if str(c) not in county_codes:
+                yield f"{here}: target names county {c!r}, which does not exist"
+        if t.get("tier") is not None and t.get("counties"):
+            yield f"{here}: a target has either a tier or named counties, not both"
+        year = t.get("year")
+        if year is not None and not (2000 <= int(year) <= 2100):
+            yield f"{here}: target year {year} is implausible"
+    scopes = Counter((t.get("year"), t.get("tier"), tuple(sorted(map(str, t.get("counties") or []))))
+                     for t in targets)
+    for scope, n in scopes.items():
+        if n > 1:
+            yield f"{here}: {n} targets for the same year and scope {scope}"
+
+
+def from_database() -> Catalogue:
+    """The catalogue as loaded (and perhaps edited in the admin), as plain values for ``check``."""
+    from counties.models import County
+    from indicators.models import Plan, Unit
+
+    plans = []
+    for plan in Plan.objects.prefetch_related("tasks", "indicators__targets__counties", "indicators__unit"):
+        plans.append({
+            "_file": f"database:{plan.code}",
+            "plan": {"code": plan.code, "name": plan.name},
+            "tasks": [{"number": t.number, "title": t.title} for t in plan.tasks.all()],
+            "indicators": [
+                {
+                    "code": i.code, "name": i.name, "source": i.source, "kind": i.kind, "direction": i.direction,
+                    "level": i.level, "rollup": i.rollup, "unit": i.unit.code, "numerator": i.numerator_rule,
+                    "denominator": i.denominator_rule, "may_exceed_100": i.may_exceed_100,
+                    "task": i.task.number if i.task_id else None,
+                    "targets": [
+                        {"year": t.year, "value": t.value, "tier": t.tier,
+                         "counties": [c.code for c in t.counties.all()] or None}
+                        for t in i.targets.all()
+                    ],
+                }
+                for i in plan.indicators.all() if not i.retired
+            ],
+        })
+    units = [{"code": u.code, "kinds": u.kinds} for u in Unit.objects.all()]
+    counties = [{"code": c.code} for c in County.objects.all()]
+    return Catalogue(plans=plans, units=units, counties=counties)
+
+
+def _units(names: list[str] | None) -> list:
+    from indicators.models import ResponsibleUnit
+
+    return [ResponsibleUnit.objects.get_or_create(name=n.strip())[0] for n in names or [] if n and n.strip()]
+
+
+@transaction.atomic
+def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Write counties, units, plans, tasks, indicators and targets. Refuses an inconsistent catalogue.
+
+    Idempotent: rows are matched by their stable codes and updated in place; targets of an indicator are
+    replaced only when they differ, so history records real changes only.
+    """
+    from assessment.models import AssessmentRuleSet
+    from counties.models import County
+    from indicators.models import Indicator, Plan, Target, Task, Unit
+
+    problems = check(catalogue)
+    if problems:
+        raise ValueError("catalogue is inconsistent:\n" + "\n".join(problems))
+    stats = Counter()
+    for c in catalogue.counties:
+        _, created = County.objects.update_or_create(
+            code=str(c["code"]),
+            defaults={k: c[k] for k in ("name", "short_name", "name_en", "tier", "key_assisted") if k in c},
+        )
+        stats["counties"] += 1
+    counties = {c.code: c for c in County.objects.all()}
+    for u in catalogue.units:
+        Unit.objects.update_or_create(code=u["code"], defaults={"name": u.get("name", u["code"]),
+                                                                  "name_en": u.get("name_en", ""),
+                                                                  "kinds": u.get("kinds") or []})
+    units = {u.code: u for u in Unit.objects.all()}
+    total = sum(len(d.get("indicators") or []) for d in catalogue.plans)
+    done = 0
+    for order, doc in enumerate(catalogue.plans):
+        p = doc["plan"]
+        plan, _ = Plan.objects.update_or_create(code=p["code"], defaults={
+            "name": p["name"], "short_name": p.get("short_name", ""), "name_en": p.get("name_en", ""),
+            "cycle": p.get("cycle", "2022-2025"), "issued": p.get("issued"), "document": p.get("document", ""),
+            "goals": (p.get("goals") or "").strip(), "order": order,
+        })
+        stats["plans"] += 1
+        tasks = {}
+        for t in doc.get("tasks") or []:
+            task, _ = Task.objects.update_or_create(plan=plan, number=t["number"], defaults={
+                "section": t.get("section") or "", "title": t["title"], "note": t.get("note") or "",
+            })
+            task.lead_units.set(_units(t.get("lead_units")))
+            task.cooperating_units.set(_units(t.get("cooperating_units")))
+            tasks[t["number"]] = task
+            stats["tasks"] += 1
+        for i_order, ind in enumerate(doc.get("indicators") or []):
+            indicator, _ = Indicator.objects.update_or_create(code=ind["code"], defaults={
+                "plan": plan, "task": tasks.get(ind.get("task")), "name": ind["name"],
+                "name_en": ind.get("name_en") or "", "unit": units[ind["unit"]], "kind": ind["kind"],
+                "direction": ind["direction"], "level": ind.get("level") or Level.COUNTY, "rollup": ind["rollup"],
+                "numerator_rule": ind.get("numerator") or "", "denominator_rule": ind.get("denominator") or "",
+                "may_exceed_100": bool(ind.get("may_exceed_100")), "source": " ".join(ind["source"].split()),
+                "note": ind.get("note") or "", "retired": bool(ind.get("retired")), "order": i_order,
+            })
+            _sync_targets(indicator, ind.get("targets") or [], counties, Target)
+            stats["indicators"] += 1
+            stats["targets"] += len(ind.get("targets") or [])
+            done += 1
+            if progress:
+                progress(done, total)
+    if catalogue.rules:
+        AssessmentRuleSet.objects.update_or_create(year=None, defaults={
+            "rules": _plain(catalogue.rules),
+            "source": "凉山州教育工作考核激励实施方案（凉委办发〔2022〕14号）\n\n" + yaml.safe_dump(
+                _plain(catalogue.rule_sources), allow_unicode=True, sort_keys=False),
+        })
+    return dict(stats)
+
+
+def _target_key(year, value, tier, counties, note) -> tuple:
+    return (year, Decimal(str(value)).normalize(), tier, tuple(sorted(counties)), note or "")
+
+
+def _sync_targets(indicator, wanted: list[dict], counties: dict, Target) -> None:
+    have = {
+        _target_key(t.year, t.value, t.tier, [c.code for c in t.counties.all()], t.note): t
+        for t in indicator.targets.prefetch_related("counties")
+    }
+    want = {
+        _target_key(t.get("year"), t["value"], t.get("tier"), [str(c) for c in t.get("counties") or []],
+                    t.get("note")): t
+        for t in wanted
+    }
+    for key, target in have.items():
+        if key not in want:
+            target.delete()
+    for key in want.keys() - have.keys():
+        year, value, tier, codes, note = key
+        target = Target.objects.create(indicator=indicator, year=year, value=value, tier=tier, note=note)
+        if codes:
+            target.counties.set([counties[c] for c in codes])
+
+
+def _plain(value: Any) -> Any:
+    """YAML values as JSON-safe values (dates become ISO strings)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

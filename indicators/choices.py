@@ -1,0 +1,40 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    RATE = "rate", _("比率")
+    COUNT = "count", _("数量")
+    AMOUNT = "amount", _("数额")
+    MILESTONE = "milestone", _("节点任务")
+
+
+class Direction(models.TextChoices):
+    AT_LEAST = "at_least", _("不低于")
+    AT_MOST = "at_most", _("不高于")
+    ZERO = "zero", _("清零")
+    DONE = "done", _("完成")
+
+
+class Level(models.TextChoices):
+    COUNTY = "county", _("县级")
+    PREFECTURE = "prefecture", _("州级")
+
+
+class Rollup(models.TextChoices):
+    """How county figures add up to the prefecture's (DESIGN §3): never the mean of rates."""
+
+    SUM = "sum", _("求和")
+    RATIO = "ratio", _("分子之和/分母之和")
+    ALL = "all", _("全部完成")
+    ANY = "any", _("任一完成")
+    COUNT = "count", _("完成县数")
+    NONE = "none", _("仅州级填报")
+
+
+class Tier(models.IntegerChoices):
+    """The compulsory plan's three areas (一类区/二类区/三类区)."""
+
+    FIRST = 1, _("一类区")
+    SECOND = 2, _("二类区")
+    THIRD = 3, _("三类区")

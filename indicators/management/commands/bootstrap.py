@@ -1,0 +1,27 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Migrate, load counties and catalogue, create role groups; --demo adds demo users and figures."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="also create demo users and synthetic figures")
+
+    def handle(self, *args, **options):
+        from counties import demo
+        from liangshan_edu import groups
+
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("migrated")
+        call_command("load_catalogue", stdout=self.stdout)
+        groups.ensure_groups()
+        if options["demo"]:
+            users = demo.create_users()
+            self.stdout.write("demo users (password liangshan2025, demo only): " + ", ".join(users))
+            n = demo.create_figures(stdout=self.stdout)
+            self.stdout.write(f"demo figures (演示数据): {n}")
+            from assessment.services import recompute_all
+
+            recompute_all()
+            self.stdout.write("progress recomputed")

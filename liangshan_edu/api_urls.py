@@ -1,0 +1,19 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from counties.api.views import CountyViewSet
+from indicators.api.views import IndicatorViewSet, PlanViewSet
+
+router = DefaultRouter()
+router.register("plans", PlanViewSet, basename="plan")
+router.register("counties", CountyViewSet, basename="county")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

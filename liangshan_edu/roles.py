@@ -1,0 +1,69 @@
+"""The four roles of DESIGN §2, as Django groups, and the helpers every view, API and export uses.
+
+A user's role is the group they belong to; superusers count as administrators. A clerk (县级填报员) belongs to
+one county, recorded on ``counties.Profile``.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from counties.models import County
+
+CLERK = "clerk"
+OFFICIAL = "official"
+AUDITOR = "auditor"
+ADMINISTRATOR = "administrator"
+
+ROLE_LABELS = {
+    CLERK: _("县级填报员"),
+    OFFICIAL: _("州级管理员"),
+    AUDITOR: _("审计/督导"),
+    ADMINISTRATOR: _("系统管理员"),
+}
+ROLES = tuple(ROLE_LABELS)
+
+
+def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
+    """The user's role, or None for anonymous users and users without a role."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return ADMINISTRATOR
+    cached = getattr(user, "_role_cache", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = next((role for role in (ADMINISTRATOR, OFFICIAL, AUDITOR, CLERK) if role in names), "")
+        user._role_cache = cached
+    return cached or None
+
+
+def county_of(user: AbstractBaseUser | AnonymousUser) -> County | None:
+    """The county a clerk belongs to (None for every other role)."""
+    if role_of(user) != CLERK:
+        return None
+    profile = getattr(user, "profile", None)
+    return profile.county if profile else None
+
+
+def is_official(user) -> bool:
+    return role_of(user) in (OFFICIAL, ADMINISTRATOR)
+
+
+def can_read_all(user) -> bool:
+    """Officials, auditors and administrators read every county; clerks read only their own."""
+    return role_of(user) in (OFFICIAL, AUDITOR, ADMINISTRATOR)
+
+
+def role_context(request) -> dict:
+    """Template context: the user's role and county, for navigation."""
+    role = role_of(request.user)
+    return {
+        "user_role": role,
+        "user_role_label": ROLE_LABELS.get(role, "") if role else "",
+        "user_county": county_of(request.user),
+    }
