@@ -149,3 +149,57 @@ class Figure(models.Model):
     def rate_value(numerator: Decimal, denominator: Decimal) -> Decimal:
         """A rate in percent from its numerator and denominator, to 4 decimal places."""
         return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.0001"))
+
+
+class ReportingYear(models.Model):
+    """A reporting year: its deadline (set by an official) and whether it is locked.
+
+    After an official locks a year, figures of that year change only where the year was reopened for a
+    county (``CountyReopening``), with a reason.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    deadline = models.DateField(_("填报截止日期"), null=True, blank=True)
+    locked = models.BooleanField(_("已锁定"), default=False)
+    locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("锁定人"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("填报年度")
+        verbose_name_plural = _("填报年度")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CountyReopening(models.Model):
+    """An official reopened a locked year for one county, with a reason (recorded forever)."""
+
+    reporting_year = models.ForeignKey(
+        ReportingYear, on_delete=models.CASCADE, related_name="reopenings", verbose_name=_("填报年度")
+    )
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="reopenings", verbose_name=_("县市"))
+    reason = models.TextField(_("原因"))
+    active = models.BooleanField(_("有效"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("操作人")
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("锁定后重新开放")
+        verbose_name_plural = _("锁定后重新开放")
+        constraints = [
+            # Reopening needs a reason an auditor can read.
+            models.CheckConstraint(condition=~models.Q(reason=""), name="reopening_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reporting_year} {self.county}"

@@ -194,6 +194,19 @@ def from_database() -> Catalogue:
     return Catalogue(plans=plans, units=units, counties=counties)
 
 
+def _upsert(model, defaults: dict, **lookup):
+    """update_or_create that saves only when something changed, so history records real changes only."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults), True
+    changed = [k for k, v in defaults.items() if getattr(obj, k if not hasattr(v, "pk") else k) != v]
+    if changed:
+        for k in changed:
+            setattr(obj, k, defaults[k])
+        obj.save()
+    return obj, False
+
+
 def _units(names: list[str] | None) -> list:
     from indicators.models import ResponsibleUnit
 
@@ -233,7 +246,7 @@ def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = Non
         p = doc["plan"]
         plan, _ = Plan.objects.update_or_create(code=p["code"], defaults={
             "name": p["name"], "short_name": p.get("short_name", ""), "name_en": p.get("name_en", ""),
-            "cycle": p.get("cycle", "2022-2025"), "issued": p.get("issued"), "document": p.get("document", ""),
+            "cycle": p.get("cycle", "2022-2025"), "issued": p.get("issued") or None, "document": p.get("document", ""),
             "goals": (p.get("goals") or "").strip(), "order": order,
         })
         stats["plans"] += 1
@@ -247,7 +260,7 @@ def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = Non
             tasks[t["number"]] = task
             stats["tasks"] += 1
         for i_order, ind in enumerate(doc.get("indicators") or []):
-            indicator, _ = Indicator.objects.update_or_create(code=ind["code"], defaults={
+            indicator, _ = _upsert(Indicator, code=ind["code"], defaults={
                 "plan": plan, "task": tasks.get(ind.get("task")), "name": ind["name"],
                 "name_en": ind.get("name_en") or "", "unit": units[ind["unit"]], "kind": ind["kind"],
                 "direction": ind["direction"], "level": ind.get("level") or Level.COUNTY, "rollup": ind["rollup"],
@@ -262,7 +275,7 @@ def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = Non
             if progress:
                 progress(done, total)
     if catalogue.rules:
-        AssessmentRuleSet.objects.update_or_create(year=None, defaults={
+        _upsert(AssessmentRuleSet, year=None, defaults={
             "rules": _plain(catalogue.rules),
             "source": "凉山州教育工作考核激励实施方案（凉委办发〔2022〕14号）\n\n" + yaml.safe_dump(
                 _plain(catalogue.rule_sources), allow_unicode=True, sort_keys=False),

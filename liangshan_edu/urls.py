@@ -6,6 +6,9 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="catalogue", permanent=False), name="home"),
     path("catalogue/", include("indicators.urls")),
+    path("figures/", include("counties.urls")),
+    path("figures/upload/", include("counties.upload_urls")),
+    path("progress/", include("assessment.urls")),
     path("api/v1/", include("liangshan_edu.api_urls")),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

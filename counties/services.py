@@ -1,0 +1,275 @@
+"""The figure workflow (DESIGN §3): save a draft, submit, approve, return, reopen.
+
+Every path — entry form, review queue, spreadsheet upload, API — goes through these functions, so the
+rules (who may do what, validation, versions, locking) hold everywhere. Each change is recorded by
+django-simple-history with the acting user and a reason; approval queues the progress recompute after the
+transaction commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from counties.choices import FigureStatus
+from counties.errors import Invalid, Locked, NotAllowed, Stale, WrongState
+from counties.models import County, CountyReopening, Figure, ReportingYear
+from counties.validation import IndicatorRule, Problem, check_values, plausibility
+from indicators.models import Indicator
+from liangshan_edu.roles import county_of, is_official
+
+EDITABLE = (FigureStatus.DRAFT, FigureStatus.RETURNED)
+
+
+def indicator_rule(indicator: Indicator) -> IndicatorRule:
+    return IndicatorRule(code=indicator.code, kind=indicator.kind, unit=indicator.unit.code,
+                         may_exceed_100=indicator.may_exceed_100)
+
+
+def year_is_open(year: int, county: County | None) -> bool:
+    """False when an official has locked the year and not reopened it for this county."""
+    ry = ReportingYear.objects.filter(year=year).first()
+    if ry is None or not ry.locked:
+        return True
+    return county is not None and CountyReopening.objects.filter(
+        reporting_year=ry, county=county, active=True).exists()
+
+
+def check_year(year: int) -> None:
+    this_year = timezone.localdate().year
+    if not 2000 <= year <= this_year:
+        raise Invalid(_("年度%(year)s无效：只能填报%(first)s—%(last)s年的数据。") % {
+            "year": year, "first": 2000, "last": this_year})
+
+
+def _record(figure: Figure, user, reason: str) -> None:
+    figure._history_user = user
+    figure._change_reason = reason[:100]
+
+
+@dataclass
+class SaveResult:
+    figure: Figure
+    created: bool
+    changed: bool
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def warnings_for(figure: Figure) -> list[Problem]:
+    """Plausibility warnings for a figure against last year's approved value and the other counties."""
+    if figure.value is None or figure.county_id is None or figure.indicator.kind == "milestone":
+        return []
+    last = (Figure.objects.filter(county_id=figure.county_id, indicator_id=figure.indicator_id,
+                                  year=figure.year - 1, status=FigureStatus.APPROVED)
+            .values_list("value", flat=True).first())
+    others = list(Figure.objects.filter(indicator_id=figure.indicator_id, year=figure.year, value__isnull=False,
+                                        status__in=[FigureStatus.SUBMITTED, FigureStatus.APPROVED])
+                  .exclude(county_id=figure.county_id).values_list("value", flat=True))
+    return plausibility(figure.value, last, others, max_change_share=settings.PLAUSIBILITY_MAX_CHANGE_SHARE,
+                        outlier_z=settings.PLAUSIBILITY_OUTLIER_Z, unit=figure.indicator.unit.code)
+
+
+@transaction.atomic
+def save_draft(user, county: County, indicator: Indicator, year: int, *, value=None, numerator=None,
+               denominator=None, done_on: date | None = None, evidence: str | None = None, note: str | None = None,
+               expected_version: int | None = None, reason: str = "") -> SaveResult:
+    """Create or update a county's figure as a draft (or keep it returned). Refuses stale versions.
+
+    ``expected_version`` is the version the user's edit started from; None means "create" (and is refused
+    as stale if a figure already exists and has moved on since the form was loaded, i.e. version > 1 is not
+    assumed). Unchanged values make no new version.
+    """
+    if county_of(user) is None or county_of(user).pk != county.pk:
+        raise NotAllowed(_("只能填报本县（市）的数据。"))
+    if indicator.retired:
+        raise Invalid(_("指标%(code)s已停用。") % {"code": indicator.code})
+    if indicator.level == "prefecture" and indicator.rollup == "none":
+        raise NotAllowed(_("指标%(code)s由州级填报。") % {"code": indicator.code})
+    check_year(year)
+    if not year_is_open(year, county):
+        raise Locked(_("%(year)s年度已锁定，如需修改请联系州级管理员重新开放。") % {"year": year})
+    checked = check_values(indicator_rule(indicator), value=value, numerator=numerator, denominator=denominator,
+                           done_on=done_on)
+    if not checked.ok:
+        raise Invalid("；".join(p.message for p in checked.problems), checked.problems)
+    figure = Figure.objects.select_for_update().filter(county=county, indicator=indicator, year=year).first()
+    created = figure is None
+    if created:
+        figure = Figure(county=county, indicator=indicator, year=year, version=0)
+    else:
+        if expected_version is not None and expected_version != figure.version:
+            raise Stale(figure)
+        if figure.status not in EDITABLE:
+            raise WrongState(_("该数据状态为“%(status)s”，不能修改。") % {"status": figure.get_status_display()})
+    new = {"value": checked.value, "numerator": checked.numerator, "denominator": checked.denominator,
+           "done_on": done_on if indicator.kind == "milestone" else None}
+    if evidence is not None:
+        new["evidence"] = evidence
+    if note is not None:
+        new["note"] = note
+    changed = created or any(getattr(figure, k) != v for k, v in new.items())
+    if changed:
+        for k, v in new.items():
+            setattr(figure, k, v)
+        figure.version += 1
+        figure.is_demo = False
+        _record(figure, user, reason or (_("新建") if created else _("修改")))
+        figure.save()
+    return SaveResult(figure, created, changed, warnings_for(figure))
+
+
+def _transition_guard(figure: Figure, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != figure.version:
+        raise Stale(figure)
+
+
+@transaction.atomic
+def submit(user, figure: Figure, *, expected_version: int | None = None) -> Figure:
+    """A clerk submits a complete figure for review; a plausibility warning needs a note first."""
+    figure = Figure.objects.select_for_update().select_related("indicator__unit", "county").get(pk=figure.pk)
+    if county_of(user) is None or figure.county_id != county_of(user).pk:
+        raise NotAllowed(_("只能提交本县（市）的数据。"))
+    _transition_guard(figure, expected_version)
+    if figure.status not in EDITABLE:
+        raise WrongState(_("只有草稿或被退回的数据可以提交（当前：%(status)s）。") % {"status": figure.get_status_display()})
+    if not year_is_open(figure.year, figure.county):
+        raise Locked(_("%(year)s年度已锁定。") % {"year": figure.year})
+    if figure.value is None:
+        raise Invalid(_("%(code)s尚未填写，不能提交。") % {"code": figure.indicator.code})
+    warnings = warnings_for(figure)
+    if warnings and not figure.note.strip():
+        raise Invalid(_("%(code)s：%(w)s 提交前请在备注中说明。") % {
+            "code": figure.indicator.code, "w": "；".join(w.message for w in warnings)}, warnings)
+    figure.status = FigureStatus.SUBMITTED
+    figure.submitted_at = timezone.now()
+    figure.version += 1
+    _record(figure, user, _("提交"))
+    figure.save()
+    return figure
+
+
+@transaction.atomic
+def approve(user, figure: Figure, *, expected_version: int | None = None) -> Figure:
+    """An official approves a submitted figure; progress is recomputed once the approval commits."""
+    if not is_official(user):
+        raise NotAllowed(_("只有州级管理员可以审核。"))
+    figure = Figure.objects.select_for_update().get(pk=figure.pk)
+    _transition_guard(figure, expected_version)
+    if figure.status != FigureStatus.SUBMITTED:
+        raise WrongState(_("只有已提交的数据可以审核通过（当前：%(status)s）。") % {"status": figure.get_status_display()})
+    figure.status = FigureStatus.APPROVED
+    figure.approved_at = timezone.now()
+    figure.approved_by = user
+    figure.return_reason = ""
+    figure.version += 1
+    _record(figure, user, _("审核通过"))
+    figure.save()
+    _recompute_after_commit(figure)
+    return figure
+
+
+@transaction.atomic
+def return_figure(user, figure: Figure, reason: str, *, expected_version: int | None = None) -> Figure:
+    """An official returns a submitted figure to the county with a reason the clerk will see."""
+    if not is_official(user):
+        raise NotAllowed(_("只有州级管理员可以退回。"))
+    if not (reason or "").strip():
+        raise Invalid(_("退回时必须填写原因。"), [Problem("reason", _("退回时必须填写原因。"), "required")])
+    figure = Figure.objects.select_for_update().get(pk=figure.pk)
+    _transition_guard(figure, expected_version)
+    if figure.status != FigureStatus.SUBMITTED:
+        raise WrongState(_("只有已提交的数据可以退回（当前：%(status)s）。") % {"status": figure.get_status_display()})
+    figure.status = FigureStatus.RETURNED
+    figure.return_reason = reason.strip()
+    figure.version += 1
+    _record(figure, user, _("退回：") + reason.strip())
+    figure.save()
+    return figure
+
+
+@transaction.atomic
+def reopen(user, figure: Figure, reason: str, *, expected_version: int | None = None) -> Figure:
+    """An official reopens an approved figure for correction (it stops counting until approved again)."""
+    if not is_official(user):
+        raise NotAllowed(_("只有州级管理员可以重新开放已审核的数据。"))
+    if not (reason or "").strip():
+        raise Invalid(_("重新开放时必须填写原因。"), [Problem("reason", _("重新开放时必须填写原因。"), "required")])
+    figure = Figure.objects.select_for_update().get(pk=figure.pk)
+    _transition_guard(figure, expected_version)
+    if figure.status != FigureStatus.APPROVED:
+        raise WrongState(_("只有已审核的数据可以重新开放。"))
+    figure.status = FigureStatus.RETURNED
+    figure.return_reason = reason.strip()
+    figure.version += 1
+    _record(figure, user, _("重新开放：") + reason.strip())
+    figure.save()
+    _recompute_after_commit(figure)
+    return figure
+
+
+def _recompute_after_commit(figure: Figure) -> None:
+    from assessment.tasks import recompute_for_figure
+
+    indicator_id, county_id = figure.indicator_id, figure.county_id
+    transaction.on_commit(lambda: recompute_for_figure.delay(indicator_id, county_id))
+
+
+@dataclass
+class BulkResult:
+    done: list[Figure] = field(default_factory=list)
+    refused: list[tuple[Figure, str]] = field(default_factory=list)
+
+
+def bulk(action, user, figures: Iterable[Figure], **kwargs) -> BulkResult:
+    """Apply one transition to many figures; each succeeds or is refused with its own reason."""
+    from counties.errors import FigureError
+
+    result = BulkResult()
+    for figure in figures:
+        try:
+            result.done.append(action(user, figure, **kwargs))
+        except FigureError as exc:
+            result.refused.append((figure, exc.message))
+    return result
+
+
+def lock_year(user, year: int, *, deadline: date | None = None) -> ReportingYear:
+    if not is_official(user):
+        raise NotAllowed(_("只有州级管理员可以锁定年度。"))
+    ry, _created = ReportingYear.objects.get_or_create(year=year)
+    ry.locked, ry.locked_at, ry.locked_by = True, timezone.now(), user
+    if deadline:
+        ry.deadline = deadline
+    ry._history_user = user
+    ry.save()
+    return ry
+
+
+def reopen_year_for_county(user, year: int, county: County, reason: str) -> CountyReopening:
+    if not is_official(user):
+        raise NotAllowed(_("只有州级管理员可以重新开放。"))
+    if not (reason or "").strip():
+        raise Invalid(_("重新开放时必须填写原因。"))
+    ry = ReportingYear.objects.get(year=year)
+    return CountyReopening.objects.create(reporting_year=ry, county=county, reason=reason.strip(), created_by=user)
+
+
+def set_deadline(user, year: int, deadline: date) -> ReportingYear:
+    if not is_official(user):
+        raise NotAllowed(_("只有州级管理员可以设置截止日期。"))
+    ry, _created = ReportingYear.objects.get_or_create(year=year)
+    ry.deadline = deadline
+    ry._history_user = user
+    ry.save()
+    return ry
+
+
+def approved_value(county: County, indicator: Indicator, year: int) -> Decimal | None:
+    return (Figure.objects.filter(county=county, indicator=indicator, year=year, status=FigureStatus.APPROVED)
+            .values_list("value", flat=True).first())

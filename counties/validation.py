@@ -1,0 +1,150 @@
+"""The checks of a figure, as plain functions over plain values (no database, no HTTP).
+
+``check_values`` gives the errors that block saving (type, range, numerator ≤ denominator, required
+fields); ``plausibility`` gives warnings that do not block but need a note before submission (a change of
+more than a configured share from last year; a value far from the other counties', by the modified z-score).
+Forms, the API and spreadsheet uploads all call these through ``counties.services``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from statistics import median
+from typing import Sequence
+
+from django.utils.translation import gettext as _
+
+RATE_CEILING_GROSS = Decimal(200)  # a gross rate (毛入学率) may exceed 100 %, but not absurdly
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    """What the checks need to know of an indicator."""
+
+    code: str
+    kind: str
+    unit: str
+    may_exceed_100: bool = False
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+    code: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def to_decimal(raw, field: str, problems: list[Problem]) -> Decimal | None:
+    """A number from user input ('', None → None); adds a problem for anything that is not a number."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    try:
+        value = Decimal(str(raw).strip().replace(",", "").replace("，", ""))
+    except (InvalidOperation, ValueError):
+        problems.append(Problem(field, _("“%(raw)s”不是数字。") % {"raw": raw}, "not_a_number"))
+        return None
+    if not value.is_finite():
+        problems.append(Problem(field, _("“%(raw)s”不是有效数字。") % {"raw": raw}, "not_a_number"))
+        return None
+    return value
+
+
+@dataclass
+class CheckedValues:
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_values(rule: IndicatorRule, *, value=None, numerator=None, denominator=None, done_on=None) -> CheckedValues:
+    """Parse and check one figure's values. For a rate the value is derived from numerator and denominator."""
+    problems: list[Problem] = []
+    num = to_decimal(numerator, "numerator", problems)
+    den = to_decimal(denominator, "denominator", problems)
+    val = to_decimal(value, "value", problems)
+    if problems:
+        return CheckedValues(None, None, None, problems)
+    if rule.kind == "rate":
+        if num is None and den is None:
+            if val is not None:
+                problems.append(Problem("numerator", _("比率指标请填写分子和分母，比率由系统计算。"), "rate_needs_parts"))
+            return CheckedValues(None, None, None, problems)
+        if num is None or den is None:
+            field = "numerator" if num is None else "denominator"
+            problems.append(Problem(field, _("分子和分母须同时填写。"), "rate_needs_both"))
+            return CheckedValues(None, num, den, problems)
+        if num < 0:
+            problems.append(Problem("numerator", _("分子不能为负数。"), "negative"))
+        if den <= 0:
+            problems.append(Problem("denominator", _("分母必须大于0。"), "denominator_not_positive"))
+        for name, part in (("numerator", num), ("denominator", den)):
+            if part != part.to_integral_value():
+                problems.append(Problem(name, _("分子、分母是人数或个数，须为整数。"), "not_integer"))
+        if problems:
+            return CheckedValues(None, num, den, problems)
+        derived = (num * 100 / den).quantize(Decimal("0.0001"))
+        if not rule.may_exceed_100 and num > den:
+            problems.append(Problem("numerator", _("分子（%(num)s）不能大于分母（%(den)s）：该比率不能超过100%%。")
+                                    % {"num": _plain(num), "den": _plain(den)}, "numerator_gt_denominator"))
+        elif rule.may_exceed_100 and derived > RATE_CEILING_GROSS:
+            problems.append(Problem("numerator", _("比率%(v)s%%过高，请核对分子和分母。") % {"v": _plain(derived)},
+                                    "rate_too_high"))
+        return CheckedValues(derived, num, den, problems)
+    if num is not None or den is not None:
+        problems.append(Problem("numerator", _("该指标不是比率，不填分子和分母。"), "parts_not_allowed"))
+    if val is None:
+        return CheckedValues(None, None, None, problems)
+    if rule.kind == "milestone":
+        if val not in (0, 1):
+            problems.append(Problem("value", _("节点任务只能填“已完成”（1）或“未完成”（0）。"), "milestone_value"))
+        elif val == 1 and not done_on:
+            problems.append(Problem("done_on", _("已完成的节点任务须填写完成日期。"), "milestone_needs_date"))
+        return CheckedValues(val, None, None, problems)
+    if val < 0:
+        problems.append(Problem("value", _("数值不能为负数。"), "negative"))
+    if rule.kind == "count" and val != val.to_integral_value():
+        problems.append(Problem("value", _("“%(unit)s”是计数单位，须填写整数。") % {"unit": rule.unit}, "not_integer"))
+    return CheckedValues(val, None, None, problems)
+
+
+def plausibility(value: Decimal | None, last_year: Decimal | None, others: Sequence[Decimal], *,
+                 max_change_share: float, outlier_z: float, unit: str = "") -> list[Problem]:
+    """Warnings (not errors): a large change from last year, or a robust outlier among the other counties."""
+    warnings: list[Problem] = []
+    if value is None:
+        return warnings
+    if last_year is not None and last_year != 0:
+        change = abs(value - last_year) / abs(last_year)
+        if change > Decimal(str(max_change_share)):
+            warnings.append(Problem("value", _("与上年已审核值%(last)s相比变化%(pct)s%%，超过%(limit)s%%，请核实并填写说明。") % {
+                "last": _plain(last_year), "pct": _plain((change * 100).quantize(Decimal(1))),
+                "limit": _plain(Decimal(str(max_change_share * 100)).quantize(Decimal(1)))}, "large_change"))
+    z = modified_z(value, others)
+    if z is not None and abs(z) > outlier_z:
+        warnings.append(Problem("value", _("与其他县市差异很大（修正Z值%(z)s），请核实并填写说明。") % {
+            "z": f"{z:.1f}"}, "outlier"))
+    return warnings
+
+
+def modified_z(value: Decimal, others: Sequence[Decimal]) -> float | None:
+    """Iglewicz–Hoaglin modified z-score of ``value`` against ``others``; None when it cannot be judged."""
+    data = [float(v) for v in others]
+    if len(data) < 5:
+        return None
+    med = median(data)
+    mad = median(abs(x - med) for x in data)
+    if mad == 0:
+        return None
+    return 0.6745 * (float(value) - med) / mad
+
+
+def _plain(d: Decimal) -> str:
+    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d.normalize(), "f")

@@ -1,0 +1,102 @@
+"""Shared test fixtures: the real catalogue and counties, and one user per role (named after roles).
+
+The catalogue is loaded once per session into the test database; each test runs in a transaction that is
+rolled back. Tests that need real commits (``transactional_db``) reload it afterwards, because the flush at
+their end empties every table.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+def load_base_data() -> None:
+    from counties import demo
+    from indicators import catalogue
+
+    catalogue.load(catalogue.read_files())
+    demo.create_users()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_base_data()
+
+
+@pytest.fixture(autouse=True)
+def _reload_after_flush(request):
+    yield
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        from django.test.utils import setup_test_environment  # noqa: F401  (env already set up)
+
+        django_db_blocker = request.getfixturevalue("django_db_blocker")
+        with django_db_blocker.unblock():
+            load_base_data()
+
+
+def require_service(reason: str):
+    """Skip locally when a service is missing, but fail in CI (env CI set), where it must be there."""
+    if os.environ.get("CI"):
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def users(db):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return {u.username: u for u in User.objects.filter(
+        username__in=["admin", "official", "auditor", "clerk_xichang", "clerk_zhaojue"])}
+
+
+@pytest.fixture
+def official(users):
+    return users["official"]
+
+
+@pytest.fixture
+def auditor(users):
+    return users["auditor"]
+
+
+@pytest.fixture
+def clerk_xichang(users):
+    return users["clerk_xichang"]
+
+
+@pytest.fixture
+def clerk_zhaojue(users):
+    return users["clerk_zhaojue"]
+
+
+@pytest.fixture
+def admin_user(users):
+    return users["admin"]
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api_for(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
