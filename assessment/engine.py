@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from assessment.choices import PREFECTURE
@@ -57,8 +57,8 @@ class IndicatorInfo:
     targets: list[TargetSpec] = field(default_factory=list)
 
 
-def load_indicators(ids: Iterable[int] | None = None) -> list[IndicatorInfo]:
-    qs = Indicator.objects.filter(retired=False).select_related("plan").prefetch_related("targets__counties")
+def load_indicators(ids: Iterable[int] | None = None, using: str = "default") -> list[IndicatorInfo]:
+    qs = Indicator.objects.using(using).filter(retired=False).select_related("plan").prefetch_related("targets__counties")
     if ids is not None:
         qs = qs.filter(id__in=list(ids))
     base = settings.PROGRESS_BASE_YEAR
@@ -129,13 +129,13 @@ def _scope_count(ind: IndicatorInfo, counties: list[tuple]) -> int:
     return sum(1 for _, code, tier in counties if code in named or tier in tiers)
 
 
-def compute_all(progress: Callable[[int, int], None] | None = None) -> Iterator[tuple]:
+def compute_all(progress: Callable[[int, int], None] | None = None, using: str = "default") -> Iterator[tuple]:
     """Every progress row, streamed in (indicator, county, year) order."""
     rule, now = current_rule(), timezone.now()
-    indicators = load_indicators()
-    counties = list(County.objects.order_by("id").values_list("id", "code", "tier"))
+    indicators = load_indicators(using=using)
+    counties = list(County.objects.using(using).order_by("id").values_list("id", "code", "tier"))
     figures = (
-        Figure.objects.filter(status=FigureStatus.APPROVED, indicator__retired=False)
+        Figure.objects.using(using).filter(status=FigureStatus.APPROVED, indicator__retired=False)
         .order_by("indicator_id", "county_id", "year")
         .values_list("indicator_id", "county_id", "year", "value", "numerator", "denominator")
         .iterator(chunk_size=BATCH)
@@ -199,28 +199,29 @@ def _literal(v) -> str:
     return str(v)
 
 
-def write(rows: Iterable[tuple], *, replace: Callable[[], None]) -> int:
+def write(rows: Iterable[tuple], *, replace: Callable[[], None], using: str = "default") -> int:
     """Replace stored rows with ``rows`` in one transaction: ``replace`` deletes what they supersede."""
     count = 0
-    with transaction.atomic():
+    with transaction.atomic(using=using):
         replace()
         batch: list[tuple] = []
         for row in rows:
             batch.append(row)
             if len(batch) >= BATCH:
-                count += _insert(batch)
+                count += _insert(batch, using)
                 batch = []
         if batch:
-            count += _insert(batch)
+            count += _insert(batch, using)
     return count
 
 
-def _insert(batch: list[tuple]) -> int:
+def _insert(batch: list[tuple], using: str) -> int:
+    connection = connections[using]
     if connection.vendor == "postgresql":
         buf = io.StringIO("".join("\t".join(_literal(v) for v in row) + "\n" for row in batch))
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(
                 f"COPY {Progress._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN", buf)
     else:
-        Progress.objects.bulk_create([Progress(**dict(zip(COLUMNS, row))) for row in batch], batch_size=500)
+        Progress.objects.using(using).bulk_create([Progress(**dict(zip(COLUMNS, row))) for row in batch], batch_size=500)
     return len(batch)

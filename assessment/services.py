@@ -11,15 +11,17 @@ from assessment.choices import PREFECTURE, JobState
 from assessment.models import Progress, RecomputeJob
 
 
-def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int], None] | None = None,
+                  using: str = "default") -> int:
     """Recompute every progress row. Atomic: on failure the previous rows stay as they were."""
     def report(done: int, total: int) -> None:
         if progress:
             progress(done, total)
         if job is not None and (done == total or done % 10 == 0):
-            RecomputeJob.objects.filter(pk=job.pk).update(done=done, total=total)
+            RecomputeJob.objects.using(using).filter(pk=job.pk).update(done=done, total=total)
 
-    return engine.write(engine.compute_all(progress=report), replace=lambda: Progress.objects.all().delete())
+    return engine.write(engine.compute_all(progress=report, using=using),
+                        replace=lambda: Progress.objects.using(using).all().delete(), using=using)
 
 
 def recompute_for_figure(indicator_id: int, county_id: int | None) -> int:

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from assessment import views
+
+urlpatterns = [
+    path("", views.overview, name="progress-overview"),
+    path("indicators/<str:code>/", views.indicator_progress, name="indicator-progress"),
+]

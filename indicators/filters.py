@@ -36,12 +36,12 @@ class IndicatorFilter(django_filters.FilterSet):
         model = Indicator
         fields = ["plan", "task", "unit", "kind", "level", "year", "responsible", "q"]
 
-    def filter_year(self, queryset, name, value):
+    def filter_year(self, queryset, name, value: str):
         if value == "standing":
             return queryset.filter(targets__year__isnull=True).distinct()
         return queryset.filter(targets__year=value).distinct()
 
-    def filter_responsible(self, queryset, name, value):
+    def filter_responsible(self, queryset, name, value: str):
         if self.data.get("lead_only") in ("true", "True", "on", "1"):
             return queryset.filter(task__lead_units=value).distinct()
         return queryset.filter(Q(task__lead_units=value) | Q(task__cooperating_units=value)).distinct()

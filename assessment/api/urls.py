@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from assessment.api.views import ProgressViewSet, RecomputeViewSet
+
+router = SimpleRouter()
+router.register("progress", ProgressViewSet, basename="progress")
+router.register("recompute", RecomputeViewSet, basename="recompute")
+urlpatterns = router.urls

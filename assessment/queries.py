@@ -1,0 +1,19 @@
+"""Progress as the user may see it: every page, API and export goes through ``progress_visible_to``."""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from assessment.choices import PREFECTURE
+from assessment.models import Progress
+from liangshan_edu.roles import can_read_all, county_of
+
+
+def progress_visible_to(user) -> QuerySet[Progress]:
+    """Officials, auditors and administrators see all; a clerk sees their county and the prefecture."""
+    qs = Progress.objects.select_related("indicator__plan", "indicator__unit")
+    if can_read_all(user):
+        return qs
+    county = county_of(user)
+    if county is None:
+        return qs.none()
+    return qs.filter(Q(area=county.code) | Q(area=PREFECTURE))
