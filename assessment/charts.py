@@ -30,10 +30,10 @@ def status_bars(counts: dict[str, dict[str, int]], area_names: dict[str, str]) -
 
 
 def status_heatmap(rows: list[tuple[str, str, str, str]], area_names: dict[str, str],
-                   indicator_names: dict[str, str]) -> str:
+                   code_order: list[str]) -> str:
     """County × indicator heat map of status. ``rows``: (area, indicator code, status, hover text)."""
     areas = list(dict.fromkeys(r[0] for r in rows))
-    codes = list(dict.fromkeys(r[1] for r in rows))
+    codes = code_order or list(dict.fromkeys(r[1] for r in rows))
     index = {s: i for i, s in enumerate(STATUS_ORDER)}
     z = [[None] * len(codes) for _ in areas]
     text = [[""] * len(codes) for _ in areas]

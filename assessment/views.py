@@ -11,7 +11,7 @@ from assessment import charts
 from assessment.choices import PREFECTURE, JobState, ProgressStatus
 from assessment.models import RecomputeJob
 from assessment.queries import progress_visible_to
-from counties.models import County
+from counties.models import County, Figure
 from indicators.models import Indicator, Plan
 from liangshan_edu.roles import is_official
 from liangshan_edu.views import role_required
@@ -27,7 +27,8 @@ def _area_names() -> dict[str, str]:
 def overview(request):
     """进度总览: status counts per county and the county × indicator heat map for a year and plan."""
     visible = progress_visible_to(request.user)
-    latest = visible.exclude(status=ProgressStatus.NO_DATA).aggregate(y=Max("year"))["y"]
+    # The latest year with approved figures (milestones carry forward, so progress rows alone would say 2025).
+    latest = Figure.objects.visible_to(request.user).approved().aggregate(y=Max("year"))["y"]
     years = sorted(set(visible.values_list("year", flat=True)))
     try:
         year = int(request.GET.get("year") or latest or 0)
@@ -51,6 +52,7 @@ def overview(request):
              f"{'—' if v is None else f'{v:g}'} / {'—' if t is None else f'{t:g}'} {unit}")
             for a, code, name, st, v, t, unit in plan_rows]
     heat.sort(key=lambda r: order.index(r[0]) if r[0] in order else len(order))
+    codes = list(dict.fromkeys(code for _a, code, *_rest in plan_rows))
     totals = defaultdict(int)
     for area_counts in ordered_counts.values():
         for st, n in area_counts.items():
@@ -61,7 +63,7 @@ def overview(request):
         "year": year, "years": years, "plans": plans, "plan_code": plan_code,
         "totals": [(s, status_labels[s], totals.get(s, 0)) for s in charts.STATUS_ORDER],
         "bars_json": charts.status_bars(ordered_counts, names) if ordered_counts else None,
-        "heat_json": charts.status_heatmap(heat, names, {}) if heat else None,
+        "heat_json": charts.status_heatmap(heat, names, codes) if heat else None,
         "job": job, "job_labels": dict(JobState.choices), "has_demo": has_demo,
     })
 

@@ -14,7 +14,7 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:api-schema"), name="api-docs"),
     path("", include("counties.api.urls")),
     path("", include("counties.api.upload_urls")),
     path("", include("assessment.api.urls")),

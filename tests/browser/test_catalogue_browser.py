@@ -1,0 +1,30 @@
+"""Click through the catalogue and the progress overview in a real browser."""
+import pytest
+
+from tests.browser.conftest import login, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_official_browses_catalogue_and_progress(page):
+    from assessment.services import recompute_all
+    from counties.demo import create_figures
+
+    create_figures()
+    recompute_all()
+    login(page, "official")
+    page.click("text=指标目录")
+    page.fill("input[name=q]", "学业合格率")
+    page.click("#catalogue-filter button[type=submit]")
+    assert page.locator("table.grid tbody tr").count() == 1
+    assert page.locator("text=三类区").count() >= 1
+    page.click("table.grid tbody tr a")
+    assert "方案原文" in page.content()
+    screenshot(page, "catalogue-indicator")
+    page.click("text=进度总览")
+    page.wait_for_selector("#heat[data-drawn='1']")
+    assert page.locator("#heat .main-svg").count() >= 1   # Plotly drew it from our static copy
+    screenshot(page, "progress-overview")
+    page.click("#recompute-button")
+    page.wait_for_selector("#recompute-state[data-state='success']")
+    assert "已完成" in page.inner_text("#recompute-state")
