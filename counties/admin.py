@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from counties.models import County, Figure, Profile
+from counties.models import County, CountyReopening, Figure, Profile, ReportingYear
 
 
 @admin.register(County)
@@ -26,3 +26,17 @@ class FigureAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "year", "county", "indicator__plan", "is_demo"]
     search_fields = ["indicator__code", "indicator__name", "county__name", "note"]
     readonly_fields = ["version", "created_at", "updated_at", "submitted_at", "approved_at", "approved_by"]
+
+
+@admin.register(ReportingYear)
+class ReportingYearAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "deadline", "locked", "locked_at", "locked_by"]
+    list_filter = ["locked"]
+    search_fields = ["year"]
+
+
+@admin.register(CountyReopening)
+class CountyReopeningAdmin(SimpleHistoryAdmin):
+    list_display = ["reporting_year", "county", "active", "created_by", "created_at"]
+    list_filter = ["active", "county"]
+    search_fields = ["reason", "county__name"]
