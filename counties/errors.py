@@ -38,7 +38,9 @@ class Stale(FigureError):
 
     def __init__(self, figure) -> None:
         self.figure = figure
-        shown = figure.value if figure.value is not None else "—"
+        from counties.validation import plain_number
+
+        shown = plain_number(figure.value) if figure.value is not None else "—"
         super().__init__(
             _("该数据已被他人修改（当前版本%(version)s，当前值%(value)s，状态：%(status)s）。请刷新后再修改。") % {
                 "version": figure.version, "value": shown, "status": figure.get_status_display()}

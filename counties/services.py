@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from django.conf import settings
 from django.db import transaction
@@ -61,9 +61,18 @@ class SaveResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
+def _needs_plausibility(figure: Figure) -> bool:
+    return figure.value is not None and figure.county_id is not None and figure.indicator.kind != "milestone"
+
+
+def _plausibility_of(figure: Figure, last: Decimal | None, others: list[Decimal]) -> list[Problem]:
+    return plausibility(figure.value, last, others, max_change_share=settings.PLAUSIBILITY_MAX_CHANGE_SHARE,
+                        outlier_z=settings.PLAUSIBILITY_OUTLIER_Z, unit=figure.indicator.unit.code)
+
+
 def warnings_for(figure: Figure) -> list[Problem]:
     """Plausibility warnings for a figure against last year's approved value and the other counties."""
-    if figure.value is None or figure.county_id is None or figure.indicator.kind == "milestone":
+    if not _needs_plausibility(figure):
         return []
     last = (Figure.objects.filter(county_id=figure.county_id, indicator_id=figure.indicator_id,
                                   year=figure.year - 1, status=FigureStatus.APPROVED)
@@ -71,8 +80,34 @@ def warnings_for(figure: Figure) -> list[Problem]:
     others = list(Figure.objects.filter(indicator_id=figure.indicator_id, year=figure.year, value__isnull=False,
                                         status__in=[FigureStatus.SUBMITTED, FigureStatus.APPROVED])
                   .exclude(county_id=figure.county_id).values_list("value", flat=True))
-    return plausibility(figure.value, last, others, max_change_share=settings.PLAUSIBILITY_MAX_CHANGE_SHARE,
-                        outlier_z=settings.PLAUSIBILITY_OUTLIER_Z, unit=figure.indicator.unit.code)
+    return _plausibility_of(figure, last, others)
+
+
+def warnings_for_many(figures: Iterable[Figure]) -> dict[int, list[Problem]]:
+    """``warnings_for`` of many figures in two queries (for pages listing many figures), by figure id.
+
+    The figures' indicators (with their units) should already be loaded.
+    """
+    figures = [f for f in figures if _needs_plausibility(f)]
+    if not figures:
+        return {}
+    indicator_ids = {f.indicator_id for f in figures}
+    county_ids = {f.county_id for f in figures}
+    years = {f.year for f in figures}
+    last = {(c, i, y): v for c, i, y, v in Figure.objects.filter(
+        county_id__in=county_ids, indicator_id__in=indicator_ids, year__in={y - 1 for y in years},
+        status=FigureStatus.APPROVED).values_list("county_id", "indicator_id", "year", "value")}
+    reported: dict[tuple[int, int], list[tuple[int, Decimal]]] = {}
+    for c, i, y, v in Figure.objects.filter(
+            indicator_id__in=indicator_ids, year__in=years, value__isnull=False, county__isnull=False,
+            status__in=[FigureStatus.SUBMITTED, FigureStatus.APPROVED]).values_list(
+            "county_id", "indicator_id", "year", "value"):
+        reported.setdefault((i, y), []).append((c, v))
+    out = {}
+    for f in figures:
+        others = [v for c, v in reported.get((f.indicator_id, f.year), []) if c != f.county_id]
+        out[f.pk] = _plausibility_of(f, last.get((f.county_id, f.indicator_id, f.year - 1)), others)
+    return out
 
 
 @transaction.atomic
@@ -81,11 +116,12 @@ def save_draft(user, county: County, indicator: Indicator, year: int, *, value=N
                expected_version: int | None = None, reason: str = "") -> SaveResult:
     """Create or update a county's figure as a draft (or keep it returned). Refuses stale versions.
 
-    ``expected_version`` is the version the user's edit started from; None means "create" (and is refused
-    as stale if a figure already exists and has moved on since the form was loaded, i.e. version > 1 is not
-    assumed). Unchanged values make no new version.
+    ``expected_version`` is the version the user's edit started from (0 for "I saw no figure"): a figure
+    that has moved on since is refused as stale, before anything else is checked. None skips the check; only
+    callers that compare the values themselves (the spreadsheet upload) pass None. Unchanged values make no
+    new version.
     """
-    if county_of(user) is None or county_of(user).pk != county.pk:
+    if county is None or county_of(user) is None or county_of(user).pk != county.pk:
         raise NotAllowed(_("只能填报本县（市）的数据。"))
     if indicator.retired:
         raise Invalid(_("指标%(code)s已停用。") % {"code": indicator.code})
@@ -94,10 +130,6 @@ def save_draft(user, county: County, indicator: Indicator, year: int, *, value=N
     check_year(year)
     if not year_is_open(year, county):
         raise Locked(_("%(year)s年度已锁定，如需修改请联系州级管理员重新开放。") % {"year": year})
-    checked = check_values(indicator_rule(indicator), value=value, numerator=numerator, denominator=denominator,
-                           done_on=done_on)
-    if not checked.ok:
-        raise Invalid("；".join(p.message for p in checked.problems), checked.problems)
     figure = Figure.objects.select_for_update().filter(county=county, indicator=indicator, year=year).first()
     created = figure is None
     if created:
@@ -107,6 +139,10 @@ def save_draft(user, county: County, indicator: Indicator, year: int, *, value=N
             raise Stale(figure)
         if figure.status not in EDITABLE:
             raise WrongState(_("该数据状态为“%(status)s”，不能修改。") % {"status": figure.get_status_display()})
+    checked = check_values(indicator_rule(indicator), value=value, numerator=numerator, denominator=denominator,
+                           done_on=done_on)
+    if not checked.ok:
+        raise Invalid("；".join(p.message for p in checked.problems), checked.problems)
     new = {"value": checked.value, "numerator": checked.numerator, "denominator": checked.denominator,
            "done_on": done_on if indicator.kind == "milestone" else None}
     if evidence is not None:
@@ -132,7 +168,9 @@ def _transition_guard(figure: Figure, expected_version: int | None) -> None:
 @transaction.atomic
 def submit(user, figure: Figure, *, expected_version: int | None = None) -> Figure:
     """A clerk submits a complete figure for review; a plausibility warning needs a note first."""
-    figure = Figure.objects.select_for_update().select_related("indicator__unit", "county").get(pk=figure.pk)
+    # of=self: lock only the figure; PostgreSQL refuses FOR UPDATE on the nullable side of the county join.
+    figure = (Figure.objects.select_for_update(of=("self",)).select_related("indicator__unit", "county")
+              .get(pk=figure.pk))
     if county_of(user) is None or figure.county_id != county_of(user).pk:
         raise NotAllowed(_("只能提交本县（市）的数据。"))
     _transition_guard(figure, expected_version)
@@ -224,18 +262,29 @@ def _recompute_after_commit(figure: Figure) -> None:
 class BulkResult:
     done: list[Figure] = field(default_factory=list)
     refused: list[tuple[Figure, str]] = field(default_factory=list)
+    # The error behind each refusal, in the same order (the API answers with its status and problems).
+    errors: list = field(default_factory=list)
 
 
-def bulk(action, user, figures: Iterable[Figure], **kwargs) -> BulkResult:
-    """Apply one transition to many figures; each succeeds or is refused with its own reason."""
+def bulk(action, user, figures: Iterable[Figure], *, expected_versions: Mapping[int, int] | None = None,
+         **kwargs) -> BulkResult:
+    """Apply one transition to many figures; each succeeds or is refused with its own reason.
+
+    ``expected_versions`` (figure id → the version the user saw) makes each transition refuse a figure that
+    changed since the page was loaded, as a single transition with ``expected_version`` does.
+    """
     from counties.errors import FigureError
 
     result = BulkResult()
     for figure in figures:
+        extra = {}
+        if expected_versions is not None and figure.pk in expected_versions:
+            extra["expected_version"] = expected_versions[figure.pk]
         try:
-            result.done.append(action(user, figure, **kwargs))
+            result.done.append(action(user, figure, **kwargs, **extra))
         except FigureError as exc:
             result.refused.append((figure, exc.message))
+            result.errors.append(exc)
     return result
 
 
@@ -251,13 +300,42 @@ def lock_year(user, year: int, *, deadline: date | None = None) -> ReportingYear
     return ry
 
 
+def unlock_year(user, year: int) -> ReportingYear:
+    """An official unlocks a locked year for every county (recorded in the year's history)."""
+    if not is_official(user):
+        raise NotAllowed(_("只有州级管理员可以解除锁定。"))
+    ry, _created = ReportingYear.objects.get_or_create(year=year)
+    ry.locked, ry.locked_at, ry.locked_by = False, None, None
+    ry._history_user = user
+    ry.save()
+    return ry
+
+
 def reopen_year_for_county(user, year: int, county: County, reason: str) -> CountyReopening:
     if not is_official(user):
         raise NotAllowed(_("只有州级管理员可以重新开放。"))
     if not (reason or "").strip():
-        raise Invalid(_("重新开放时必须填写原因。"))
-    ry = ReportingYear.objects.get(year=year)
-    return CountyReopening.objects.create(reporting_year=ry, county=county, reason=reason.strip(), created_by=user)
+        raise Invalid(_("重新开放时必须填写原因。"), [Problem("reason", _("重新开放时必须填写原因。"), "required")])
+    ry = ReportingYear.objects.filter(year=year, locked=True).first()
+    if ry is None:
+        raise WrongState(_("%(year)s年度未锁定，无需重新开放。") % {"year": year})
+    reopening = CountyReopening(reporting_year=ry, county=county, reason=reason.strip(), created_by=user)
+    reopening._history_user = user
+    reopening.save()
+    return reopening
+
+
+def close_year_for_county(user, year: int, county: County) -> int:
+    """An official ends the reopenings of a locked year for one county; returns how many were active."""
+    if not is_official(user):
+        raise NotAllowed(_("只有州级管理员可以结束重新开放。"))
+    closed = 0
+    for reopening in CountyReopening.objects.filter(reporting_year__year=year, county=county, active=True):
+        reopening.active = False
+        reopening._history_user = user
+        reopening.save()
+        closed += 1
+    return closed
 
 
 def set_deadline(user, year: int, deadline: date) -> ReportingYear:

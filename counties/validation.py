@@ -15,6 +15,10 @@ from typing import Sequence
 from django.utils.translation import gettext as _
 
 RATE_CEILING_GROSS = Decimal(200)  # a gross rate (毛入学率) may exceed 100 %, but not absurdly
+# Figures are stored as DECIMAL(16, 4): more places would be rounded silently (and an unchanged input would
+# then count as a change every time), a bigger number does not fit at all.
+PLACES = Decimal("0.0001")
+LIMIT = Decimal(10) ** 12
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,12 @@ def to_decimal(raw, field: str, problems: list[Problem]) -> Decimal | None:
         return None
     if not value.is_finite():
         problems.append(Problem(field, _("“%(raw)s”不是有效数字。") % {"raw": raw}, "not_a_number"))
+        return None
+    if abs(value) >= LIMIT:
+        problems.append(Problem(field, _("“%(raw)s”过大，请核对。") % {"raw": raw}, "too_large"))
+        return None
+    if value != value.quantize(PLACES):
+        problems.append(Problem(field, _("“%(raw)s”的小数位数过多：最多4位小数。") % {"raw": raw}, "too_many_places"))
         return None
     return value
 
@@ -146,5 +156,9 @@ def modified_z(value: Decimal, others: Sequence[Decimal]) -> float | None:
     return 0.6745 * (float(value) - med) / mad
 
 
-def _plain(d: Decimal) -> str:
-    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d.normalize(), "f")
+def plain_number(d: Decimal) -> str:
+    """A decimal as people write it: 90.0000 → 90, 12.5000 → 12.5."""
+    return format(Decimal(d).normalize(), "f")
+
+
+_plain = plain_number

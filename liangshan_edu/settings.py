@@ -156,6 +156,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several resources have a "status" with different choices: name each set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "FigureStatusEnum": "counties.choices.FigureStatus",
+        "ProgressStatusEnum": "assessment.choices.ProgressStatus",
+    },
 }
 
 # Celery. No broker configured → tasks run eagerly in-process (embedded default).

@@ -6,7 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAN = {k: v for k, v in os.environ.items()
-         if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+         if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
+                      "DJANGO_ALLOW_ASYNC_UNSAFE"}}
 
 
 def run_python(code: str, **env: str) -> str:

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Figures API routes (included under /api/v1/). A SimpleRouter: the API root belongs to liangshan_edu.api_urls."""
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from counties.api.views import FigureViewSet
+
+router = SimpleRouter()
+router.register("figures", FigureViewSet, basename="figure")
+
+urlpatterns = router.urls
