@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessment.models import AssessmentRuleSet, Progress, RecomputeJob
+from assessment.models import AssessmentRuleSet, Progress, RecomputeJob, Snapshot
 
 
 @admin.register(Progress)
@@ -28,3 +28,14 @@ class RecomputeJobAdmin(admin.ModelAdmin):
 class AssessmentRuleSetAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "year"]
     search_fields = ["source"]
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "period", "taken_at", "rows"]
+    list_filter = ["kind"]
+    search_fields = ["period", "note"]
+    readonly_fields = ["kind", "period", "taken_at", "taken_by", "rows"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # published snapshots are kept forever

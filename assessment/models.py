@@ -99,3 +99,59 @@ class AssessmentRuleSet(models.Model):
 
     def __str__(self) -> str:
         return str(self.year or _("默认规则"))
+
+
+class Snapshot(models.Model):
+    """Progress as published on a date (monthly bulletin 月通报, quarterly ranking 季挂榜), kept forever."""
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("月通报")
+        QUARTERLY = "quarterly", _("季挂榜")
+        MANUAL = "manual", _("临时快照")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    period = models.CharField(_("期次"), max_length=20, help_text=_("如 2026-11 或 2026Q4"))
+    taken_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("生成人"),
+    )
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        verbose_name = _("进度快照")
+        verbose_name_plural = _("进度快照")
+        constraints = [
+            # What was published for a period is never replaced: taking it again returns the first one.
+            models.UniqueConstraint(fields=["kind", "period"], name="snapshot_unique_kind_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period}"
+
+
+class SnapshotRow(models.Model):
+    """One progress row as it stood when the snapshot was taken (the indicator code is kept as text)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="entries")
+    area = models.CharField(_("县市代码"), max_length=10)
+    indicator_code = models.CharField(_("指标代码"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4, null=True)
+    target = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True)
+    target_year = models.PositiveSmallIntegerField(_("目标年份"), null=True)
+    expected = models.DecimalField(_("预期值"), max_digits=20, decimal_places=4, null=True)
+    status = models.CharField(_("状态"), max_length=16, choices=ProgressStatus.choices)
+    overdue = models.BooleanField(_("逾期"), default=False)
+    projected = models.DecimalField(_("预测值"), max_digits=20, decimal_places=4, null=True)
+
+    class Meta:
+        ordering = ["snapshot", "indicator_code", "area", "year"]
+        verbose_name = _("快照行")
+        verbose_name_plural = _("快照行")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "area", "indicator_code", "year"],
+                                    name="snapshotrow_unique"),
+        ]

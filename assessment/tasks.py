@@ -25,3 +25,11 @@ def recompute_job(job_id: str) -> str:
 def recompute_for_figure(indicator_id: int, county_id: int | None) -> int:
     """Recompute what one approved figure affects (sent after the approval commits)."""
     return services.recompute_for_figure(indicator_id, county_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def snapshot_progress(kind: str = "monthly", period: str | None = None) -> int:
+    """Publish the current progress for a bulletin (月通报) or ranking (季挂榜); idempotent per period."""
+    from assessment.snapshots import take_snapshot
+
+    return take_snapshot(kind, period).pk

@@ -177,6 +177,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The rhythm of the plans: 日动态、周调度、月通报、季挂榜, and the nightly full recompute.
 CELERY_BEAT_SCHEDULE = {
     "nightly-recompute": {"task": "assessment.tasks.recompute_all", "schedule": crontab(hour=2, minute=0)},
+    # 月通报: the first day of each month, after the nightly recompute.
+    "monthly-bulletin-snapshot": {"task": "assessment.tasks.snapshot_progress", "args": ("monthly",),
+                                  "schedule": crontab(day_of_month=1, hour=3, minute=0)},
+    # 季挂榜: the first day of each quarter.
+    "quarterly-ranking-snapshot": {"task": "assessment.tasks.snapshot_progress", "args": ("quarterly",),
+                                   "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=3, minute=30)},
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
