@@ -140,11 +140,12 @@ def save_draft(user, county: County, indicator: Indicator, year: int, *, value=N
         if figure.status not in EDITABLE:
             raise WrongState(_("该数据状态为“%(status)s”，不能修改。") % {"status": figure.get_status_display()})
     checked = check_values(indicator_rule(indicator), value=value, numerator=numerator, denominator=denominator,
-                           done_on=done_on)
+                           done_on=done_on, year=year)
     if not checked.ok:
         raise Invalid("；".join(p.message for p in checked.problems), checked.problems)
     new = {"value": checked.value, "numerator": checked.numerator, "denominator": checked.denominator,
-           "done_on": done_on if indicator.kind == "milestone" else None}
+           # A completion date belongs to a done milestone only.
+           "done_on": done_on if indicator.kind == "milestone" and checked.value == 1 else None}
     if evidence is not None:
         new["evidence"] = evidence
     if note is not None:

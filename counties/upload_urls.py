@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from counties import upload_views
+
+urlpatterns = [
+    path("template/<str:county_code>/<int:year>/", upload_views.figure_template, name="figure-template"),
+    path("<int:year>/", upload_views.figure_upload, name="figure-upload"),
+]

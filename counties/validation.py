@@ -74,8 +74,12 @@ class CheckedValues:
         return not self.problems
 
 
-def check_values(rule: IndicatorRule, *, value=None, numerator=None, denominator=None, done_on=None) -> CheckedValues:
-    """Parse and check one figure's values. For a rate the value is derived from numerator and denominator."""
+def check_values(rule: IndicatorRule, *, value=None, numerator=None, denominator=None, done_on=None,
+                 year: int | None = None) -> CheckedValues:
+    """Parse and check one figure's values. For a rate the value is derived from numerator and denominator.
+
+    A milestone's completion date may not lie after the reporting year or in the future.
+    """
     problems: list[Problem] = []
     num = to_decimal(numerator, "numerator", problems)
     den = to_decimal(denominator, "denominator", problems)
@@ -117,6 +121,14 @@ def check_values(rule: IndicatorRule, *, value=None, numerator=None, denominator
             problems.append(Problem("value", _("节点任务只能填“已完成”（1）或“未完成”（0）。"), "milestone_value"))
         elif val == 1 and not done_on:
             problems.append(Problem("done_on", _("已完成的节点任务须填写完成日期。"), "milestone_needs_date"))
+        elif val == 1 and hasattr(done_on, "year"):
+            from django.utils import timezone
+
+            if done_on > timezone.localdate():
+                problems.append(Problem("done_on", _("完成日期不能晚于今天。"), "date_in_future"))
+            elif year is not None and done_on.year > year:
+                problems.append(Problem("done_on", _("完成日期（%(date)s）晚于填报年度%(year)s年。") % {
+                    "date": done_on.isoformat(), "year": year}, "date_after_year"))
         return CheckedValues(val, None, None, problems)
     if val < 0:
         problems.append(Problem("value", _("数值不能为负数。"), "negative"))

@@ -15,8 +15,9 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:api-schema"), name="api-docs"),
-    path("", include("counties.api.urls")),
+    # Before the figures router: its figures/<pk>/ would otherwise take figures/upload/.
     path("", include("counties.api.upload_urls")),
+    path("", include("counties.api.urls")),
     path("", include("assessment.api.urls")),
     path("", include(router.urls)),
 ]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from counties.api.upload import FigureTemplateCSVView, FigureUploadView
+
+urlpatterns = [
+    path("figures/template.csv", FigureTemplateCSVView.as_view(), name="figure-template"),
+    path("figures/upload/", FigureUploadView.as_view(), name="figure-upload"),
+]

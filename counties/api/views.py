@@ -93,6 +93,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     permission_classes = [HasRole]
     filterset_class = FigureFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"\d+"  # so figures/upload/ and figures/template.csv are not taken for an id
 
     def get_queryset(self):
         return (Figure.objects.visible_to(self.request.user)

@@ -1,0 +1,220 @@
+"""Completeness and timeliness of reporting (填报完成率、及时率): the DHIS2 reporting-rate idea.
+
+For one year, each county is expected to report the indicators that apply to it; a figure counts as
+*submitted* once it is submitted or approved, *on time* if it was submitted by the end of the deadline day
+(Asia/Shanghai), *late* after it. The counting is done by plain functions over plain values (``reports``,
+``on_time``, ``tally``) that tests call without the database; ``load_catalogue`` and ``completeness`` feed them
+with a fixed number of queries, whatever the number of counties and indicators.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import F, Prefetch, QuerySet
+from django.utils import timezone
+
+from counties.choices import FigureStatus
+from counties.models import County, Figure, ReportingYear
+from indicators.models import Indicator, Plan, Target
+from indicators.targets import TargetSpec, target_for_year, targets_for
+
+SUBMITTED = (FigureStatus.SUBMITTED, FigureStatus.APPROVED)
+
+
+def cycle_end(cycle: str) -> int | None:
+    """The last year of a planning cycle such as '2022-2025' (None when it cannot be read)."""
+    try:
+        return int(cycle.split("-")[-1])
+    except (ValueError, AttributeError):
+        return None
+
+
+def reports(*, retired: bool, level: str, rollup: str, cycle: str, specs: Iterable[TargetSpec],
+            county_code: str, tier: int, year: int) -> bool:
+    """Whether a county is expected to report an indicator for a year.
+
+    Not when the indicator is retired, reported by the prefecture alone (level prefecture, roll-up none),
+    belongs to a plan whose cycle ended before the year, or has no target that applies to this county
+    (e.g. a target naming other counties only).
+    """
+    if retired or (level == "prefecture" and rollup == "none"):
+        return False
+    end = cycle_end(cycle)
+    if end is not None and year > end:
+        return False
+    return bool(targets_for(specs, county_code, tier))
+
+
+def on_time(submitted_at: datetime | None, deadline: date | None) -> bool | None:
+    """True if submitted by the end of the deadline day (local time), False if after; None if unknown."""
+    if submitted_at is None or deadline is None:
+        return None
+    return timezone.localtime(submitted_at).date() <= deadline
+
+
+@dataclass(frozen=True)
+class FigureFacts:
+    """What the counting needs of a figure."""
+
+    status: str
+    has_value: bool
+    submitted_at: datetime | None = None
+
+
+def _share(part: int, whole: int) -> int | None:
+    return round(part * 100 / whole) if whole else None
+
+
+@dataclass
+class Tally:
+    """Counts for one county (× plan) and year. ``empty``: expected keys without a value;
+    ``unsubmitted``: expected keys neither submitted nor approved (what is still missing)."""
+
+    expected: int = 0
+    entered: int = 0
+    submitted: int = 0
+    approved: int = 0
+    returned: int = 0
+    on_time: int = 0
+    late: int = 0
+    empty: list = field(default_factory=list)
+    unsubmitted: list = field(default_factory=list)
+
+    @property
+    def entered_share(self) -> int | None:
+        return _share(self.entered, self.expected)
+
+    @property
+    def submitted_share(self) -> int | None:
+        return _share(self.submitted, self.expected)
+
+    @property
+    def approved_share(self) -> int | None:
+        return _share(self.approved, self.expected)
+
+    @property
+    def on_time_share(self) -> int | None:
+        return _share(self.on_time, self.expected)
+
+    @property
+    def late_share(self) -> int | None:
+        return _share(self.late, self.expected)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.expected + other.expected, self.entered + other.entered, self.submitted + other.submitted,
+                     self.approved + other.approved, self.returned + other.returned, self.on_time + other.on_time,
+                     self.late + other.late, self.empty + other.empty, self.unsubmitted + other.unsubmitted)
+
+
+def tally(expected: Iterable[Hashable], figures: Mapping[Hashable, FigureFacts], deadline: date | None) -> Tally:
+    """Count the expected keys (indicators) by the state of their figure; figures of other keys are ignored."""
+    t = Tally()
+    for key in expected:
+        t.expected += 1
+        facts = figures.get(key)
+        if facts is None or not facts.has_value:
+            t.empty.append(key)
+        else:
+            t.entered += 1
+        if facts is None or facts.status not in SUBMITTED:
+            t.unsubmitted.append(key)
+            if facts is not None and facts.status == FigureStatus.RETURNED:
+                t.returned += 1
+            continue
+        t.submitted += 1
+        if facts.status == FigureStatus.APPROVED:
+            t.approved += 1
+        timely = on_time(facts.submitted_at, deadline)
+        if timely is True:
+            t.on_time += 1
+        elif timely is False:
+            t.late += 1
+    return t
+
+
+@dataclass
+class CatalogueEntry:
+    """An indicator with its targets as plain specs."""
+
+    indicator: Indicator
+    specs: list[TargetSpec]
+
+    def applies_to(self, county: County, year: int) -> bool:
+        ind = self.indicator
+        return reports(retired=ind.retired, level=ind.level, rollup=ind.rollup, cycle=ind.plan.cycle,
+                       specs=self.specs, county_code=county.code, tier=county.tier, year=year)
+
+    def target(self, county: County, year: int) -> TargetSpec | None:
+        """The target that governs ``year`` for this county (for a prefecture-wide indicator, the 全州 total)."""
+        return target_for_year(targets_for(self.specs, county.code, county.tier), year)
+
+
+def load_catalogue(plan_code: str | None = None) -> list[CatalogueEntry]:
+    """Every indicator in use (with plan, task, unit and targets), in catalogue order — the plan's goals
+    (目标任务, no task) first, then task by task — in three queries."""
+    qs = (Indicator.objects.filter(retired=False).select_related("plan", "task", "unit")
+          .prefetch_related(Prefetch("targets", queryset=Target.objects.prefetch_related("counties")))
+          .order_by("plan__order", "plan__code", F("task__number").asc(nulls_first=True), "order", "code"))
+    if plan_code:
+        qs = qs.filter(plan__code=plan_code)
+    return [CatalogueEntry(ind, [TargetSpec(t.year, t.value, t.tier, frozenset(c.code for c in t.counties.all()))
+                                 for t in ind.targets.all()]) for ind in qs]
+
+
+def facts_of(value: Decimal | None, status: str, submitted_at: datetime | None) -> FigureFacts:
+    return FigureFacts(status=status, has_value=value is not None, submitted_at=submitted_at)
+
+
+@dataclass
+class Report:
+    """Completeness and timeliness of one year: a tally per county × plan, with totals."""
+
+    year: int
+    deadline: date | None
+    counties: list[County]
+    plans: list[Plan]
+    cells: dict[tuple[int, int], Tally]
+    indicators: dict[int, Indicator]
+
+    def cell(self, county: County, plan: Plan) -> Tally:
+        return self.cells.get((county.pk, plan.pk), Tally())
+
+    def county_total(self, county: County) -> Tally:
+        return sum((self.cell(county, p) for p in self.plans), Tally())
+
+    def plan_total(self, plan: Plan) -> Tally:
+        return sum((self.cell(c, plan) for c in self.counties), Tally())
+
+    def total(self) -> Tally:
+        return sum((self.county_total(c) for c in self.counties), Tally())
+
+
+def completeness(year: int, *, figures: QuerySet | None = None, counties: Iterable[County] | None = None,
+                 plan_code: str | None = None) -> Report:
+    """Tally every county × plan for ``year``. ``figures`` is the queryset the user may see
+    (``Figure.objects.visible_to(user)``); all figures when omitted (jobs, tests)."""
+    figures = Figure.objects.all() if figures is None else figures
+    counties = list(County.objects.all() if counties is None else counties)
+    catalogue = load_catalogue(plan_code)
+    ry = ReportingYear.objects.filter(year=year).first()
+    deadline = ry.deadline if ry else None
+    facts = {(c, i): facts_of(v, s, at) for c, i, v, s, at in figures.filter(
+        year=year, county__in=[c.pk for c in counties], indicator__in=[e.indicator.pk for e in catalogue])
+        .values_list("county_id", "indicator_id", "value", "status", "submitted_at")}
+    plans: dict[int, Plan] = {}
+    cells: dict[tuple[int, int], Tally] = {}
+    for entry in catalogue:
+        plans.setdefault(entry.indicator.plan_id, entry.indicator.plan)
+    for county in counties:
+        by_plan: dict[int, list[int]] = {}
+        for entry in catalogue:
+            if entry.applies_to(county, year):
+                by_plan.setdefault(entry.indicator.plan_id, []).append(entry.indicator.pk)
+        for plan_id, ids in by_plan.items():
+            own = {i: facts[(county.pk, i)] for i in ids if (county.pk, i) in facts}
+            cells[(county.pk, plan_id)] = tally(ids, own, deadline)
+    return Report(year, deadline, counties, list(plans.values()), cells,
+                  {e.indicator.pk: e.indicator for e in catalogue})
