@@ -22,7 +22,7 @@ from counties.errors import Invalid, Locked, NotAllowed, Stale, WrongState
 from counties.models import County, CountyReopening, Figure, ReportingYear
 from counties.validation import IndicatorRule, Problem, check_values, plausibility
 from indicators.models import Indicator
-from liangshan_edu.roles import county_of, is_official
+from liangshan_edu.roles import county_of, is_reviewer
 
 EDITABLE = (FigureStatus.DRAFT, FigureStatus.RETURNED)
 
@@ -196,7 +196,7 @@ def submit(user, figure: Figure, *, expected_version: int | None = None) -> Figu
 @transaction.atomic
 def approve(user, figure: Figure, *, expected_version: int | None = None) -> Figure:
     """An official approves a submitted figure; progress is recomputed once the approval commits."""
-    if not is_official(user):
+    if not is_reviewer(user):
         raise NotAllowed(_("只有州级管理员可以审核。"))
     figure = Figure.objects.select_for_update().get(pk=figure.pk)
     _transition_guard(figure, expected_version)
@@ -216,7 +216,7 @@ def approve(user, figure: Figure, *, expected_version: int | None = None) -> Fig
 @transaction.atomic
 def return_figure(user, figure: Figure, reason: str, *, expected_version: int | None = None) -> Figure:
     """An official returns a submitted figure to the county with a reason the clerk will see."""
-    if not is_official(user):
+    if not is_reviewer(user):
         raise NotAllowed(_("只有州级管理员可以退回。"))
     if not (reason or "").strip():
         raise Invalid(_("退回时必须填写原因。"), [Problem("reason", _("退回时必须填写原因。"), "required")])
@@ -235,7 +235,7 @@ def return_figure(user, figure: Figure, reason: str, *, expected_version: int | 
 @transaction.atomic
 def reopen(user, figure: Figure, reason: str, *, expected_version: int | None = None) -> Figure:
     """An official reopens an approved figure for correction (it stops counting until approved again)."""
-    if not is_official(user):
+    if not is_reviewer(user):
         raise NotAllowed(_("只有州级管理员可以重新开放已审核的数据。"))
     if not (reason or "").strip():
         raise Invalid(_("重新开放时必须填写原因。"), [Problem("reason", _("重新开放时必须填写原因。"), "required")])
@@ -290,10 +290,15 @@ def bulk(action, user, figures: Iterable[Figure], *, expected_versions: Mapping[
 
 
 def lock_year(user, year: int, *, deadline: date | None = None) -> ReportingYear:
-    if not is_official(user):
+    if not is_reviewer(user):
         raise NotAllowed(_("只有州级管理员可以锁定年度。"))
     ry, _created = ReportingYear.objects.get_or_create(year=year)
     ry.locked, ry.locked_at, ry.locked_by = True, timezone.now(), user
+    # Locking (again) ends every earlier reopening: a county is open only if reopened after this lock.
+    for reopening in ry.reopenings.filter(active=True):
+        reopening.active = False
+        reopening._history_user = user
+        reopening.save()
     if deadline:
         ry.deadline = deadline
     ry._history_user = user
@@ -303,7 +308,7 @@ def lock_year(user, year: int, *, deadline: date | None = None) -> ReportingYear
 
 def unlock_year(user, year: int) -> ReportingYear:
     """An official unlocks a locked year for every county (recorded in the year's history)."""
-    if not is_official(user):
+    if not is_reviewer(user):
         raise NotAllowed(_("只有州级管理员可以解除锁定。"))
     ry, _created = ReportingYear.objects.get_or_create(year=year)
     ry.locked, ry.locked_at, ry.locked_by = False, None, None
@@ -313,7 +318,7 @@ def unlock_year(user, year: int) -> ReportingYear:
 
 
 def reopen_year_for_county(user, year: int, county: County, reason: str) -> CountyReopening:
-    if not is_official(user):
+    if not is_reviewer(user):
         raise NotAllowed(_("只有州级管理员可以重新开放。"))
     if not (reason or "").strip():
         raise Invalid(_("重新开放时必须填写原因。"), [Problem("reason", _("重新开放时必须填写原因。"), "required")])
@@ -328,7 +333,7 @@ def reopen_year_for_county(user, year: int, county: County, reason: str) -> Coun
 
 def close_year_for_county(user, year: int, county: County) -> int:
     """An official ends the reopenings of a locked year for one county; returns how many were active."""
-    if not is_official(user):
+    if not is_reviewer(user):
         raise NotAllowed(_("只有州级管理员可以结束重新开放。"))
     closed = 0
     for reopening in CountyReopening.objects.filter(reporting_year__year=year, county=county, active=True):
@@ -340,7 +345,7 @@ def close_year_for_county(user, year: int, county: County) -> int:
 
 
 def set_deadline(user, year: int, deadline: date) -> ReportingYear:
-    if not is_official(user):
+    if not is_reviewer(user):
         raise NotAllowed(_("只有州级管理员可以设置截止日期。"))
     ry, _created = ReportingYear.objects.get_or_create(year=year)
     ry.deadline = deadline

@@ -33,7 +33,7 @@ from counties.forms import (AuditFilterForm, CountyReasonForm, DeadlineForm, Fig
 from counties.models import County, CountyReopening, Figure, ReportingYear
 from indicators.models import Indicator, Plan, Target, Task
 from indicators.targets import TargetSpec, target_for_year, targets_for
-from liangshan_edu.roles import (ADMINISTRATOR, AUDITOR, CLERK, OFFICIAL, can_read_all, county_of, is_official,
+from liangshan_edu.roles import (ADMINISTRATOR, AUDITOR, CLERK, OFFICIAL, can_read_all, county_of, is_reviewer,
                                   role_of)
 from liangshan_edu.views import role_required
 
@@ -119,7 +119,7 @@ def _status_label(status: str) -> str:
 
 def _nav_context(request) -> dict:
     year = timezone.localdate().year - 1  # counties report the year that has just ended
-    return {"nav_year": year, "is_official": is_official(request.user), "role": role_of(request.user)}
+    return {"nav_year": year, "is_official": is_reviewer(request.user), "role": role_of(request.user)}
 
 
 # 1. entry form -----------------------------------------------------------------------------------------------
@@ -388,7 +388,7 @@ def _queue_rows(figures: list[Figure]) -> list[QueueRow]:
 def review_queue(request):
     """审核: submitted figures per county and plan; officials approve, return or reopen them in bulk."""
     if request.method == "POST":
-        if not is_official(request.user):
+        if not is_reviewer(request.user):
             raise PermissionDenied
         return _review_post(request)
     filters = ReviewFilterForm(request.GET or None, years=_years())
@@ -408,7 +408,7 @@ def review_queue(request):
     query.pop("page", None)
     return render(request, "counties/review.html", {
         "filter": filters, "page": page, "rows": _queue_rows(list(page.object_list)), "status": status,
-        "status_label": _status_label(status), "can_act": is_official(request.user), "query": query.urlencode(),
+        "status_label": _status_label(status), "can_act": is_reviewer(request.user), "query": query.urlencode(),
         **_nav_context(request),
     })
 
@@ -597,7 +597,7 @@ def reporting_status(request, year: int):
     """填报进度: deadline and lock of a year; completeness and timeliness per county × plan."""
     _check_year(year)
     if request.method == "POST":
-        if not is_official(request.user):
+        if not is_reviewer(request.user):
             raise PermissionDenied
         return _reporting_post(request, year)
     report = reporting.completeness(year, figures=Figure.objects.visible_to(request.user))
@@ -619,7 +619,7 @@ def reporting_status(request, year: int):
         "total": cell(report.total(), False),
         "reporting_year": ry, "reopenings": reopenings, "year_history": year_history,
         "deadline_form": DeadlineForm(initial={"deadline": ry.deadline if ry else None}),
-        "county_form": CountyReasonForm(), "can_act": is_official(request.user), "years": _years(),
+        "county_form": CountyReasonForm(), "can_act": is_reviewer(request.user), "years": _years(),
         **_nav_context(request),
     })
 

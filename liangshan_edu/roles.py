@@ -54,6 +54,14 @@ def is_official(user) -> bool:
     return role_of(user) in (OFFICIAL, ADMINISTRATOR)
 
 
+def is_reviewer(user) -> bool:
+    """Only prefecture officials review figures: approve, return, reopen, set deadlines, lock years.
+
+    DESIGN §2: nobody but an official moves a figure to approved — not even an administrator (IT staff).
+    """
+    return role_of(user) == OFFICIAL
+
+
 def can_read_all(user) -> bool:
     """Officials, auditors and administrators read every county; clerks read only their own."""
     return role_of(user) in (OFFICIAL, AUDITOR, ADMINISTRATOR)
@@ -61,8 +69,12 @@ def can_read_all(user) -> bool:
 
 def role_context(request) -> dict:
     """Template context: the user's role and county, for navigation."""
+    from django.utils import timezone
+
     role = role_of(request.user)
     return {
+        # Counties report a year's figures during the following year.
+        "nav_reporting_year": timezone.localdate().year - 1,
         "user_role": role,
         "user_role_label": ROLE_LABELS.get(role, "") if role else "",
         "user_county": county_of(request.user),

@@ -81,6 +81,7 @@ REQUESTS = {
 
 # endpoint: (state of the 西昌 figure, then the status for each role in ROLES order)
 MATRIX = {
+    # Only officials review (DESIGN §2: nobody but an official approves), not administrators.
     #                state         anon  c_xc  c_zj  off   aud   admin
     "list":         ("draft",      401,  200,  200,  200,  200,  200),
     "retrieve":     ("draft",      401,  200,  404,  200,  200,  200),
@@ -89,12 +90,12 @@ MATRIX = {
     "put":          ("draft",      401,  405,  405,  405,  405,  405),
     "delete":       ("draft",      401,  405,  405,  405,  405,  405),
     "submit":       ("draft",      401,  200,  404,  403,  403,  403),
-    "approve":      ("submitted",  401,  403,  404,  200,  403,  200),
-    "return":       ("submitted",  401,  403,  404,  200,  403,  200),
-    "reopen":       ("approved",   401,  403,  404,  200,  403,  200),
+    "approve":      ("submitted",  401,  403,  404,  200,  403,  403),
+    "return":       ("submitted",  401,  403,  404,  200,  403,  403),
+    "reopen":       ("approved",   401,  403,  404,  200,  403,  403),
     "bulk_submit":  ("draft",      401,  200,  404,  403,  403,  403),
-    "bulk_approve": ("submitted",  401,  403,  404,  200,  403,  200),
-    "bulk_return":  ("submitted",  401,  403,  404,  200,  403,  200),
+    "bulk_approve": ("submitted",  401,  403,  404,  200,  403,  403),
+    "bulk_return":  ("submitted",  401,  403,  404,  200,  403,  403),
     "history":      ("draft",      401,  200,  404,  200,  200,  200),
 }
 CASES = [(endpoint, role, row[1 + i]) for endpoint, row in MATRIX.items() for i, role in enumerate(ROLES)]

@@ -70,14 +70,14 @@ MATRIX = {
     ("entry-xichang", "GET"): [LOGIN, 302, 403, 200, 200, 200],
     ("entry-xichang", "POST"): [LOGIN, 405, 405, 405, 405, 405],
     ("review", "GET"): [LOGIN, 403, 403, 200, 200, 200],
-    ("review", "POST"): [LOGIN, 403, 403, 302, 403, 302],
+    ("review", "POST"): [LOGIN, 403, 403, 302, 403, 403],
     ("history", "GET"): [LOGIN, 200, 404, 200, 200, 200],
     ("history", "POST"): [LOGIN, 405, 405, 405, 405, 405],
     ("audit", "GET"): [LOGIN, 403, 403, 200, 200, 200],
     ("audit-csv", "GET"): [LOGIN, 403, 403, 200, 200, 200],
     ("audit", "POST"): [LOGIN, 403, 403, 405, 405, 405],
     ("reporting", "GET"): [LOGIN, 403, 403, 200, 200, 200],
-    ("reporting", "POST"): [LOGIN, 403, 403, 302, 403, 302],
+    ("reporting", "POST"): [LOGIN, 403, 403, 302, 403, 403],
 }
 POST_DATA = {
     "entry": {"action": "save"},

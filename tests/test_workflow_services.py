@@ -1,0 +1,67 @@
+"""The figure workflow as plain service calls (no HTTP): the rules every path shares."""
+from datetime import date
+
+import pytest
+
+from counties import services
+from counties.errors import Invalid, Locked, NotAllowed, Stale
+from counties.models import County
+from indicators.models import Indicator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def xichang():
+    return County.objects.get(code="513401")
+
+
+def milestone():
+    return Indicator.objects.filter(kind="milestone", level="county").exclude(rollup="none").first()
+
+
+def rate():
+    return Indicator.objects.get(code="PRE-01")
+
+
+def test_a_completion_date_after_the_reporting_year_is_refused(clerk_xichang, xichang):
+    with pytest.raises(Invalid, match="晚于填报年度"):
+        services.save_draft(clerk_xichang, xichang, milestone(), 2023, value=1, done_on=date(2024, 3, 1))
+
+
+def test_a_not_done_milestone_keeps_no_date(clerk_xichang, xichang):
+    result = services.save_draft(clerk_xichang, xichang, milestone(), 2023, value=0, done_on=date(2023, 3, 1))
+    assert result.figure.value == 0 and result.figure.done_on is None
+
+
+def test_a_stale_edit_is_refused_before_its_values_are_checked(clerk_xichang, xichang):
+    services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=90, denominator=100, expected_version=0)
+    with pytest.raises(Stale, match="当前值90"):
+        services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=200, denominator=100,
+                            expected_version=0)
+
+
+def test_an_administrator_cannot_approve(clerk_xichang, admin_user, official, xichang):
+    figure = services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=90, denominator=100).figure
+    services.submit(clerk_xichang, figure)
+    with pytest.raises(NotAllowed):
+        services.approve(admin_user, figure)
+    assert services.approve(official, figure).status == "approved"
+
+
+def test_locking_again_ends_earlier_reopenings(clerk_xichang, official, xichang):
+    services.lock_year(official, 2024)
+    services.reopen_year_for_county(official, 2024, xichang, "补报遗漏数据")
+    services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=90, denominator=100)
+    services.unlock_year(official, 2024)
+    services.lock_year(official, 2024)
+    with pytest.raises(Locked):
+        services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=91, denominator=100)
+
+
+def test_saving_the_same_values_makes_no_new_version(clerk_xichang, xichang):
+    first = services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=90, denominator=100)
+    again = services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator="90", denominator="100",
+                                expected_version=first.figure.version)
+    assert not again.changed and again.figure.version == first.figure.version
+    assert first.figure.history.count() == 1
