@@ -6,7 +6,15 @@ from rest_framework.routers import DefaultRouter
 from counties.api.views import CountyViewSet
 from indicators.api.views import IndicatorViewSet, PlanViewSet
 
+from liangshan_edu.api import HasRole
+
+
+class APIRoot(DefaultRouter.APIRootView):
+    permission_classes = [HasRole]
+
+
 router = DefaultRouter()
+router.APIRootView = APIRoot
 router.register("plans", PlanViewSet, basename="plan")
 router.register("counties", CountyViewSet, basename="county")
 router.register("indicators", IndicatorViewSet, basename="indicator")
