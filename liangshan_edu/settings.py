@@ -98,6 +98,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The entry form posts every row of a county's year (~225 indicators × version, inputs and their shown
+# values ≈ 1,400 fields); Django's default of 1,000 would refuse every save of the full form with a 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -148,7 +151,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "liangshan-edu API",
-    "DESCRIPTION": "凉山州教育高质量发展目标监测平台 REST API (v1)",
+    "DESCRIPTION": _("凉山州教育高质量发展目标监测平台 REST API (v1)"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -33,14 +33,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _reload_after_flush(request):
-    yield
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
-        from django.test.utils import setup_test_environment  # noqa: F401  (env already set up)
+def _base_data_for_transactional_tests(request):
+    """Tests with real commits end with a flush that empties every table: the next one reloads at its start."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server"))
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from counties.models import County
 
-        django_db_blocker = request.getfixturevalue("django_db_blocker")
-        with django_db_blocker.unblock():
+        if not County.objects.exists():
             load_base_data()
+    yield
 
 
 def require_service(reason: str):
