@@ -13,6 +13,7 @@ from assessment.models import RecomputeJob
 from assessment.queries import progress_visible_to
 from counties.models import County, Figure
 from indicators.models import Indicator, Plan
+from indicators.templatetags.catalogue import ind_name
 from liangshan_edu.roles import is_official
 from liangshan_edu.views import role_required
 
@@ -81,9 +82,9 @@ def indicator_progress(request, code: str):
             series[names.get(p.area, p.area)].append((p.year, float(p.value)))
         latest[p.area] = p
     final = next((p for p in reversed(rows) if p.target is not None), None)
+    title = _("%(name)s（%(unit)s）") % {"name": f"{indicator.code} {ind_name(indicator)}", "unit": indicator.unit.code}
     chart = charts.indicator_lines(series, float(final.target) if final else None,
-                                   final.target_year if final else None,
-                                   f"{indicator.code} {indicator.name}（{indicator.unit.code}）") if series else None
+                                   final.target_year if final else None, title) if series else None
     table = [(names.get(a, a), p) for a, p in latest.items()]
     return render(request, "assessment/indicator_progress.html",
                   {"indicator": indicator, "chart_json": chart, "table": table})

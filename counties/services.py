@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from counties.choices import FigureStatus
 from counties.errors import Invalid, Locked, NotAllowed, Stale, WrongState
@@ -46,6 +47,17 @@ def check_year(year: int) -> None:
     if not 2000 <= year <= this_year:
         raise Invalid(_("年度%(year)s无效：只能填报%(first)s—%(last)s年的数据。") % {
             "year": year, "first": 2000, "last": this_year})
+
+
+def recorded(message: str) -> str:
+    """A history reason, always in Chinese whatever the acting user's language, so the audit trail is uniform.
+
+    Wrap the message in ``gettext_noop`` at the call site so it stays in the catalogue for display.
+    """
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return str(_(message))
 
 
 def _record(figure: Figure, user, reason: str) -> None:
@@ -156,7 +168,7 @@ def save_draft(user, county: County, indicator: Indicator, year: int, *, value=N
             setattr(figure, k, v)
         figure.version += 1
         figure.is_demo = False
-        _record(figure, user, reason or (_("新建") if created else _("修改")))
+        _record(figure, user, reason or recorded(N_("新建") if created else N_("修改")))
         figure.save()
     return SaveResult(figure, created, changed, warnings_for(figure))
 
@@ -188,7 +200,7 @@ def submit(user, figure: Figure, *, expected_version: int | None = None) -> Figu
     figure.status = FigureStatus.SUBMITTED
     figure.submitted_at = timezone.now()
     figure.version += 1
-    _record(figure, user, _("提交"))
+    _record(figure, user, recorded(N_("提交")))
     figure.save()
     return figure
 
@@ -207,7 +219,7 @@ def approve(user, figure: Figure, *, expected_version: int | None = None) -> Fig
     figure.approved_by = user
     figure.return_reason = ""
     figure.version += 1
-    _record(figure, user, _("审核通过"))
+    _record(figure, user, recorded(N_("审核通过")))
     figure.save()
     _recompute_after_commit(figure)
     return figure
@@ -227,7 +239,7 @@ def return_figure(user, figure: Figure, reason: str, *, expected_version: int | 
     figure.status = FigureStatus.RETURNED
     figure.return_reason = reason.strip()
     figure.version += 1
-    _record(figure, user, _("退回：") + reason.strip())
+    _record(figure, user, recorded(N_("退回：")) + reason.strip())
     figure.save()
     return figure
 
@@ -246,7 +258,7 @@ def reopen(user, figure: Figure, reason: str, *, expected_version: int | None = 
     figure.status = FigureStatus.RETURNED
     figure.return_reason = reason.strip()
     figure.version += 1
-    _record(figure, user, _("重新开放：") + reason.strip())
+    _record(figure, user, recorded(N_("重新开放：")) + reason.strip())
     figure.save()
     _recompute_after_commit(figure)
     return figure

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
@@ -1093,7 +1094,9 @@ def _stale(user, figure: Figure, file_version) -> bool:
 
 
 def _save(user, county: County, year: int, filename: str, planned: list[_Planned], report: UploadReport) -> None:
-    reason = _("上传 %(file)s") % {"file": filename}
+    from counties.services import recorded
+
+    reason = recorded(N_("上传 %(file)s")) % {"file": filename}
     current: _Planned | None = None
     try:
         with transaction.atomic():

@@ -99,7 +99,7 @@ def target_text(indicator: Indicator, spec: TargetSpec | None) -> str:
         text = f"{DIRECTION_SIGNS.get(indicator.direction, '')} {plain(spec.value)}{_unit_suffix(indicator)}"
     when = _("%(year)s年") % {"year": spec.year} if spec.year else _("每年")
     scope = _("，全州合计") if indicator.level == "prefecture" and spec.general else ""
-    return f"{text}（{when}{scope}）"
+    return _("%(target)s（%(when)s%(scope)s）") % {"target": text, "when": when, "scope": scope}
 
 
 def value_text(indicator: Indicator, value, numerator=None, denominator=None) -> str:
@@ -109,7 +109,8 @@ def value_text(indicator: Indicator, value, numerator=None, denominator=None) ->
         return _("已完成") if value == 1 else _("未完成")
     text = f"{plain(value)}{_unit_suffix(indicator)}"
     if indicator.kind == "rate" and numerator is not None and denominator is not None:
-        text += f"（{plain(numerator)}/{plain(denominator)}）"
+        text = _("%(value)s（%(numerator)s/%(denominator)s）") % {
+            "value": text, "numerator": plain(numerator), "denominator": plain(denominator)}
     return text
 
 
@@ -443,7 +444,7 @@ def _review_post(request):
     for figure, message in result.refused:
         refused[message].append(f"{figure.county or _('全州')} {figure.indicator.code} {figure.year}")
     for message, which in refused.items():
-        messages.error(request, f"{message}（{'、'.join(which)}）")
+        messages.error(request, _("%(message)s（%(figures)s）") % {"message": message, "figures": "、".join(which)})
     return redirect(back)
 
 

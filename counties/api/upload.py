@@ -71,10 +71,10 @@ class FigureTemplateCSVView(APIView):
 
     @extend_schema(
         operation_id="figures_template_csv",
-        parameters=[OpenApiParameter("county", str, description="县市代码（县级填报员默认为本县）"),
-                    OpenApiParameter("year", int, required=True, description="年度")],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: OpenApiResponse(description="年度无效"),
-                   404: OpenApiResponse(description="县市不存在或不是本县（市）")},
+        parameters=[OpenApiParameter("county", str, description=_("县市代码（县级填报员默认为本县）")),
+                    OpenApiParameter("year", int, required=True, description=_("年度"))],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: OpenApiResponse(description=_("年度无效")),
+                   404: OpenApiResponse(description=_("县市不存在或不是本县（市）"))},
     )
     def get(self, request):
         code = request.query_params.get("county")

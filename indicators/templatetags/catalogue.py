@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from indicators.choices import Tier
@@ -34,3 +35,28 @@ def target_scope(target) -> str:
 @register.filter
 def target_year(target) -> str:
     return str(target.year) if target.year else _("每年")
+
+
+def _english() -> bool:
+    return (get_language() or "").split("-")[0] == "en"
+
+
+@register.filter
+def ind_name(indicator) -> str:
+    """An indicator's name in the active language: ``name_en`` in English where the catalogue has one.
+
+    The Chinese ``name`` is the official wording of the plans; it stays the fallback.
+    """
+    if _english() and getattr(indicator, "name_en", ""):
+        return indicator.name_en
+    return indicator.name
+
+
+@register.filter
+def plan_name(plan, form: str = "") -> str:
+    """A plan's name in the active language; ``plan|plan_name:"short"`` prefers the Chinese short name."""
+    if _english() and getattr(plan, "name_en", ""):
+        return plan.name_en
+    if form == "short":
+        return plan.short_name or plan.name
+    return plan.name
