@@ -1,14 +1,28 @@
 """Recompute progress from approved figures and targets, streaming, atomically.
 
-The rule itself lives in ``assessment.rules``; this module only feeds it: it streams approved figures in
-(indicator, county, year) order, evaluates every county × indicator × year and the prefecture roll-up, and
-replaces the stored rows in one transaction (a failure leaves the previous results in place). On PostgreSQL
-rows are written with COPY in batches, so memory stays flat however many counties there are.
+The rule itself lives in ``assessment.rules``; this module only feeds it: it streams approved figures, evaluates
+every county × indicator × year and the prefecture roll-up, and replaces the stored rows in one transaction (a
+failure leaves the previous results in place). Memory stays flat however many counties there are: figures are
+streamed county by county, and only the prefecture's running totals (indicators × years) are kept.
+
+Every function takes ``using``, the database alias to read and write (``"default"`` unless a caller — the
+benchmark, say — works on another database).
+
+Speed (see docs/benchmark.md). County rows — nearly all rows — go through ``_county_rows``: the rule of
+``rules.evaluate`` applied to a whole series at once in exact integer arithmetic on values scaled by 10⁴ (every
+figure and target has four decimal places), with the least-squares sums kept running over the years. Wherever
+that arithmetic meets an exact tie (a value halfway between two fourth decimals, or a projection exactly on the
+target) it asks ``rules`` itself, so the rows written are identical to ``rules.evaluate``'s; tests pin the two
+together. Prefecture rows (a few per indicator) use ``rules.evaluate`` directly. On PostgreSQL the full
+recompute reads figures through a second connection that shares the writing transaction's snapshot, so one COPY
+streams rows into the table while they are being computed: the database's work of storing rows overlaps ours.
 """
 from __future__ import annotations
 
 import io
-from collections import defaultdict
+from itertools import chain, groupby
+from math import gcd
+from operator import itemgetter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
@@ -17,18 +31,25 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
-from assessment.choices import PREFECTURE
+from assessment.choices import PREFECTURE, ProgressStatus
 from assessment.models import Progress
-from assessment.rules import Aggregate, Outcome, Rule, evaluate, rollup
+from assessment.rules import FOUR_PLACES, Aggregate, Outcome, Rule, evaluate, expected_value, rollup, trend
 from counties.choices import FigureStatus
 from counties.models import County, Figure
-from indicators.models import Indicator
+from indicators.models import Indicator, Target
 from indicators.targets import TargetSpec, target_for_year, targets_for
 
 COLUMNS = ["area", "indicator_id", "year", "value", "numerator", "denominator", "baseline", "baseline_year",
            "target", "target_year", "expected", "status", "overdue", "projected", "will_meet", "gap",
            "computed_at"]
 BATCH = 20_000
+SCALE = 10_000  # values are numeric(…, 4): scaled by 10⁴ they are exact integers
+# Beyond this (scaled) magnitude the exact-integer projection is not trusted to agree with Decimal's 28 digits.
+_EXACT_LIMIT = 10 ** 18
+
+ACHIEVED, ON_TRACK, LAGGING, OFF_TRACK, NO_DATA = (
+    ProgressStatus.ACHIEVED.value, ProgressStatus.ON_TRACK.value, ProgressStatus.LAGGING.value,
+    ProgressStatus.OFF_TRACK.value, ProgressStatus.NO_DATA.value)
 
 
 def current_rule() -> Rule:
@@ -58,7 +79,8 @@ class IndicatorInfo:
 
 
 def load_indicators(ids: Iterable[int] | None = None, using: str = "default") -> list[IndicatorInfo]:
-    qs = Indicator.objects.using(using).filter(retired=False).select_related("plan").prefetch_related("targets__counties")
+    qs = (Indicator.objects.using(using).filter(retired=False).select_related("plan")
+          .prefetch_related("targets__counties"))
     if ids is not None:
         qs = qs.filter(id__in=list(ids))
     base = settings.PROGRESS_BASE_YEAR
@@ -71,18 +93,25 @@ def load_indicators(ids: Iterable[int] | None = None, using: str = "default") ->
     return out
 
 
+def applicable_targets(ind: IndicatorInfo, code: str, tier: int | None) -> list[TargetSpec]:
+    """The targets that judge one county on an indicator (none: the county has no rows for it)."""
+    if ind.level != "county":
+        # Prefecture-wide targets (全州…) judge the prefecture; a county has rows only for a target naming it.
+        return [t for t in targets_for(ind.targets, code, tier) if not t.general]
+    return targets_for(ind.targets, code, tier)
+
+
 def _row(area: str, ind: IndicatorInfo, year: int, o: Outcome, num, den, now) -> tuple:
     return (area, ind.id, year, o.value, num, den, o.baseline, o.baseline_year, o.target, o.target_year,
             o.expected, o.status, o.overdue, o.projected, o.will_meet, o.gap, now)
 
 
 def county_rows(ind: IndicatorInfo, code: str, tier: int, figures: list[tuple], rule: Rule, now) -> Iterator[tuple]:
-    """Rows for one county and indicator. ``figures``: (year, value, numerator, denominator), approved."""
-    if ind.level != "county":
-        # Prefecture-wide targets (全州…) judge the prefecture; a county has rows only for a target naming it.
-        applicable = [t for t in targets_for(ind.targets, code, tier) if not t.general]
-    else:
-        applicable = targets_for(ind.targets, code, tier)
+    """Rows for one county and indicator, straight from ``rules.evaluate`` (the reference for ``_county_rows``).
+
+    ``figures``: (year, value, numerator, denominator), approved.
+    """
+    applicable = applicable_targets(ind, code, tier)
     if not applicable:
         return
     values = {f[0]: f[1] for f in figures if f[1] is not None}
@@ -110,7 +139,7 @@ def prefecture_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], own: d
             value, num, den = rollup(ind.rollup, aggregates.get(year, Aggregate()), scope_count)
             if value is not None:
                 series[year] = (value, num, den)
-    values = {y: v[0] for y, v in series.items()}
+    values = {y: v[0] for y, v in series.items() if v[0] is not None}
     for year in ind.years:
         target = target_for_year(applicable, year)
         _, num, den = series.get(year, (None, None, None))
@@ -129,66 +158,201 @@ def _scope_count(ind: IndicatorInfo, counties: list[tuple]) -> int:
     return sum(1 for _, code, tier in counties if code in named or tier in tiers)
 
 
-def compute_all(progress: Callable[[int, int], None] | None = None, using: str = "default") -> Iterator[tuple]:
-    """Every progress row, streamed in (indicator, county, year) order."""
-    rule, now = current_rule(), timezone.now()
-    indicators = load_indicators(using=using)
-    counties = list(County.objects.using(using).order_by("id").values_list("id", "code", "tier"))
-    figures = (
-        Figure.objects.using(using).filter(status=FigureStatus.APPROVED, indicator__retired=False)
-        .order_by("indicator_id", "county_id", "year")
-        .values_list("indicator_id", "county_id", "year", "value", "numerator", "denominator")
-        .iterator(chunk_size=BATCH)
-    )
-    pending = next(figures, None)
-    total = len(indicators)
-    for n, ind in enumerate(indicators, 1):
-        # Skip figures of indicators not in the list (cannot happen for non-retired; kept for safety).
-        while pending is not None and pending[0] < ind.id:
-            pending = next(figures, None)
-        own: dict[int, tuple] = {}
-        while pending is not None and pending[0] == ind.id and pending[1] is None:
-            own[pending[2]] = (pending[3], pending[4], pending[5])
-            pending = next(figures, None)
-        aggregates: dict[int, Aggregate] = defaultdict(Aggregate)
-        for county_id, code, tier in counties:
-            group = []
-            while pending is not None and pending[0] == ind.id and pending[1] == county_id:
-                group.append(pending[2:])
-                aggregates[pending[2]].add(pending[3], pending[4], pending[5])
-                pending = next(figures, None)
-            yield from county_rows(ind, code, tier, group, rule, now)
-        yield from prefecture_rows(ind, aggregates, own, _scope_count(ind, counties), rule, now)
-        if progress:
-            progress(n, total)
+# ------------------------------------------------------------------------------ the fast county path --
 
 
-def compute_for(indicator_id: int, county_id: int | None) -> list[tuple]:
-    """The rows one approved figure affects: its county's rows and the prefecture's for that indicator."""
-    from django.db.models import Count, Q, Sum
+def _scaled(d: Decimal | None) -> int | None:
+    return None if d is None else int(d.scaleb(4))
 
-    rule, now = current_rule(), timezone.now()
-    [ind] = load_indicators([indicator_id])
-    approved = Figure.objects.filter(indicator_id=indicator_id, status=FigureStatus.APPROVED)
-    rows: list[tuple] = []
-    if county_id is not None:
-        code, tier = County.objects.values_list("code", "tier").get(id=county_id)
-        group = list(approved.filter(county_id=county_id).order_by("year")
-                     .values_list("year", "value", "numerator", "denominator"))
-        rows.extend(county_rows(ind, code, tier, group, rule, now))
-    paired = Q(numerator__isnull=False, denominator__gt=0)
-    aggregates = {}
-    for a in (approved.filter(county__isnull=False, value__isnull=False).values("year")
-              .annotate(total=Sum("value"), num=Sum("numerator", filter=paired),
-                        den=Sum("denominator", filter=paired), paired=Count("id", filter=paired),
-                        done=Count("id", filter=Q(value__gte=1)), reported=Count("id"))):
-        aggregates[a["year"]] = Aggregate(a["total"], a["num"] or Decimal(0), a["den"] or Decimal(0),
-                                          a["paired"], a["done"], a["reported"])
-    own = {y: (v, n, d) for y, v, n, d in approved.filter(county__isnull=True)
-           .values_list("year", "value", "numerator", "denominator")}
-    counties = list(County.objects.values_list("id", "code", "tier"))
-    rows.extend(prefecture_rows(ind, aggregates, own, _scope_count(ind, counties), rule, now))
+
+def _dec(q: int | None) -> Decimal | None:
+    return None if q is None else Decimal(q).scaleb(-4)
+
+
+def _div_half_even(p: int, q: int) -> tuple[int, bool]:
+    """p / q (q > 0) rounded half to even, as ``Decimal.quantize`` rounds; and whether it was an exact tie."""
+    n, r = divmod(p, q)
+    twice = 2 * r
+    if twice > q or (twice == q and n & 1):
+        return n + 1, twice == q
+    return n, twice == q
+
+
+def _terminates(num: int, den: int) -> bool:
+    """Whether num / den is a finite decimal (then Decimal computes it exactly, as we do)."""
+    den //= gcd(num, den)
+    while den % 2 == 0:
+        den //= 2
+    while den % 5 == 0:
+        den //= 5
+    return den == 1
+
+
+class _Plan:
+    """An indicator's constants for ``_county_rows``, with each target scope's years worked out once."""
+
+    __slots__ = ("ind", "id", "milestone", "rate", "at_most", "at_least", "named", "_scopes")
+
+    def __init__(self, ind: IndicatorInfo) -> None:
+        self.ind, self.id = ind, ind.id
+        self.milestone = ind.kind == "milestone"
+        self.rate = ind.kind == "rate"
+        self.at_most = ind.direction in ("at_most", "zero")
+        self.at_least = ind.direction == "at_least"
+        self.named = frozenset().union(*(t.counties for t in ind.targets)) if ind.targets else frozenset()
+        self._scopes: dict[tuple, list[tuple] | None] = {}
+
+    def years_for(self, code: str, tier: int | None) -> list[tuple] | None:
+        """(year, target, target year, fixed expected value or None) for each year; None if no target applies.
+
+        Counties not named by any target and of the same tier share one answer.
+        """
+        key = (code if code in self.named else None, tier)
+        try:
+            return self._scopes[key]
+        except KeyError:
+            pass
+        applicable = applicable_targets(self.ind, code, tier)
+        entries = None
+        if applicable:
+            entries = []
+            for year in self.ind.years:
+                t = target_for_year(applicable, year)
+                target = _scaled(t.value)
+                if t.year is None:
+                    fixed = target  # a standing rule: the target itself is expected every year
+                elif self.milestone:
+                    fixed = target if year >= t.year else 0
+                else:
+                    fixed = None  # the straight line from the county's own baseline
+                entries.append((year, target, t.year, fixed))
+        self._scopes[key] = entries
+        return entries
+
+
+def _county_rows(plan: _Plan, entries: list[tuple], area: str, figures: list[tuple], rule: Rule,
+                 share: tuple[int, int]) -> list[tuple]:
+    """Rows for one county and indicator (scaled integers; see ``county_rows`` for the same in Decimals).
+
+    ``figures``: (…, …, year, value, numerator, denominator) scaled by 10⁴, approved, in year order (the first
+    two fields, county and indicator as the figure stream has them, are not read). Returns
+    (area, indicator, year, value, numerator, denominator, baseline, baseline year, target, target year,
+    expected, status, overdue, projected, will meet, gap) with numbers scaled by 10⁴.
+    """
+    values: dict[int, int] = {}
+    parts: dict[int, tuple] = {}
+    for _, _, year, value, num, den in figures:
+        parts[year] = (num, den)
+        if value is not None:
+            values[year] = value
+    base_year = rule.base_year if rule.base_year in values else (min(values) if values else None)
+    baseline = values[base_year] if base_year is not None else None
+    known = sorted(values)
+    share_num, share_den = share
+    at_most, at_least, milestone, rate = plan.at_most, plan.at_least, plan.milestone, plan.rate
+    ind_id = plan.id
+    rows = []
+    # Running least-squares sums over the approved years up to the current one (x = year − 2000).
+    i = n = sx = sy = sxx = sxy = 0
+    latest = None
+    for year, target, target_year, fixed in entries:
+        while i < len(known) and known[i] <= year:
+            x, y = known[i] - 2000, values[known[i]]
+            n += 1
+            sx += x
+            sy += y
+            sxx += x * x
+            sxy += x * y
+            latest = y
+            i += 1
+        num, den = parts.get(year, (None, None))
+        value = values.get(year)
+        e_num, e_den = num, den
+        if value is None and milestone:
+            value = latest  # a milestone once done stays done: the latest earlier value carries forward
+            e_num = e_den = None
+        if value is None:
+            rows.append((area, ind_id, year, None, num, den, baseline, base_year, target, target_year, None,
+                         NO_DATA, False, None, None, None))
+            continue
+        met = value <= target if at_most else value >= target
+        if met:
+            gap = 0
+        elif rate and e_num is not None and e_den:
+            # target × denominator / 100 − numerator, in people; scaled: (T·D − N·10⁶) / 10⁶
+            gap = _div_half_even(abs(target * e_den - e_num * 1_000_000), 1_000_000)[0]
+        else:
+            gap = abs(target - value)
+        projected = will_meet = None
+        if not milestone and target_year is not None and n >= 2:
+            d = n * sxx - sx * sx
+            slope = n * sxy - sx * sy
+            p = sy * d + slope * (n * (target_year - 2000) - sx)
+            q = n * d
+            projected, tie = _div_half_even(p, q)
+            goal = target * q
+            if (tie or p == goal) and not (_terminates(sx, n) and _terminates(slope, d) and abs(sy) < _EXACT_LIMIT):
+                # Exactly on a tie, and Decimal's 28 digits round somewhere on the way: ask the rule itself.
+                exact = trend({y: _dec(values[y]) for y in known[:i]}, target_year)
+                will_meet = exact <= _dec(target) if at_most else exact >= _dec(target)
+                projected = _scaled(exact.quantize(FOUR_PLACES))
+            else:
+                will_meet = p <= goal if at_most else p >= goal
+        if fixed is not None:
+            expected = fixed
+        elif year >= target_year or target_year <= base_year:
+            expected = target
+        elif year <= base_year:
+            expected = baseline
+        else:
+            span, step = target_year - base_year, year - base_year
+            expected, tie = _div_half_even(baseline * span + (target - baseline) * step, span)
+            if tie and not _terminates(step, span):
+                expected = _scaled(expected_value(_dec(baseline), base_year, _dec(target), target_year, year)
+                                   .quantize(FOUR_PLACES))
+        if met:
+            status, overdue = ACHIEVED, False
+        elif target_year is not None and year >= target_year:
+            status, overdue = OFF_TRACK, True
+        elif milestone or (value <= expected if at_most else value >= expected):
+            status, overdue = ON_TRACK, False
+        else:
+            start = baseline if target_year is not None else 0
+            if at_least:
+                needed, made = expected - start, value - start
+            else:
+                needed, made = start - expected, start - value
+            overdue = False
+            status = LAGGING if needed > 0 and made * share_den >= share_num * needed else OFF_TRACK
+        rows.append((area, ind_id, year, value, num, den, baseline, base_year, target, target_year, expected,
+                     status, overdue, projected, will_meet, gap))
     return rows
+
+
+_DECIMAL_AT = (3, 4, 5, 6, 8, 10, 13, 15)  # positions of scaled numbers in a ``_county_rows`` row
+
+
+def _as_row(raw: tuple, now) -> tuple:
+    """A ``_county_rows`` row in the engine's row form (Decimals, ``computed_at``)."""
+    row = list(raw)
+    for k in _DECIMAL_AT:
+        row[k] = _dec(row[k])
+    row.append(now)
+    return tuple(row)
+
+
+NULL = r"\N"
+# A ``_county_rows`` row as a line of COPY text. Scaled numbers are written ``<integer>e-4``, which PostgreSQL
+# reads exactly (851234e-4 = 85.1234); booleans as True/False. ``None`` is printed, then replaced by \N for the
+# whole chunk at once (no field can contain the text "None": areas are county codes or "prefecture").
+_LINE = "\t".join(["%s", "%s", "%s", "%se-4", "%se-4", "%se-4", "%se-4", "%s", "%se-4", "%s", "%se-4", "%s", "%s",
+                   "%se-4", "%s", "%se-4"])
+
+
+def _as_lines(raws: list[tuple], tail: str) -> str:
+    """``_county_rows`` rows as COPY text (``tail``: the computed_at column and the newline)."""
+    fmt = _LINE + tail
+    return "".join([fmt % raw for raw in raws]).replace("Nonee-4", NULL).replace("None", NULL)
 
 
 def _literal(v) -> str:
@@ -197,6 +361,275 @@ def _literal(v) -> str:
     if isinstance(v, bool):
         return "t" if v else "f"
     return str(v)
+
+
+def _line(row: tuple) -> str:
+    return "\t".join(_literal(v) for v in row) + "\n"
+
+
+# ------------------------------------------------------------------------------------ full recompute --
+
+# Scaled integers straight from the server, in the order of the unique index (county, indicator, year): no sort.
+_FIGURES_SQL = (
+    "SELECT county_id, indicator_id, year, (value * 10000)::bigint, (numerator * 10000)::bigint, "
+    "(denominator * 10000)::bigint FROM counties_figure WHERE status = %s ORDER BY county_id, indicator_id, year"
+)
+
+
+def _figures(using: str, cursor=None) -> tuple[Iterator[tuple], Callable[[], None]]:
+    """Approved figures as (county, indicator, year, value, numerator, denominator), scaled by 10⁴, streamed
+    in (county, indicator, year) order (the prefecture's own, county None, first or last); and a function
+    that releases the cursor.
+
+    ``cursor``: a server-side cursor to read them with (PostgreSQL); by default one of ``using``.
+    """
+    connection = connections[using]
+    if cursor is None and connection.vendor != "postgresql":
+        rows = (Figure.objects.using(using).filter(status=FigureStatus.APPROVED)
+                .order_by("county_id", "indicator_id", "year")
+                .values_list("county_id", "indicator_id", "year", "value", "numerator", "denominator")
+                .iterator(chunk_size=BATCH))
+        return ((c, i, y, _scaled(v), _scaled(n), _scaled(d)) for c, i, y, v, n, d in rows), lambda: None
+    cursor = cursor if cursor is not None else connection.chunked_cursor()
+    cursor.execute(_FIGURES_SQL, [FigureStatus.APPROVED])
+    return chain.from_iterable(iter(lambda: cursor.fetchmany(BATCH), [])), cursor.close
+
+
+def _compute(using: str, emit: Callable[[list], object], emit_rows: Callable[[list], object],
+             progress: Callable[[int, int], None] | None, figures_cursor=None) -> Iterator:
+    """Every progress row, a batch at a time: ``emit`` turns one county's fast-path rows (``_county_rows``)
+    into the output form, ``emit_rows`` a list of Decimal rows (the prefecture's). Figures are read with
+    ``figures_cursor`` if given, else from ``using``.
+
+    Indicators and counties are read at once, the figures only as the batches are consumed.
+    """
+    rule, now = current_rule(), timezone.now()
+    indicators = load_indicators(using=using)
+    counties = list(County.objects.using(using).order_by("id").values_list("id", "code", "tier"))
+    return _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, figures_cursor)
+
+
+_COUNTY, _INDICATOR = itemgetter(0), itemgetter(1)
+
+
+def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, figures_cursor) -> Iterator:
+    share = Decimal(rule.lagging_share).as_integer_ratio()
+    plans = [_Plan(ind) for ind in indicators]
+    # The prefecture's running totals per indicator and year: [total, Σnum, Σden, paired, done, reported].
+    totals: dict[int, dict[int, list[int]]] = {ind.id: {} for ind in indicators}
+    own: dict[int, dict[int, tuple]] = {ind.id: {} for ind in indicators}
+    figures, release = _figures(using, figures_cursor)
+    try:
+        groups = groupby(figures, key=_COUNTY)
+        group = next(groups, None)
+        steps = len(counties) + 1
+        for done, (county_id, code, tier) in enumerate(counties, 1):
+            series_of: dict[int, list[tuple]] = {}
+            # The prefecture's own figures (county None) come first on SQLite, last on PostgreSQL.
+            while group is not None and (group[0] is None or group[0] <= county_id):
+                key, members = group
+                if key is None:
+                    _keep_own(own, members)
+                elif key == county_id:
+                    for ind_id, series in groupby(members, key=_INDICATOR):
+                        by_year = totals.get(ind_id)
+                        if by_year is None:
+                            continue  # a retired indicator
+                        series = series_of[ind_id] = list(series)
+                        for _, _, year, value, num, den in series:
+                            if value is None:
+                                continue
+                            t = by_year.get(year)
+                            if t is None:
+                                t = by_year[year] = [0, 0, 0, 0, 0, 0]
+                            t[0] += value
+                            t[5] += 1
+                            if value >= SCALE:
+                                t[4] += 1
+                            if num is not None and den:
+                                t[1] += num
+                                t[2] += den
+                                t[3] += 1
+                group = next(groups, None)
+            rows: list[tuple] = []
+            for plan in plans:
+                entries = plan.years_for(code, tier)
+                if entries is not None:
+                    rows += _county_rows(plan, entries, code, series_of.get(plan.id, ()), rule, share)
+            yield emit(rows)
+            if progress:
+                progress(done, steps)
+        while group is not None:
+            if group[0] is None:
+                _keep_own(own, group[1])
+            group = next(groups, None)
+    finally:
+        release()
+    rows = []
+    for ind in indicators:
+        aggregates = {year: Aggregate(_dec(t[0]), _dec(t[1]), _dec(t[2]), t[3], t[4], t[5])
+                      for year, t in totals[ind.id].items()}
+        own_values = {year: tuple(_dec(v) for v in f) for year, f in own[ind.id].items()}
+        rows += prefecture_rows(ind, aggregates, own_values, _scope_count(ind, counties), rule, now)
+    yield emit_rows(rows)
+    if progress:
+        progress(steps, steps)
+
+
+def _keep_own(own: dict[int, dict[int, tuple]], figures: Iterable[tuple]) -> None:
+    """The prefecture's own figures (county None), by indicator and year."""
+    for _, ind_id, year, *rest in figures:
+        if ind_id in own:
+            own[ind_id][year] = tuple(rest)
+
+
+def compute_all(progress: Callable[[int, int], None] | None = None, using: str = "default") -> Iterator[tuple]:
+    """Every progress row (county rows county by county, then the prefecture's), as tuples in COLUMNS order."""
+    now = timezone.now()
+    batches = _compute(using, lambda raws: [_as_row(raw, now) for raw in raws], lambda rows: rows, progress)
+    return chain.from_iterable(batches)
+
+
+def recompute_all(progress: Callable[[int, int], None] | None = None, using: str = "default") -> int:
+    """Replace every progress row, in one transaction; returns the number of rows written.
+
+    On PostgreSQL, when not already inside a transaction, figures are read on a second connection that
+    imports this transaction's snapshot (so it sees exactly what this transaction sees), and the rows stream
+    into one COPY while they are computed. Otherwise (SQLite, or called inside an outer transaction whose
+    uncommitted changes another connection could not see) rows are written in batches on one connection.
+    """
+    connection = connections[using]
+    replace = lambda: Progress.objects.using(using).all().delete()  # noqa: E731
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return write(compute_all(progress=progress, using=using), replace=replace, using=using)
+    reader = None
+    try:
+        with transaction.atomic(using=using):
+            replace()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_export_snapshot()")
+                snapshot = cursor.fetchone()[0]
+            reader = connection.Database.connect(**connection.get_connection_params())
+            reader.set_session(isolation_level="REPEATABLE READ", readonly=True, autocommit=False)
+            with reader.cursor() as cursor:
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+            tail = f"\t{timezone.now().isoformat()}\n"
+            stream = _CopyStream(_compute(
+                using, lambda raws: (len(raws), _as_lines(raws, tail)),
+                lambda rows: (len(rows), "".join(_line(row) for row in rows)),
+                progress, figures_cursor=reader.cursor(name="progress_figures")))
+            with connection.cursor() as cursor:
+                cursor.cursor.copy_expert(f"COPY {Progress._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN",
+                                          stream, size=1 << 16)
+            return stream.rows
+    finally:
+        if reader is not None:
+            reader.close()
+
+
+class _CopyStream(io.RawIOBase):
+    """The file COPY reads from: each read computes the next batches of lines, so computing rows overlaps the
+    server's work of storing the previous ones. Batches are (row count, text)."""
+
+    def __init__(self, batches: Iterator[tuple[int, str]], chunk: int = 1 << 16) -> None:
+        self.batches, self.chunk, self.rows = batches, chunk, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        parts, length = [], 0
+        for count, text in self.batches:
+            self.rows += count
+            parts.append(text)
+            length += len(text)
+            if length >= self.chunk:
+                break
+        return "".join(parts).encode()
+
+
+# ----------------------------------------------------------------------------------- one figure only --
+
+
+def load_indicator(indicator_id: int, using: str = "default") -> IndicatorInfo | None:
+    """One indicator as ``load_indicators`` gives it, in two queries (None if retired or missing)."""
+    found = (Indicator.objects.using(using).filter(id=indicator_id, retired=False)
+             .values_list("kind", "direction", "level", "rollup", "plan__cycle").first())
+    if found is None:
+        return None
+    kind, direction, level, roll, cycle = found
+    targets: dict[int, list] = {}
+    for target_id, year, value, tier, code in (Target.objects.using(using).filter(indicator_id=indicator_id)
+                                               .order_by("year", "tier", "id")
+                                               .values_list("id", "year", "value", "tier", "counties__code")):
+        spec = targets.setdefault(target_id, [year, value, tier, set()])
+        if code is not None:
+            spec[3].add(code)
+    specs = [TargetSpec(year, value, tier, frozenset(codes)) for year, value, tier, codes in targets.values()]
+    return IndicatorInfo(indicator_id, kind, direction, level, roll,
+                         cycle_years(cycle, settings.PROGRESS_BASE_YEAR), specs)
+
+
+def _compute_for(indicator_id: int, county_id: int | None, using: str) -> tuple[list[tuple], list[str]]:
+    """The rows one approved figure affects, and the areas whose rows they replace."""
+    from django.db.models import Count, Q, Sum
+
+    rule, now = current_rule(), timezone.now()
+    areas = [PREFECTURE]
+    code = tier = None
+    if county_id is not None:
+        code, tier = County.objects.using(using).values_list("code", "tier").get(id=county_id)
+        areas.append(code)
+    ind = load_indicator(indicator_id, using)
+    if ind is None:
+        return [], areas  # a retired indicator has no progress
+    approved = Figure.objects.using(using).filter(indicator_id=indicator_id, status=FigureStatus.APPROVED)
+    rows: list[tuple] = []
+    if county_id is not None:
+        plan = _Plan(ind)
+        entries = plan.years_for(code, tier)
+        if entries is not None:
+            group = [(county_id, indicator_id, y, _scaled(v), _scaled(n), _scaled(d)) for y, v, n, d in
+                     approved.filter(county_id=county_id).order_by("year")
+                     .values_list("year", "value", "numerator", "denominator")]
+            share = Decimal(rule.lagging_share).as_integer_ratio()
+            rows.extend(_as_row(raw, now) for raw in _county_rows(plan, entries, code, group, rule, share))
+    if not targets_for(ind.targets, None, None):
+        return rows, areas  # no prefecture-wide target: no prefecture rows
+    aggregates, own = {}, {}
+    if ind.rollup == "none":
+        # Only the prefecture itself reports it: its own figures (county empty), found by their own index.
+        own = {y: (v, n, d) for y, v, n, d in approved.filter(county__isnull=True)
+               .values_list("year", "value", "numerator", "denominator")}
+    else:
+        # The county figures' roll-up, per year, in one pass (the prefecture's own figures are not used).
+        county = Q(county__isnull=False, value__isnull=False)
+        paired = county & Q(numerator__isnull=False, denominator__gt=0)
+        for a in (approved.filter(county).values("year").order_by("year")
+                  .annotate(total=Sum("value"), num=Sum("numerator", filter=paired),
+                            den=Sum("denominator", filter=paired), paired=Count("year", filter=paired),
+                            done=Count("year", filter=Q(value__gte=1)), reported=Count("year"))):
+            aggregates[a["year"]] = Aggregate(a["total"], a["num"] or Decimal(0), a["den"] or Decimal(0),
+                                              a["paired"], a["done"], a["reported"])
+    # Only an ``all`` roll-up needs the number of counties in scope (every county: a general target exists).
+    scope = County.objects.using(using).count() if ind.rollup == "all" else 0
+    rows.extend(prefecture_rows(ind, aggregates, own, scope, rule, now))
+    return rows, areas
+
+
+def compute_for(indicator_id: int, county_id: int | None, using: str = "default") -> list[tuple]:
+    """The rows one approved figure affects: its county's rows and the prefecture's for that indicator."""
+    return _compute_for(indicator_id, county_id, using)[0]
+
+
+def recompute_for(indicator_id: int, county_id: int | None, using: str = "default") -> int:
+    """Replace the rows one approved figure affects (its county's and the prefecture's), in one transaction."""
+    rows, areas = _compute_for(indicator_id, county_id, using)
+    return write(rows, using=using, replace=lambda: Progress.objects.using(using).filter(
+        indicator_id=indicator_id, area__in=areas).delete())
+
+
+# --------------------------------------------------------------------------------------------- write --
 
 
 def write(rows: Iterable[tuple], *, replace: Callable[[], None], using: str = "default") -> int:
@@ -218,10 +651,11 @@ def write(rows: Iterable[tuple], *, replace: Callable[[], None], using: str = "d
 def _insert(batch: list[tuple], using: str) -> int:
     connection = connections[using]
     if connection.vendor == "postgresql":
-        buf = io.StringIO("".join("\t".join(_literal(v) for v in row) + "\n" for row in batch))
+        buf = io.StringIO("".join(_line(row) for row in batch))
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(
                 f"COPY {Progress._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN", buf)
     else:
-        Progress.objects.using(using).bulk_create([Progress(**dict(zip(COLUMNS, row))) for row in batch], batch_size=500)
+        Progress.objects.using(using).bulk_create([Progress(**dict(zip(COLUMNS, row))) for row in batch],
+                                                  batch_size=500)
     return len(batch)

@@ -1,52 +1,91 @@
-"""Recomputation services: what the Celery tasks, the commands and the API call."""
+"""Recomputation services: what the Celery tasks, the commands and the API call.
+
+``using`` is the database alias to work on (``"default"`` unless the caller, e.g. the benchmark, says otherwise).
+"""
 from __future__ import annotations
 
 from typing import Callable
 
-from django.db.models import Q
+from django.db import connections
 from django.utils import timezone
 
 from assessment import engine
-from assessment.choices import PREFECTURE, JobState
-from assessment.models import Progress, RecomputeJob
+from assessment.choices import JobState
+from assessment.models import RecomputeJob
 
 
 def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int], None] | None = None,
                   using: str = "default") -> int:
     """Recompute every progress row. Atomic: on failure the previous rows stay as they were."""
+    reporter = _JobProgress(job, using) if job is not None else None
+
     def report(done: int, total: int) -> None:
         if progress:
             progress(done, total)
-        if job is not None and (done == total or done % 10 == 0):
-            RecomputeJob.objects.using(using).filter(pk=job.pk).update(done=done, total=total)
+        if reporter is not None:
+            reporter(done, total)
 
-    return engine.write(engine.compute_all(progress=report, using=using),
-                        replace=lambda: Progress.objects.using(using).all().delete(), using=using)
-
-
-def recompute_for_figure(indicator_id: int, county_id: int | None) -> int:
-    """Recompute what one approved figure affects: its county's rows and the prefecture's for the indicator."""
-    from counties.models import County
-
-    areas = [PREFECTURE]
-    if county_id is not None:
-        areas.append(County.objects.values_list("code", flat=True).get(id=county_id))
-    return engine.write(
-        engine.compute_for(indicator_id, county_id),
-        replace=lambda: Progress.objects.filter(Q(indicator_id=indicator_id) & Q(area__in=areas)).delete(),
-    )
-
-
-def run_job(job_id) -> RecomputeJob:
-    """Run a recorded full recompute job, keeping its state current for the UI and the API."""
-    job = RecomputeJob.objects.get(pk=job_id)
-    RecomputeJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=timezone.now(), error="")
     try:
-        rows = recompute_all(job=job)
+        return engine.recompute_all(progress=report, using=using)
+    finally:
+        if reporter is not None:
+            reporter.close()
+
+
+class _JobProgress:
+    """Keeps a job's done/total current while the recompute runs inside its own long transaction.
+
+    Updates made inside that transaction would become visible only when it commits, so on PostgreSQL they go
+    through a second, autocommitting connection. Not when the caller already holds a transaction (its
+    uncommitted job row is invisible, perhaps locked, elsewhere) nor on SQLite (one writer at a time): then
+    they are made in the transaction and show at its end. Progress reporting never fails a recompute.
+    """
+
+    def __init__(self, job: RecomputeJob, using: str, every: float = 1.0) -> None:
+        self.pk, self.using, self.every, self.last = str(job.pk), using, every, 0.0
+        main = connections[using]
+        self.side = None
+        if main.vendor == "postgresql" and not main.in_atomic_block:
+            self.side = main.Database.connect(**main.get_connection_params())
+            self.side.autocommit = True
+            with self.side.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+
+    def __call__(self, done: int, total: int) -> None:
+        now = timezone.now().timestamp()
+        if done < total and now - self.last < self.every:
+            return
+        self.last = now
+        if self.side is None:
+            RecomputeJob.objects.using(self.using).filter(pk=self.pk).update(done=done, total=total)
+            return
+        try:
+            with self.side.cursor() as cursor:
+                cursor.execute(f"UPDATE {RecomputeJob._meta.db_table} SET done = %s, total = %s WHERE id = %s",
+                               [done, total, self.pk])
+        except Exception:  # noqa: BLE001 — a progress report is not worth failing the recompute for
+            pass
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+
+
+def recompute_for_figure(indicator_id: int, county_id: int | None, using: str = "default") -> int:
+    """Recompute what one approved figure affects: its county's rows and the prefecture's for the indicator."""
+    return engine.recompute_for(indicator_id, county_id, using=using)
+
+
+def run_job(job_id, using: str = "default") -> RecomputeJob:
+    """Run a recorded full recompute job, keeping its state current for the UI and the API."""
+    jobs = RecomputeJob.objects.using(using)
+    job = jobs.get(pk=job_id)
+    jobs.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=timezone.now(), error="")
+    try:
+        rows = recompute_all(job=job, using=using)
     except Exception as exc:
-        RecomputeJob.objects.filter(pk=job.pk).update(state=JobState.FAILURE, error=str(exc)[:2000],
-                                                      finished_at=timezone.now())
+        jobs.filter(pk=job.pk).update(state=JobState.FAILURE, error=str(exc)[:2000], finished_at=timezone.now())
         raise
-    RecomputeJob.objects.filter(pk=job.pk).update(state=JobState.SUCCESS, rows=rows, finished_at=timezone.now())
-    job.refresh_from_db()
+    jobs.filter(pk=job.pk).update(state=JobState.SUCCESS, rows=rows, finished_at=timezone.now())
+    job.refresh_from_db(using=using)
     return job

@@ -1,0 +1,801 @@
+"""National-scale benchmark of the progress engine (``manage.py bench_progress``).
+
+Everything here runs against a SEPARATE PostgreSQL database (env ``BENCH_DATABASE_URL``), registered at runtime
+as an extra Django database alias; the engine and services are called with ``using=<alias>``. Nothing here
+touches the project's own database.
+
+* :func:`prepare` creates the bench database if missing, migrates it and loads the real catalogue into it.
+* :func:`fill` replaces its counties and figures with N counties (the 17 real ones plus N − 17 synthetic
+  ones, tiers 1/2/3) × the full catalogue × 2021–2025, all approved, in set-based SQL (no ORM row by row).
+* :func:`measure` times the full recompute of our engine, the *floor* (the same rows computed and written by
+  ONE set-based SQL statement), compares both row by row, times incremental recomputes and reads peak RSS.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import random
+import resource
+import statistics
+import time
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import dj_database_url
+from django.conf import settings
+from django.db import connections, router
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liangshan_bench"
+ALIAS = "bench"
+YEARS = (2021, 2025)
+FLOOR_TABLE = "bench_floor_progress"
+# Synthetic data shape: a few series start late (no 2021 figure, so the baseline is the first approved one)
+# and a few have no 2025 figure yet (no_data), so every branch of the rule is exercised.
+NO_BASE_YEAR_SHARE = 0.02
+NO_LAST_YEAR_SHARE = 0.01
+
+
+# ----------------------------------------------------------------------------------------------- setup --
+
+
+def bench_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
+
+
+def ensure_database(url: str) -> bool:
+    """Create the bench database if it does not exist; True when it was created."""
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise ValueError(f"BENCH_DATABASE_URL has no database name: {url}")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    conn = psycopg2.connect(maintenance)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cur.fetchone():
+                return False
+            cur.execute(f'CREATE DATABASE "{name}"')
+            return True
+    finally:
+        conn.close()
+
+
+def register(url: str, alias: str = ALIAS) -> str:
+    """Register ``url`` as the Django database ``alias`` (an extra connection next to ``default``)."""
+    config = dj_database_url.parse(url, conn_max_age=0)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError("the benchmark needs PostgreSQL (BENCH_DATABASE_URL=postgres://…)")
+    if alias in connections.databases:
+        return alias
+    configured = connections.configure_settings({"default": dict(config), alias: dict(config)})
+    connections.databases[alias] = configured[alias]
+    return alias
+
+
+class _OnlyTo:
+    """A database router sending every read and write to one alias (used to load the catalogue)."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+
+    def db_for_read(self, model, **hints):
+        return self.alias
+
+    def db_for_write(self, model, **hints):
+        return self.alias
+
+    def allow_relation(self, *args, **hints):
+        return True
+
+
+@contextmanager
+def routed_to(alias: str) -> Iterator[None]:
+    """Temporarily route the ORM's default reads and writes to ``alias``.
+
+    ``indicators.catalogue.load`` uses the default manager; routing lets it load the bench database
+    unchanged. Its outer ``transaction.atomic()`` still opens (and commits, empty) one on ``default``.
+    """
+    had = "routers" in router.__dict__
+    old = router.__dict__.get("routers")
+    router.__dict__["routers"] = [_OnlyTo(alias)]
+    try:
+        yield
+    finally:
+        if had:
+            router.__dict__["routers"] = old
+        else:
+            router.__dict__.pop("routers", None)
+
+
+def prepare(alias: str = ALIAS, out: Callable[[str], None] = print,
+            progress: Callable[[int, int], None] | None = None) -> None:
+    """Migrate the bench database and load the real catalogue into it with ``indicators.catalogue.load``
+    (both idempotent)."""
+    from django.core.management import call_command
+
+    from indicators import catalogue
+
+    call_command("migrate", database=alias, interactive=False, verbosity=0)
+    out(f"bench database migrated ({connections[alias].settings_dict['NAME']})")
+    # Idempotent: rows are matched by their codes and updated in place, so edits to the catalogue carry over.
+    with routed_to(alias):
+        stats = catalogue.load(catalogue.read_files(), progress=progress)
+    out("catalogue loaded into the bench database: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
+
+
+# ------------------------------------------------------------------------------------------------ fill --
+
+# Per-indicator generation parameters, computed in Python from the catalogue (a few hundred rows).
+_PARAMS_SQL = """
+CREATE TEMP TABLE bench_params (
+    indicator_id bigint PRIMARY KEY, kind text, direction text, level text, rollup text,
+    may_exceed boolean, ref numeric, ref_year int, county_figures boolean, own_figures boolean
+) ON COMMIT DROP
+"""
+
+# u(key, seed): a deterministic uniform number in [0, 1) (PostgreSQL's own integer hash).
+_U = "((hashint8extended({key}, {seed}) & 1048575)::float8 / 1048576.0)"
+
+
+def _u(key: str, seed: int) -> str:
+    return _U.format(key=key, seed=seed)
+
+
+_FILL_SQL = """
+INSERT INTO counties_figure (county_id, indicator_id, year, value, numerator, denominator, evidence, note,
+                             status, return_reason, version, is_demo, created_at, updated_at, submitted_at,
+                             approved_at)
+SELECT CASE WHEN g.area_id = 0 THEN NULL ELSE g.area_id END, g.indicator_id, g.year, g.value, g.num, g.den,
+       '', '', 'approved', '', 1, false, now(), now(), now(), now()
+FROM (
+    SELECT s.area_id, s.indicator_id, s.year,
+           CASE WHEN s.kind = 'rate' THEN round(r.num * 100 / r.den, 4)
+                WHEN s.kind = 'milestone' THEN (s.year >= s.done_year)::int::numeric
+                WHEN s.kind = 'count' THEN round(s.v)::numeric
+                ELSE round(s.v::numeric, 2) END AS value,
+           CASE WHEN s.kind = 'rate' THEN r.num END AS num,
+           CASE WHEN s.kind = 'rate' THEN r.den END AS den
+    FROM (
+        SELECT b.*,
+               CASE
+                 WHEN b.kind = 'milestone' THEN NULL
+                 WHEN b.direction = 'at_least' THEN b.start + (b.goal - b.start) * b.share
+                 ELSE greatest(b.start - (b.start - b.goal) * b.share, 0)
+               END AS v
+        FROM (
+            SELECT a.*,
+                   least((a.year - 2021)::float8 / greatest(a.ref_year - 2021, 1) * a.pace
+                         * (0.9 + 0.2 * a.u_year), 1.2) AS share,
+                   CASE
+                     WHEN a.kind = 'rate' AND a.direction = 'at_least' THEN a.goal * (0.8 + 0.15 * a.u_start)
+                     WHEN a.direction = 'at_least' THEN a.goal * (0.55 + 0.3 * a.u_start)
+                     WHEN a.goal > 0 THEN least(a.goal * 1.6 + 5, CASE WHEN a.kind = 'rate' THEN 100 ELSE 1e12 END)
+                     ELSE 3 + 22 * a.u_start
+                   END AS start,
+                   2021 + floor((1.3 - a.pace) * 5 + a.u_start * 2)::int AS done_year
+            FROM (
+                SELECT c.area_id, c.tier, p.*, y.year,
+                       greatest(0.35, least(1.3, 0.35 + 0.95 * {u_pace}
+                                            + CASE c.tier WHEN 1 THEN 0.15 WHEN 3 THEN -0.15 ELSE 0 END)) AS pace,
+                       {u_start} AS u_start, {u_size} AS u_size, {u_gap} AS u_gap, {u_year} AS u_year,
+                       -- a prefecture-wide total: each county builds its share of it (stochastic rounding)
+                       CASE WHEN p.level = 'prefecture' AND p.rollup = 'sum'
+                            THEN p.ref / %(ncounties)s ELSE p.ref END::float8 AS goal
+                FROM (SELECT id AS area_id, tier FROM counties_county WHERE id BETWEEN %(lo)s AND %(hi)s
+                      UNION ALL SELECT 0, 0 WHERE %(own)s) c
+                JOIN bench_params p ON (c.area_id > 0 AND p.county_figures) OR (c.area_id = 0 AND p.own_figures)
+                CROSS JOIN generate_series(2021, 2025) y(year)
+            ) a
+            WHERE NOT (a.year = 2021 AND a.u_gap < {no_base})
+              AND NOT (a.year = 2025 AND a.u_gap > 1 - {no_last})
+        ) b
+    ) s
+    CROSS JOIN LATERAL (
+        SELECT den, CASE WHEN s.may_exceed THEN round(den * least(s.v, 130) / 100)
+                         ELSE least(round(den * least(s.v, 100) / 100), den) END::numeric AS num
+        FROM (SELECT (50 + floor(2000 * (0.3 + 2.7 * s.u_size) * (0.9 + 0.2 * s.u_year)))::numeric AS den) d
+    ) r
+) g
+""".format(
+    u_pace=_u("c.area_id::bigint * 100000 + p.indicator_id", 1),
+    u_start=_u("c.area_id::bigint * 100000 + p.indicator_id", 2),
+    u_size=_u("c.area_id::bigint * 100000 + p.indicator_id", 3),
+    u_gap=_u("c.area_id::bigint * 100000 + p.indicator_id", 4),
+    u_year=_u("(c.area_id::bigint * 100000 + p.indicator_id) * 10 + (y.year - 2021)", 5),
+    no_base=NO_BASE_YEAR_SHARE, no_last=NO_LAST_YEAR_SHARE,
+)
+
+
+def _params(cur) -> None:
+    """Per-indicator generation parameters: the reference target each county's series heads for."""
+    cur.execute(_PARAMS_SQL)
+    cur.execute("""
+        SELECT i.id, i.kind, i.direction, i.level, i.rollup, i.may_exceed_100,
+               array_agg(t.value ORDER BY (t.tier IS NULL AND NOT EXISTS (
+                   SELECT 1 FROM indicators_target_counties tc WHERE tc.target_id = t.id)) DESC,
+                   t.year DESC NULLS LAST),
+               array_agg(t.year ORDER BY (t.tier IS NULL AND NOT EXISTS (
+                   SELECT 1 FROM indicators_target_counties tc WHERE tc.target_id = t.id)) DESC,
+                   t.year DESC NULLS LAST)
+        FROM indicators_indicator i LEFT JOIN indicators_target t ON t.indicator_id = i.id
+        WHERE NOT i.retired GROUP BY i.id ORDER BY i.id
+    """)
+    rows = []
+    for ind_id, kind, direction, level, rollup, may_exceed, values, years in cur.fetchall():
+        ref = values[0] if values and values[0] is not None else Decimal(1)
+        ref_year = years[0] if years and years[0] is not None else YEARS[1]
+        if kind == "rate" and ref == 0:
+            ref = Decimal(5)
+        county_figures = rollup != "none" or level == "county"
+        rows.append((ind_id, kind, direction, level, rollup, may_exceed, ref, ref_year, county_figures,
+                     rollup == "none"))
+    cur.executemany("INSERT INTO bench_params VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
+
+
+def fill(n: int, alias: str = ALIAS, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Replace the bench data with ``n`` counties × the catalogue × 2021–2025, all approved.
+
+    The 17 real counties stay (named-county targets refer to them); N − 17 synthetic ones are added with
+    codes 9xxxxx and tiers cycling 1/2/3. Figures are generated by INSERT … SELECT over generate_series, in
+    chunks of counties so a progress bar can follow.
+    """
+    from django.db import transaction
+
+    conn = connections[alias]
+    with transaction.atomic(using=alias), conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM counties_county WHERE code NOT LIKE %s", ["9%"])
+        real = cur.fetchone()[0]
+        if n < real:
+            raise ValueError(f"--counties must be at least {real} (the real counties)")
+        cur.execute("TRUNCATE assessment_progress, counties_figure")
+        cur.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        cur.execute("DELETE FROM indicators_target_counties tc USING counties_county c "
+                    "WHERE c.id = tc.county_id AND c.code LIKE %s", ["9%"])
+        cur.execute("DELETE FROM counties_county WHERE code LIKE %s", ["9%"])
+        cur.execute("""
+            INSERT INTO counties_county (code, name, short_name, name_en, tier, key_assisted)
+            SELECT (900000 + k)::text, 'Bench county ' || k, 'B' || k, 'Bench ' || k, 1 + k %% 3, k %% 3 <> 0
+            FROM generate_series(1, %s) k
+        """, [n - real])
+        cur.execute("SELECT min(id), max(id), count(*) FROM counties_county")
+        lo, hi, total = cur.fetchone()
+        _params(cur)
+        # Synthetic data consistent by construction: skip the per-row foreign-key triggers while filling.
+        cur.execute("SET LOCAL session_replication_role = replica")
+        chunk = max(1, total // 40)
+        ids = list(range(lo, hi + 1, chunk))
+        for i, start in enumerate(ids, 1):
+            cur.execute(_FILL_SQL, {"lo": start, "hi": min(start + chunk - 1, hi), "ncounties": total,
+                                    "own": i == 1})
+            if progress:
+                progress(i, len(ids))
+        cur.execute("SET LOCAL session_replication_role = DEFAULT")
+        cur.execute("SELECT count(*), count(*) FILTER (WHERE county_id IS NULL) FROM counties_figure")
+        figures, own = cur.fetchone()
+    with conn.cursor() as cur:
+        cur.execute("VACUUM ANALYZE counties_figure")
+        cur.execute("VACUUM ANALYZE counties_county")
+        cur.execute("VACUUM ANALYZE assessment_progress")
+    return {"counties": total, "figures": figures, "prefecture_figures": own}
+
+
+# ----------------------------------------------------------------------------------------------- floor --
+
+
+def _he(x: str) -> str:
+    """SQL for ``x`` rounded to 4 places half-to-even, as ``Decimal.quantize`` does (round() is half-up)."""
+    return (f"(CASE WHEN abs(({x}) * 10000 - trunc(({x}) * 10000)) = 0.5 AND mod(trunc(({x}) * 10000), 2) = 0 "
+            f"THEN trunc(({x}) * 10000) / 10000 ELSE round(({x}), 4) END)")
+
+
+def _meets(a: str, b: str, direction: str = "direction") -> str:
+    return f"(CASE WHEN {direction} IN ('at_most', 'zero') THEN ({a}) <= ({b}) ELSE ({a}) >= ({b}) END)"
+
+
+# The floor: the rule of assessment.rules (DESIGN §3) as ONE INSERT … SELECT. Areas are county ids, 0 for the
+# prefecture. Applicable targets per area → the years each governs → the grid of area × indicator × year;
+# approved figures (and the prefecture roll-up) joined to it; the baseline, straight-line expected value,
+# least-squares projection (exact numeric window sums), status and overdue computed per row.
+FLOOR_SQL = """
+INSERT INTO {table} (area, indicator_id, year, value, numerator, denominator, baseline, baseline_year, target,
+                     target_year, expected, status, overdue, projected, will_meet, gap, computed_at)
+WITH
+ind AS MATERIALIZED (
+    SELECT i.id, i.kind, i.direction, i.level, i.rollup, least(%(base)s, e.last) AS first_year, e.last AS last_year
+    FROM indicators_indicator i
+    JOIN indicators_plan p ON p.id = i.plan_id
+    CROSS JOIN LATERAL (SELECT CASE WHEN split_part(p.cycle, '-', -1) ~ '^[0-9]+$'
+                                    THEN split_part(p.cycle, '-', -1)::int ELSE %(base)s + 4 END AS last) e
+    WHERE NOT i.retired
+),
+ncounties AS (SELECT count(*) AS n FROM counties_county),
+tgt AS MATERIALIZED (
+    SELECT t.id, t.indicator_id, t.year, t.value, t.tier,
+           EXISTS (SELECT 1 FROM indicators_target_counties tc WHERE tc.target_id = t.id) AS named
+    FROM indicators_target t JOIN ind ON ind.id = t.indicator_id
+),
+spec AS MATERIALIZED (
+    SELECT tc.county_id, t.indicator_id, t.year, t.value
+    FROM tgt t JOIN indicators_target_counties tc ON tc.target_id = t.id
+    UNION ALL
+    SELECT c.id, t.indicator_id, t.year, t.value
+    FROM tgt t JOIN counties_county c ON c.tier = t.tier
+    WHERE t.tier IS NOT NULL AND NOT t.named
+),
+app AS (
+    SELECT county_id AS area_id, indicator_id, year, value FROM spec
+    UNION ALL
+    SELECT c.id, t.indicator_id, t.year, t.value
+    FROM tgt t JOIN ind ON ind.id = t.indicator_id AND ind.level = 'county'
+    CROSS JOIN counties_county c
+    WHERE t.tier IS NULL AND NOT t.named
+      AND NOT EXISTS (SELECT 1 FROM spec s WHERE s.county_id = c.id AND s.indicator_id = t.indicator_id
+                      AND coalesce(s.year, -1) = coalesce(t.year, -1))
+    UNION ALL
+    SELECT 0, t.indicator_id, t.year, t.value FROM tgt t WHERE t.tier IS NULL AND NOT t.named
+),
+span AS (
+    SELECT area_id, indicator_id, year AS target_year, value AS target,
+           CASE WHEN year IS NULL THEN -32768 ELSE coalesce(lag(year) OVER w, -32768) + 1 END AS lo,
+           CASE WHEN year IS NULL OR lead(year) OVER w IS NULL THEN 32767 ELSE year END AS hi,
+           year IS NOT NULL OR (count(year) OVER p = 0 AND row_number() OVER w = 1) AS live
+    FROM app
+    WINDOW p AS (PARTITION BY area_id, indicator_id),
+           w AS (PARTITION BY area_id, indicator_id ORDER BY year NULLS LAST)
+),
+grid AS (
+    SELECT s.area_id, s.indicator_id, y.year, s.target, s.target_year, ind.kind, ind.direction
+    FROM span s JOIN ind ON ind.id = s.indicator_id
+    CROSS JOIN LATERAL generate_series(greatest(ind.first_year, s.lo), least(ind.last_year, s.hi)) y(year)
+    WHERE s.live
+),
+agg AS (
+    SELECT indicator_id, year, sum(value) AS total,
+           sum(numerator) FILTER (WHERE numerator IS NOT NULL AND denominator <> 0) AS num,
+           sum(denominator) FILTER (WHERE numerator IS NOT NULL AND denominator <> 0) AS den,
+           count(*) FILTER (WHERE numerator IS NOT NULL AND denominator <> 0) AS paired,
+           count(*) FILTER (WHERE value >= 1) AS done
+    FROM counties_figure
+    WHERE status = 'approved' AND county_id IS NOT NULL AND value IS NOT NULL
+    GROUP BY indicator_id, year
+),
+series AS (
+    SELECT county_id AS area_id, indicator_id, year, value, numerator, denominator
+    FROM counties_figure WHERE status = 'approved' AND county_id IS NOT NULL
+    UNION ALL
+    SELECT 0, f.indicator_id, f.year, f.value, f.numerator, f.denominator
+    FROM counties_figure f JOIN ind ON ind.id = f.indicator_id
+    WHERE f.status = 'approved' AND f.county_id IS NULL AND ind.rollup = 'none'
+    UNION ALL
+    SELECT 0, a.indicator_id, a.year,
+           CASE ind.rollup
+             WHEN 'sum' THEN a.total
+             WHEN 'ratio' THEN CASE WHEN a.paired > 0 THEN {ratio} END
+             WHEN 'all' THEN CASE WHEN n.n > 0 AND a.done >= n.n THEN 1 ELSE 0 END
+             WHEN 'any' THEN CASE WHEN a.done > 0 THEN 1 ELSE 0 END
+             WHEN 'count' THEN a.done
+           END,
+           CASE WHEN ind.rollup = 'ratio' AND a.paired > 0 THEN a.num END,
+           CASE WHEN ind.rollup = 'ratio' AND a.paired > 0 THEN a.den END
+    FROM agg a JOIN ind ON ind.id = a.indicator_id CROSS JOIN ncounties n
+    WHERE ind.rollup <> 'none'
+),
+-- Window passes over the grid in (area, indicator, year) order (one sort): running sums for the trend and the
+-- milestone carry-forward, whole-series aggregates for the baseline. (The benchmark's figures all lie within
+-- the plan cycle, so the grid's years are every approved year of a series.)
+ev0 AS (
+    SELECT g.*, s.value AS own, s.numerator, s.denominator,
+           CASE WHEN g.kind = 'milestone'
+                THEN (max(ARRAY[s.year::numeric, s.value])
+                      FILTER (WHERE g.kind = 'milestone' AND s.value IS NOT NULL) OVER w)[2]
+                ELSE s.value END AS v,
+           count(s.value) OVER w AS n,
+           sum(s.year - %(base)s) FILTER (WHERE s.value IS NOT NULL) OVER w AS sx,
+           sum((s.year - %(base)s) * (s.year - %(base)s)) FILTER (WHERE s.value IS NOT NULL) OVER w AS sxx,
+           sum(s.value) OVER w AS sy,
+           sum((s.year - %(base)s) * s.value) OVER w AS sxy,
+           CASE WHEN count(*) FILTER (WHERE s.year = %(base)s AND s.value IS NOT NULL) OVER wall > 0
+                THEN %(base)s
+                ELSE min(s.year) FILTER (WHERE s.value IS NOT NULL) OVER wall END AS baseline_year
+    FROM grid g
+    LEFT JOIN series s ON s.area_id = g.area_id AND s.indicator_id = g.indicator_id AND s.year = g.year
+    WINDOW w AS (PARTITION BY g.area_id, g.indicator_id ORDER BY g.year ROWS UNBOUNDED PRECEDING),
+           wall AS (PARTITION BY g.area_id, g.indicator_id ORDER BY g.year
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+),
+ev AS (
+    SELECT ev0.*,
+           max(own) FILTER (WHERE year = baseline_year) OVER (
+               PARTITION BY area_id, indicator_id ORDER BY year
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS baseline
+    FROM ev0
+),
+ex AS (
+    SELECT ev.*,
+           CASE WHEN v IS NULL THEN NULL
+                WHEN target_year IS NULL THEN target
+                WHEN kind = 'milestone' THEN CASE WHEN year >= target_year THEN target ELSE 0 END
+                WHEN year >= target_year OR target_year <= baseline_year THEN target
+                WHEN year <= baseline_year THEN baseline
+                ELSE baseline + (target - baseline)
+                     * ((year - baseline_year)::numeric / (target_year - baseline_year))
+           END AS expected_raw,
+           CASE WHEN v IS NOT NULL AND kind <> 'milestone' AND target_year IS NOT NULL AND n >= 2
+                THEN (sy + (n * sxy - sx * sy) / (n * sxx - sx * sx) * (n * (target_year - %(base)s) - sx)) / n
+           END AS projected_raw,
+           CASE WHEN v IS NULL THEN NULL
+                WHEN {meets_target} THEN 0
+                -- a rate's gap in people (a milestone carried forward has no numerator of its own)
+                WHEN kind = 'rate' AND own IS NOT NULL AND numerator IS NOT NULL AND denominator <> 0
+                     THEN abs(target * denominator / 100 - numerator)
+                ELSE abs(target - v)
+           END AS gap_raw,
+           CASE WHEN target_year IS NOT NULL THEN baseline ELSE 0 END AS start
+    FROM ev
+),
+ex2 AS (
+    SELECT ex.*, {expected} AS expected, {projected} AS projected, {gap} AS gap
+    FROM ex
+)
+SELECT CASE WHEN e.area_id = 0 THEN 'prefecture' ELSE c.code END, e.indicator_id, e.year, e.v,
+       e.numerator, e.denominator, e.baseline, e.baseline_year, e.target, e.target_year, e.expected,
+       CASE WHEN e.v IS NULL THEN 'no_data'
+            WHEN e.gap = 0 AND {meets_target_e} THEN 'achieved'
+            WHEN e.target_year IS NOT NULL AND e.year >= e.target_year THEN 'off_track'
+            WHEN e.kind = 'milestone' THEN 'on_track'
+            WHEN {meets_expected} THEN 'on_track'
+            WHEN e.direction = 'at_least' AND e.expected > e.start
+                 AND e.v - e.start >= %(share)s * (e.expected - e.start) THEN 'lagging'
+            WHEN e.direction <> 'at_least' AND e.start > e.expected
+                 AND e.start - e.v >= %(share)s * (e.start - e.expected) THEN 'lagging'
+            ELSE 'off_track'
+       END,
+       e.v IS NOT NULL AND e.target_year IS NOT NULL AND e.year >= e.target_year
+           AND NOT (e.gap = 0 AND {meets_target_e}),
+       e.projected,
+       CASE WHEN e.projected_raw IS NOT NULL THEN {will_meet} END,
+       e.gap,
+       now()
+FROM ex2 e LEFT JOIN counties_county c ON c.id = e.area_id
+""".format(
+    table="{table}",
+    ratio=_he("a.num * 100 / a.den"),
+    meets_target=_meets("v", "target"),
+    meets_target_e=_meets("e.v", "e.target", "e.direction"),
+    meets_expected=_meets("e.v", "e.expected", "e.direction"),
+    expected=_he("expected_raw"),
+    projected=_he("projected_raw"),
+    gap=_he("gap_raw"),
+    will_meet=_meets("e.projected_raw", "e.target", "e.direction"),
+)
+
+
+# Session settings for the floor statement only, both making it faster: enough sort/hash memory for the whole
+# grid (the server default of 4 MB spills every sort to disk), and no JIT (its badly estimated cost makes
+# PostgreSQL spend seconds compiling expressions: 8.6 s of a 46 s floor at 1000 counties when measured).
+FLOOR_SETTINGS = {"work_mem": "1GB", "jit": "off"}
+
+
+def run_floor(alias: str = ALIAS, *, shaped: bool = True) -> tuple[float, int]:
+    """Compute and write every progress row with ONE INSERT … SELECT into a fresh scratch table.
+
+    ``shaped``: the scratch table has the same columns, defaults, checks, unique constraint, indexes and
+    (deferred) foreign key as ``assessment_progress``, so the floor writes the same rows into the same kind of
+    table our engine writes into; otherwise a bare table with the columns only. Returns (seconds for the
+    statement and its commit, rows).
+    """
+    from django.db import transaction
+
+    conn = connections[alias]
+    including = "INCLUDING DEFAULTS INCLUDING IDENTITY"
+    if shaped:
+        including += " INCLUDING CONSTRAINTS INCLUDING INDEXES"
+    with conn.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        cur.execute(f"CREATE TABLE {FLOOR_TABLE} (LIKE assessment_progress {including})")
+        if shaped:
+            cur.execute(f"ALTER TABLE {FLOOR_TABLE} ADD FOREIGN KEY (indicator_id) "
+                        "REFERENCES indicators_indicator (id) DEFERRABLE INITIALLY DEFERRED")
+    sql = FLOOR_SQL.replace("{table}", FLOOR_TABLE)
+    params = {"base": settings.PROGRESS_BASE_YEAR, "share": Decimal(str(settings.PROGRESS_LAGGING_SHARE))}
+    t0 = time.perf_counter()
+    with transaction.atomic(using=alias), conn.cursor() as cur:
+        for name, value in FLOOR_SETTINGS.items():
+            cur.execute("SELECT set_config(%s, %s, true)", [name, value])
+        cur.execute(sql, params)
+        rows = cur.rowcount
+    return time.perf_counter() - t0, rows
+
+
+def compare(alias: str = ALIAS) -> dict:
+    """Our engine's rows (assessment_progress) against the floor's, row by row over EVERY row."""
+    with connections[alias].cursor() as cur:
+        cur.execute(f"""
+            SELECT count(*) FILTER (WHERE p.id IS NULL),
+                   count(*) FILTER (WHERE f.id IS NULL),
+                   count(*) FILTER (WHERE p.id IS NOT NULL AND f.id IS NOT NULL
+                                    AND (p.status, p.overdue) IS DISTINCT FROM (f.status, f.overdue)),
+                   count(*) FILTER (WHERE p.id IS NOT NULL AND f.id IS NOT NULL
+                                    AND (p.value, p.numerator, p.denominator, p.baseline, p.baseline_year,
+                                         p.target, p.target_year, p.expected, p.gap)
+                                        IS DISTINCT FROM
+                                        (f.value, f.numerator, f.denominator, f.baseline, f.baseline_year,
+                                         f.target, f.target_year, f.expected, f.gap)),
+                   count(*) FILTER (WHERE p.id IS NOT NULL AND f.id IS NOT NULL
+                                    AND (p.projected, p.will_meet) IS DISTINCT FROM (f.projected, f.will_meet)),
+                   count(*)
+            FROM assessment_progress p FULL JOIN {FLOOR_TABLE} f USING (area, indicator_id, year)
+        """)
+        only_floor, only_engine, status_diff, value_diff, projection_diff, total = cur.fetchone()
+        counts = {}
+        for table, key in (("assessment_progress", "engine"), (FLOOR_TABLE, "floor")):
+            cur.execute(f"SELECT status, count(*) FROM {table} GROUP BY status ORDER BY status")
+            counts[key] = dict(cur.fetchall())
+        cur.execute(f"SELECT count(*) FILTER (WHERE overdue) FROM {FLOOR_TABLE}")
+        overdue = cur.fetchone()[0]
+    return {
+        "rows_compared": total, "only_floor": only_floor, "only_engine": only_engine,
+        "status_mismatches": status_diff, "value_mismatches": value_diff, "projection_mismatches": projection_diff,
+        "status_counts_engine": counts["engine"], "status_counts_floor": counts["floor"], "overdue": overdue,
+        "status_counts_match": counts["engine"] == counts["floor"],
+        "rows_match": only_floor == only_engine == status_diff == value_diff == projection_diff == 0,
+    }
+
+
+# --------------------------------------------------------------------------------------------- measure --
+
+
+class ServerCpu:
+    """CPU seconds spent by the PostgreSQL processes serving one database, sampled from /proc (Linux only).
+
+    The machine this runs on may be shared, so wall time alone can mislead; CPU time of our process plus the
+    server processes working for it does not depend on what else is running. Backends are sampled every
+    ``interval`` seconds (one that exits loses at most its last interval). Autovacuum is not counted.
+    """
+
+    def __init__(self, dbname: str, interval: float = 0.2) -> None:
+        self.marker = f" {dbname} ".encode()
+        self.interval = interval
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.available = os.path.isdir("/proc/self")
+        self._stop = None
+
+    def _sample(self) -> dict[int, int]:
+        out = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    cmd = fh.read().replace(b"\0", b" ")
+                if not cmd.startswith(b"postgres: ") or b"autovacuum" in cmd or (
+                        self.marker not in cmd and b"parallel worker" not in cmd):
+                    continue
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    fields = fh.read().rsplit(b")", 1)[1].split()
+                out[int(entry)] = int(fields[11]) + int(fields[12])  # utime + stime
+            except (OSError, ValueError, IndexError):
+                continue
+        return out
+
+    def __enter__(self) -> "ServerCpu":
+        import threading
+
+        self.seconds = None
+        self.python_seconds = None
+        if not self.available:
+            return self
+        self.base = self._sample()
+        self.seen = dict(self.base)
+        self._stop = threading.Event()
+        self._rusage = resource.getrusage(resource.RUSAGE_SELF)
+
+        def run():
+            while not self._stop.wait(self.interval):
+                self._merge(self._sample())
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _merge(self, sample: dict[int, int]) -> None:
+        for pid, ticks in sample.items():
+            if ticks > self.seen.get(pid, 0):
+                self.seen[pid] = ticks
+
+    def __exit__(self, *exc) -> None:
+        if not self.available:
+            return
+        self._stop.set()
+        self._thread.join()
+        self._merge(self._sample())
+        ticks = sum(t - self.base.get(pid, 0) for pid, t in self.seen.items())
+        self.seconds = ticks / self.tick
+        now = resource.getrusage(resource.RUSAGE_SELF)
+        self.python_seconds = (now.ru_utime - self._rusage.ru_utime) + (now.ru_stime - self._rusage.ru_stime)
+
+
+def _round(x: float | None, places: int = 2) -> float | None:
+    return None if x is None else round(x, places)
+
+
+def write_only(alias: str = ALIAS) -> float:
+    """Seconds to merely store our rows: COPY of the same rows into the emptied progress table, one
+    transaction, from a file written beforehand by the engine (so no computing is timed)."""
+    import tempfile
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from assessment import engine
+
+    conn = connections[alias]
+    tail = f"\t{timezone.now().isoformat()}\n"
+    with tempfile.TemporaryFile() as fh:
+        with transaction.atomic(using=alias):
+            for _, text in engine._compute(alias, lambda raws: (len(raws), engine._as_lines(raws, tail)),
+                                           lambda rows: (len(rows), "".join(engine._line(r) for r in rows)),
+                                           None):
+                fh.write(text.encode())
+        fh.seek(0)
+        with conn.cursor() as cur:
+            cur.execute("TRUNCATE assessment_progress")
+            cur.execute("CHECKPOINT")
+        t0 = time.perf_counter()
+        with transaction.atomic(using=alias), conn.cursor() as cur:
+            cur.cursor.copy_expert(f"COPY assessment_progress ({', '.join(engine.COLUMNS)}) FROM STDIN", fh,
+                                   size=1 << 16)
+        return time.perf_counter() - t0
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def _approve_change(alias: str, rng: random.Random) -> tuple[int, int | None]:
+    """Simulate the approval of a changed figure: change one random approved county figure in place."""
+    conn = connections[alias]
+    with conn.cursor() as cur:
+        cur.execute("SELECT min(id), max(id) FROM counties_figure")
+        lo, hi = cur.fetchone()
+        while True:
+            cur.execute("""
+                SELECT f.id, f.indicator_id, f.county_id, i.kind FROM counties_figure f
+                JOIN indicators_indicator i ON i.id = f.indicator_id
+                WHERE f.id >= %s AND f.county_id IS NOT NULL ORDER BY f.id LIMIT 1
+            """, [rng.randint(lo, hi)])
+            row = cur.fetchone()
+            if row:
+                break
+        fid, indicator_id, county_id, kind = row
+        if kind == "rate":
+            cur.execute("""UPDATE counties_figure SET numerator = least(numerator + 7, denominator),
+                           value = round(least(numerator + 7, denominator) * 100 / denominator, 4),
+                           approved_at = now(), updated_at = now() WHERE id = %s""", [fid])
+        elif kind == "milestone":
+            cur.execute("UPDATE counties_figure SET value = 1 - value, approved_at = now() WHERE id = %s", [fid])
+        else:
+            cur.execute("UPDATE counties_figure SET value = value + 1, approved_at = now() WHERE id = %s", [fid])
+    return indicator_id, county_id
+
+
+def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
+            out: Callable[[str], None] = print,
+            progress: Callable[[int, int], None] | None = None) -> dict:
+    """Measure one size on the data already in the bench database (run it in a fresh process)."""
+    from assessment import services
+
+    conn = connections[alias]
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM counties_county")
+        counties = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM counties_figure WHERE status = 'approved'")
+        figures = cur.fetchone()[0]
+        cur.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        cur.execute("TRUNCATE assessment_progress")
+        cur.execute("CHECKPOINT")
+    gc.collect()
+    rss_before = _rss_mb()
+
+    dbname = conn.settings_dict["NAME"]
+    load_before = os.getloadavg()[0]
+
+    # (a) full recompute of our engine, into an empty progress table (as the floor writes into an empty one).
+    with ServerCpu(dbname) as cpu_full:
+        t0 = time.perf_counter()
+        rows = services.recompute_all(progress=progress, using=alias)
+        full_s = time.perf_counter() - t0
+    peak_after_full = _peak_rss_mb()
+    out(f"  full recompute: {rows} rows in {full_s:.2f} s")
+
+    # (b) the floor: the same rows by one INSERT … SELECT, into a table shaped like assessment_progress.
+    with conn.cursor() as cur:
+        cur.execute("CHECKPOINT")
+    with ServerCpu(dbname) as cpu_floor:
+        floor_s, floor_rows = run_floor(alias)
+    out(f"  floor: {floor_rows} rows in {floor_s:.2f} s")
+    check = compare(alias)
+    out(f"  compared {check['rows_compared']} rows: status mismatches {check['status_mismatches']}, "
+        f"other column mismatches {check['value_mismatches']}, projection {check['projection_mismatches']}, "
+        f"missing {check['only_floor']}/{check['only_engine']}")
+    # The floor into a bare scratch table (no indexes, no foreign key), for reference.
+    with conn.cursor() as cur:
+        cur.execute("CHECKPOINT")
+    floor_bare_s, _ = run_floor(alias, shaped=False)
+    out(f"  floor into a bare table: {floor_bare_s:.2f} s")
+
+    # (f) what merely storing these rows costs: COPY of the same rows, computed beforehand into a file.
+    write_s = write_only(alias)
+    out(f"  COPY of the same rows, precomputed: {write_s:.2f} s")
+
+    # A second full run replaces existing rows (the nightly case: DELETE then write, one transaction).
+    with conn.cursor() as cur:
+        cur.execute("CHECKPOINT")
+    t0 = time.perf_counter()
+    services.recompute_all(using=alias)
+    replace_s = time.perf_counter() - t0
+    out(f"  full recompute replacing existing rows: {replace_s:.2f} s")
+    with conn.cursor() as cur:
+        cur.execute("VACUUM ANALYZE assessment_progress")
+
+    # (d) incremental: approve one changed figure, recompute what it affects; median of many runs.
+    rng = random.Random(seed)
+    times = []
+    for _ in range(incremental_runs):
+        indicator_id, county_id = _approve_change(alias, rng)
+        t0 = time.perf_counter()
+        services.recompute_for_figure(indicator_id, county_id, using=alias)
+        times.append((time.perf_counter() - t0) * 1000)
+    out(f"  incremental: median {statistics.median(times):.1f} ms over {len(times)} runs")
+    # After the incremental runs the stored rows must still equal a full set-based recompute.
+    run_floor(alias, shaped=False)
+    after = compare(alias)
+    with conn.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+
+    return {
+        "counties": counties,
+        "figures": figures,
+        "rows": rows,
+        "full_s": round(full_s, 3),
+        "rows_per_s": round(rows / full_s) if full_s else None,
+        "floor_s": round(floor_s, 3),
+        "floor_rows": floor_rows,
+        "ratio": round(full_s / floor_s, 2) if floor_s else None,
+        "floor_bare_s": round(floor_bare_s, 3),
+        "ratio_bare": round(full_s / floor_bare_s, 2) if floor_bare_s else None,
+        "full_cpu_python_s": _round(cpu_full.python_seconds),
+        "full_cpu_server_s": _round(cpu_full.seconds),
+        "floor_cpu_server_s": _round(cpu_floor.seconds),
+        "cpu_ratio": round((cpu_full.python_seconds + cpu_full.seconds) / cpu_floor.seconds, 2)
+        if cpu_full.seconds is not None and cpu_floor.seconds else None,
+        "load_average_before": round(load_before, 2),
+        "write_only_s": round(write_s, 3),
+        "full_replace_s": round(replace_s, 3),
+        "incremental_ms_median": round(statistics.median(times), 2),
+        "incremental_ms_p90": round(sorted(times)[int(len(times) * 0.9) - 1], 2) if times else None,
+        "incremental_runs": len(times),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "peak_rss_after_full_mb": round(peak_after_full, 1),
+        "rss_before_full_mb": round(rss_before, 1),
+        "statuses_match": check["status_counts_match"] and check["status_mismatches"] == 0
+        and check["only_floor"] == check["only_engine"] == 0,
+        "rows_match": check["rows_match"],
+        "incremental_rows_match": after["rows_match"],
+        "comparison": check,
+        "comparison_after_incremental": after,
+    }

@@ -1,0 +1,199 @@
+"""A real Celery worker recomputes progress: Redis broker, solo pool, the test's own PostgreSQL database.
+
+The worker is a subprocess (``celery -A liangshan_edu worker --pool=solo``) given the test database through
+DATABASE_URL; the test commits its figures (transactional test) so the worker sees them, sends the tasks with
+``.delay()`` and waits until the stored progress changes. Each run uses a queue of its own, so other workers
+on the same Redis database cannot take its tasks. Skipped when Redis or PostgreSQL is not reachable or the
+tests run on SQLite — failed instead when the environment variable CI is set. The worker is always stopped.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.integration
+
+BROKER = (os.environ.get("CELERY_TEST_BROKER_URL") or os.environ.get("CELERY_BROKER_URL")
+          or "redis://127.0.0.1:6379/15")
+XICHANG = "513401"
+START_TIMEOUT = 90
+TASK_TIMEOUT = 90
+
+
+def _require(reason: str) -> None:
+    """Skip locally when a service is missing, but fail in CI (env CI set), where it must be there."""
+    if os.environ.get("CI"):
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def _database_url(settings_dict: dict) -> str:
+    """The test database (as the test runner renamed it) as a DATABASE_URL for the worker."""
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "localhost"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
+
+
+def _wait(condition, timeout: float, what: str, log: Path | None = None):
+    """Poll ``condition`` until it returns something truthy; fail with the worker's log otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    tail = log.read_text(encoding="utf-8", errors="replace")[-4000:] if log and log.exists() else ""
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}\n--- worker log ---\n{tail}")
+
+
+@contextmanager
+def _sending_to(queue: str):
+    """Make this process's Celery app send tasks to the real broker, on ``queue`` (restored afterwards)."""
+    from liangshan_edu.celery import app
+
+    keys = ("broker_url", "task_always_eager", "task_default_queue")
+    saved = {key: app.conf[key] for key in keys}
+
+    def reset():
+        app.__dict__.pop("amqp", None)  # queues, router and producer pool are cached on it
+        if app._pool is not None:
+            app._pool.force_close_all()
+            app._pool = None
+
+    app.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=queue)
+    reset()
+    try:
+        yield app
+    finally:
+        reset()
+        app.conf.update(saved)
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """A Celery worker subprocess on a queue of its own, reading and writing the test database."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        _require("the Celery integration test needs PostgreSQL (DATABASE_URL=postgres://…), not SQLite")
+    try:
+        import redis
+
+        client = redis.Redis.from_url(BROKER, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 — any failure means: no broker here
+        _require(f"Redis not reachable at {BROKER}: {exc}")
+
+    queue = f"test-progress-{uuid.uuid4().hex[:12]}"
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "liangshan_edu.settings",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_RESULT_BACKEND": "cache+memory://",  # the test reads the database, not task results
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "liangshan_edu", "worker", "--pool=solo", "--loglevel=INFO",
+               "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with open(log, "wb") as out:
+        worker = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        _wait(lambda: worker.poll() is not None or " ready." in log.read_text(errors="replace"), START_TIMEOUT,
+              "the worker to start", log)
+        if worker.poll() is not None:
+            pytest.fail(f"the worker exited with {worker.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
+        with _sending_to(queue):
+            yield {"log": log, "queue": queue}
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=15)
+        try:
+            stale = list(client.scan_iter(match=f"*{queue}*"))  # the queue and kombu's bindings for it
+            if stale:
+                client.delete(*stale)
+        except Exception:  # noqa: BLE001 — tidying the broker is best effort
+            pass
+
+
+def _approve(county, indicator, year: int, numerator: int, denominator: int):
+    """An approved rate figure, committed (the approval workflow itself is tested elsewhere)."""
+    from counties.choices import FigureStatus
+    from counties.models import Figure
+
+    value = Figure.rate_value(Decimal(numerator), Decimal(denominator))
+    figure, _ = Figure.objects.update_or_create(
+        county=county, indicator=indicator, year=year,
+        defaults={"value": value, "numerator": numerator, "denominator": denominator,
+                  "status": FigureStatus.APPROVED},
+    )
+    return figure
+
+
+def test_worker_recomputes_progress_when_figures_are_approved(celery_worker):
+    from assessment import tasks
+    from assessment.choices import JobState
+    from assessment.models import Progress, RecomputeJob
+    from counties.models import County
+    from indicators.models import Indicator
+
+    log = celery_worker["log"]
+    county = County.objects.get(code=XICHANG)
+    indicator = Indicator.objects.get(code="PRE-01")  # rate, at least 92 % by 2025, ratio roll-up
+    rows = Progress.objects.filter(indicator=indicator)
+    assert not rows.exists()
+
+    # 80 % in 2021, 85 % in 2022: expected 80 + 12 × 1/4 = 83 in 2022, so on track; nothing yet for 2023.
+    _approve(county, indicator, 2021, 800, 1000)
+    _approve(county, indicator, 2022, 850, 1000)
+    tasks.recompute_for_figure.delay(indicator.id, county.id)
+
+    def statuses(area):
+        return dict(rows.filter(area=area).values_list("year", "status"))
+
+    mine = _wait(lambda: statuses(XICHANG), TASK_TIMEOUT, "the county's progress rows", log)
+    assert mine == {2021: "on_track", 2022: "on_track", 2023: "no_data", 2024: "no_data", 2025: "no_data"}
+    prefecture = statuses("prefecture")
+    assert prefecture[2022] == "on_track" and prefecture[2023] == "no_data"
+    row = rows.get(area=XICHANG, year=2022)
+    assert (row.value, row.baseline, row.expected, row.target) == (
+        Decimal("85.0000"), Decimal("80.0000"), Decimal("83.0000"), Decimal("92.0000"))
+
+    # Approving 93 % for 2023 reaches the target: the worker turns 2023 into achieved.
+    _approve(county, indicator, 2023, 930, 1000)
+    tasks.recompute_for_figure.delay(indicator.id, county.id)
+    _wait(lambda: statuses(XICHANG).get(2023) == "achieved", TASK_TIMEOUT, "2023 to become achieved", log)
+    assert rows.get(area=XICHANG, year=2023).gap == 0
+
+    # An official's full recompute job: every county × indicator × year and the prefecture, tracked by its row.
+    job = RecomputeJob.objects.create(scope="all")
+    tasks.recompute_job.delay(str(job.pk))
+
+    def finished():
+        job.refresh_from_db()
+        return job.state in (JobState.SUCCESS, JobState.FAILURE)
+
+    _wait(finished, TASK_TIMEOUT, "the recompute job to finish", log)
+    assert job.state == JobState.SUCCESS, job.error
+    assert job.rows == Progress.objects.count() > 17 * 5
+    assert job.total > 0 and job.done == job.total
+    assert statuses(XICHANG)[2023] == "achieved"
+    assert "Traceback" not in log.read_text(errors="replace")
