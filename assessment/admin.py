@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessment.models import AssessmentRuleSet, Progress, RecomputeJob, Snapshot
+from assessment.models import AssessmentRuleSet, Progress, RecomputeJob, Snapshot, SnapshotRow
 
 
 @admin.register(Progress)
@@ -39,3 +39,20 @@ class SnapshotAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # published snapshots are kept forever
+
+
+@admin.register(SnapshotRow)
+class SnapshotRowAdmin(admin.ModelAdmin):
+    list_display = ["snapshot", "area", "indicator_code", "year", "value", "target", "status", "overdue"]
+    list_filter = ["snapshot", "status", "overdue", "year"]
+    search_fields = ["area", "indicator_code"]
+    list_select_related = ["snapshot"]
+
+    def has_add_permission(self, request):
+        return False  # published rows are never edited
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -98,3 +98,30 @@ def test_only_approved_figures_count():
     recompute_all()
     assert row("513431", "PRE-01", 2024).status == "no_data"
     assert row("prefecture", "PRE-01", 2024).value == D(95)
+
+
+def test_a_job_that_fails_midway_leaves_the_previous_results(monkeypatch, official):
+    from assessment import engine
+    from assessment.models import RecomputeJob
+    from assessment.services import run_job
+    from counties.demo import create_figures
+
+    create_figures()
+    recompute_all()
+    before = sorted(Progress.objects.values_list("area", "indicator_id", "year", "status", "value"))
+    real, calls = engine._county_rows, {"n": 0}
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 500:   # well into the run: some rows are already written
+            raise RuntimeError("database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_county_rows", failing)
+    job = RecomputeJob.objects.create(requested_by=official)
+    with pytest.raises(RuntimeError):
+        run_job(job.pk)
+    job.refresh_from_db()
+    assert job.state == "failure" and "went away" in job.error
+    assert calls["n"] > 500
+    assert sorted(Progress.objects.values_list("area", "indicator_id", "year", "status", "value")) == before
