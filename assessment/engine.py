@@ -125,11 +125,21 @@ def county_rows(ind: IndicatorInfo, code: str, tier: int, figures: list[tuple], 
 
 
 def prefecture_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], own: dict[int, tuple],
-                    scope_count: int, rule: Rule, now) -> Iterator[tuple]:
-    """Rows for the prefecture: the roll-up of county figures, or its own figures for prefecture-only ones."""
+                    scope_count: int, rule: Rule, now, achieved: dict[int, int] | None = None) -> Iterator[tuple]:
+    """Rows for the prefecture: the roll-up of county figures, or its own figures for prefecture-only ones.
+
+    A county-level indicator whose roll-up is ``all`` (每县…, 每名教师…) is judged at prefecture level by how many
+    of the counties in scope meet their own target (``achieved``, by year) against the number in scope; a
+    county-level ``sum`` is compared with the sum of the counties' targets.
+    """
+    if ind.level == "county" and ind.rollup == "all":
+        yield from _counties_meeting_rows(ind, aggregates, scope_count, rule, now, achieved or {})
+        return
     applicable = targets_for(ind.targets, None, None)
     if not applicable:
         return
+    if ind.level == "county" and ind.rollup == "sum" and ind.direction == "at_least":
+        applicable = [TargetSpec(t.year, t.value * scope_count) for t in applicable]
     series: dict[int, tuple] = {}
     for year in ind.years:
         if ind.rollup == "none":
@@ -146,6 +156,25 @@ def prefecture_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], own: d
         o = evaluate(kind=ind.kind, direction=ind.direction, year=year, values=values, target=target.value,
                      target_year=target.year, rule=rule, numerator=num, denominator=den)
         yield _row(PREFECTURE, ind, year, o, num, den, now)
+
+
+def _counties_meeting_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], scope_count: int, rule: Rule,
+                           now, achieved: dict[int, int]) -> Iterator[tuple]:
+    """The prefecture row of an ``all`` roll-up: counties meeting their target, out of the counties in scope."""
+    if not ind.targets or scope_count == 0:
+        return
+    years = sorted({t.year for t in ind.targets}, key=lambda y: (y is None, y or 0))
+    applicable = [TargetSpec(y, Decimal(scope_count)) for y in years]
+    values = {}
+    for year in ind.years:
+        met = achieved.get(year, 0)
+        if met or aggregates.get(year, Aggregate()).reported:
+            values[year] = Decimal(met)
+    for year in ind.years:
+        target = target_for_year(applicable, year)
+        o = evaluate(kind="count", direction="at_least", year=year, values=values, target=target.value,
+                     target_year=target.year, rule=rule)
+        yield _row(PREFECTURE, ind, year, o, None, None, now)
 
 
 def _scope_count(ind: IndicatorInfo, counties: list[tuple]) -> int:
@@ -344,13 +373,16 @@ def _as_row(raw: tuple, now) -> tuple:
 NULL = r"\N"
 # A ``_county_rows`` row as a line of COPY text. Scaled numbers are written ``<integer>e-4``, which PostgreSQL
 # reads exactly (851234e-4 = 85.1234); booleans as True/False. ``None`` is printed, then replaced by \N for the
-# whole chunk at once (no field can contain the text "None": areas are county codes or "prefecture").
+# whole chunk at once: no other field can contain the text "None" (numbers, years, statuses), and a county
+# code that did is formatted field by field instead.
 _LINE = "\t".join(["%s", "%s", "%s", "%se-4", "%se-4", "%se-4", "%se-4", "%s", "%se-4", "%s", "%se-4", "%s", "%s",
                    "%se-4", "%s", "%se-4"])
 
 
 def _as_lines(raws: list[tuple], tail: str) -> str:
-    """``_county_rows`` rows as COPY text (``tail``: the computed_at column and the newline)."""
+    """One county's ``_county_rows`` rows as COPY text (``tail``: the computed_at column and the newline)."""
+    if raws and "None" in raws[0][0]:
+        return "".join("\t".join(_literal(v) for v in _as_row(raw, None)[:-1]) + tail for raw in raws)
     fmt = _LINE + tail
     return "".join([fmt % raw for raw in raws]).replace("Nonee-4", NULL).replace("None", NULL)
 
@@ -418,6 +450,9 @@ def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, 
     # The prefecture's running totals per indicator and year: [total, Σnum, Σden, paired, done, reported].
     totals: dict[int, dict[int, list[int]]] = {ind.id: {} for ind in indicators}
     own: dict[int, dict[int, tuple]] = {ind.id: {} for ind in indicators}
+    # Counties meeting their own target, per indicator and year, for the ``all`` roll-ups.
+    met: dict[int, dict[int, int]] = {ind.id: {} for ind in indicators
+                                      if ind.level == "county" and ind.rollup == "all"}
     figures, release = _figures(using, figures_cursor)
     try:
         groups = groupby(figures, key=_COUNTY)
@@ -455,7 +490,13 @@ def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, 
             for plan in plans:
                 entries = plan.years_for(code, tier)
                 if entries is not None:
-                    rows += _county_rows(plan, entries, code, series_of.get(plan.id, ()), rule, share)
+                    produced = _county_rows(plan, entries, code, series_of.get(plan.id, ()), rule, share)
+                    if plan.id in met:
+                        tally = met[plan.id]
+                        for raw in produced:
+                            if raw[11] == ACHIEVED:
+                                tally[raw[2]] = tally.get(raw[2], 0) + 1
+                    rows += produced
             yield emit(rows)
             if progress:
                 progress(done, steps)
@@ -470,7 +511,8 @@ def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, 
         aggregates = {year: Aggregate(_dec(t[0]), _dec(t[1]), _dec(t[2]), t[3], t[4], t[5])
                       for year, t in totals[ind.id].items()}
         own_values = {year: tuple(_dec(v) for v in f) for year, f in own[ind.id].items()}
-        rows += prefecture_rows(ind, aggregates, own_values, _scope_count(ind, counties), rule, now)
+        rows += prefecture_rows(ind, aggregates, own_values, _scope_count(ind, counties), rule, now,
+                                met.get(ind.id))
     yield emit_rows(rows)
     if progress:
         progress(steps, steps)
@@ -594,7 +636,8 @@ def _compute_for(indicator_id: int, county_id: int | None, using: str) -> tuple[
                      .values_list("year", "value", "numerator", "denominator")]
             share = Decimal(rule.lagging_share).as_integer_ratio()
             rows.extend(_as_row(raw, now) for raw in _county_rows(plan, entries, code, group, rule, share))
-    if not targets_for(ind.targets, None, None):
+    counts_counties = ind.level == "county" and ind.rollup == "all"
+    if not counts_counties and not targets_for(ind.targets, None, None):
         return rows, areas  # no prefecture-wide target: no prefecture rows
     aggregates, own = {}, {}
     if ind.rollup == "none":
@@ -611,9 +654,17 @@ def _compute_for(indicator_id: int, county_id: int | None, using: str) -> tuple[
                             done=Count("year", filter=Q(value__gte=1)), reported=Count("year"))):
             aggregates[a["year"]] = Aggregate(a["total"], a["num"] or Decimal(0), a["den"] or Decimal(0),
                                               a["paired"], a["done"], a["reported"])
-    # Only an ``all`` roll-up needs the number of counties in scope (every county: a general target exists).
-    scope = County.objects.using(using).count() if ind.rollup == "all" else 0
-    rows.extend(prefecture_rows(ind, aggregates, own, scope, rule, now))
+    counties = list(County.objects.using(using).values_list("id", "code", "tier"))
+    achieved = None
+    if counts_counties:
+        # The other counties' stored rows, and this county's new ones.
+        achieved = dict(Progress.objects.using(using)
+                        .filter(indicator_id=indicator_id, status=ProgressStatus.ACHIEVED)
+                        .exclude(area__in=areas).values_list("year").annotate(n=Count("id")).order_by())
+        for row in rows:
+            if row[11] == ACHIEVED:
+                achieved[row[2]] = achieved.get(row[2], 0) + 1
+    rows.extend(prefecture_rows(ind, aggregates, own, _scope_count(ind, counties), rule, now, achieved))
     return rows, areas
 
 

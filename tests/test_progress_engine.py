@@ -125,3 +125,36 @@ def test_a_job_that_fails_midway_leaves_the_previous_results(monkeypatch, offici
     assert job.state == "failure" and "went away" in job.error
     assert calls["n"] > 500
     assert sorted(Progress.objects.values_list("area", "indicator_id", "year", "status", "value")) == before
+
+
+def test_an_all_rollup_counts_the_counties_meeting_their_own_target():
+    # TCH-06: every teacher ≥ 90 training hours a year (standing rule, rolled up as "all counties").
+    approved("513401", "TCH-06", 2024, value=D(96))
+    approved("513431", "TCH-06", 2024, value=D(72))
+    recompute_all()
+    r = row("prefecture", "TCH-06", 2024)
+    assert (r.value, r.target, r.status) == (D(1), D(17), "off_track")
+    assert row("513401", "TCH-06", 2024).status == "achieved"
+
+
+def test_an_all_rollup_over_named_counties_and_incremental_agree_with_full():
+    code = Indicator.objects.get(plan__code="teachers", kind="milestone", targets__counties__code="513424").code
+    target_year = Indicator.objects.get(code=code).targets.get().year
+    first = approved("513401", code, target_year, value=D(1), done_on=f"{target_year}-06-30")
+    recompute_all()
+    r = row("prefecture", code, target_year)
+    assert (r.value, r.target) == (D(1), D(2))   # 西昌 done, 德昌 not yet: 1 of the 2 pilot counties
+    second = approved("513424", code, target_year, value=D(1), done_on=f"{target_year}-06-30")
+    recompute_for_figure(second.indicator_id, second.county_id)
+    incremental = row("prefecture", code, target_year)
+    assert (incremental.value, incremental.status) == (D(2), "achieved")
+    recompute_all()
+    assert row("prefecture", code, target_year).status == "achieved"
+    assert first.pk
+
+
+def test_a_county_level_sum_is_compared_with_the_sum_of_county_targets():
+    # TCH-14: each county's budget ≥ 200 万元 a year; the prefecture needs 17 × 200.
+    approved("513401", "TCH-14", 2024, value=D(300))
+    recompute_all()
+    assert row("prefecture", "TCH-14", 2024).target == D(3400)
