@@ -78,6 +78,17 @@ def register(url: str, alias: str = ALIAS) -> str:
     return alias
 
 
+# Held for the whole run (session advisory lock): two runs filling one bench database would spoil each other.
+LOCK_KEY = 0x6C73_6265_6E63  # "lsbenc"
+
+
+def lock(alias: str = ALIAS) -> bool:
+    """Take the bench database's run lock for this session; False if another run holds it."""
+    with connections[alias].cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+        return cur.fetchone()[0]
+
+
 class _OnlyTo:
     """A database router sending every read and write to one alias (used to load the catalogue)."""
 
@@ -298,16 +309,107 @@ def _meets(a: str, b: str, direction: str = "direction") -> str:
     return f"(CASE WHEN {direction} IN ('at_most', 'zero') THEN ({a}) <= ({b}) ELSE ({a}) >= ({b}) END)"
 
 
-# The floor: the rule of assessment.rules (DESIGN §3) as ONE INSERT … SELECT. Areas are county ids, 0 for the
-# prefecture. Applicable targets per area → the years each governs → the grid of area × indicator × year;
-# approved figures (and the prefecture roll-up) joined to it; the baseline, straight-line expected value,
-# least-squares projection (exact numeric window sums), status and overdue computed per row.
+def _evaluation(p: str, grid: str, series: str) -> str:
+    """CTEs ``{p}ev0`` … ``{p}res`` applying the rule to every row of ``grid`` (area_id, indicator_id, year,
+    target, target_year, kind, direction) with the values of ``series`` (area_id, indicator_id, year, value,
+    numerator, denominator): baseline, straight-line expected value, least-squares projection (exact numeric
+    window sums), gap, status and overdue — ``rules.evaluate`` in SQL.
+
+    Window passes over the grid in (area, indicator, year) order (one sort): running sums for the trend and the
+    milestone carry-forward, whole-series aggregates for the baseline. (The benchmark's figures all lie within
+    the plan cycle, so the grid's years are every approved year of a series.)
+    """
+    return f"""
+{p}ev0 AS (
+    SELECT g.*, s.value AS own, s.numerator, s.denominator,
+           CASE WHEN g.kind = 'milestone'
+                THEN (max(ARRAY[s.year::numeric, s.value])
+                      FILTER (WHERE g.kind = 'milestone' AND s.value IS NOT NULL) OVER w)[2]
+                ELSE s.value END AS v,
+           count(s.value) OVER w AS n,
+           sum(s.year - %(base)s) FILTER (WHERE s.value IS NOT NULL) OVER w AS sx,
+           sum((s.year - %(base)s) * (s.year - %(base)s)) FILTER (WHERE s.value IS NOT NULL) OVER w AS sxx,
+           sum(s.value) OVER w AS sy,
+           sum((s.year - %(base)s) * s.value) OVER w AS sxy,
+           CASE WHEN count(*) FILTER (WHERE s.year = %(base)s AND s.value IS NOT NULL) OVER wall > 0
+                THEN %(base)s
+                ELSE min(s.year) FILTER (WHERE s.value IS NOT NULL) OVER wall END AS baseline_year
+    FROM {grid} g
+    LEFT JOIN {series} s ON s.area_id = g.area_id AND s.indicator_id = g.indicator_id AND s.year = g.year
+    WINDOW w AS (PARTITION BY g.area_id, g.indicator_id ORDER BY g.year ROWS UNBOUNDED PRECEDING),
+           wall AS (PARTITION BY g.area_id, g.indicator_id ORDER BY g.year
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+),
+{p}ev AS (
+    SELECT e.*,
+           max(own) FILTER (WHERE year = baseline_year) OVER (
+               PARTITION BY area_id, indicator_id ORDER BY year
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS baseline
+    FROM {p}ev0 e
+),
+{p}ex AS (
+    SELECT e.*,
+           CASE WHEN v IS NULL THEN NULL
+                WHEN target_year IS NULL THEN target
+                WHEN kind = 'milestone' THEN CASE WHEN year >= target_year THEN target ELSE 0 END
+                WHEN year >= target_year OR target_year <= baseline_year THEN target
+                WHEN year <= baseline_year THEN baseline
+                ELSE baseline + (target - baseline)
+                     * ((year - baseline_year)::numeric / (target_year - baseline_year))
+           END AS expected_raw,
+           CASE WHEN v IS NOT NULL AND kind <> 'milestone' AND target_year IS NOT NULL AND n >= 2
+                THEN (sy + (n * sxy - sx * sy) / (n * sxx - sx * sx) * (n * (target_year - %(base)s) - sx)) / n
+           END AS projected_raw,
+           CASE WHEN v IS NULL THEN NULL
+                WHEN {_meets("v", "target")} THEN 0
+                -- a rate's gap in people (a milestone carried forward has no numerator of its own)
+                WHEN kind = 'rate' AND own IS NOT NULL AND numerator IS NOT NULL AND denominator <> 0
+                     THEN abs(target * denominator / 100 - numerator)
+                ELSE abs(target - v)
+           END AS gap_raw,
+           CASE WHEN target_year IS NOT NULL THEN baseline ELSE 0 END AS start
+    FROM {p}ev e
+),
+{p}ex2 AS (
+    SELECT e.*, {_he("expected_raw")} AS expected, {_he("projected_raw")} AS projected, {_he("gap_raw")} AS gap
+    FROM {p}ex e
+),
+{p}res AS (
+    SELECT e.area_id, e.indicator_id, e.year, e.v AS value, e.numerator, e.denominator, e.baseline,
+           e.baseline_year, e.target, e.target_year, e.expected,
+           CASE WHEN e.v IS NULL THEN 'no_data'
+                WHEN e.gap = 0 AND {_meets("e.v", "e.target", "e.direction")} THEN 'achieved'
+                WHEN e.target_year IS NOT NULL AND e.year >= e.target_year THEN 'off_track'
+                WHEN e.kind = 'milestone' THEN 'on_track'
+                WHEN {_meets("e.v", "e.expected", "e.direction")} THEN 'on_track'
+                WHEN e.direction = 'at_least' AND e.expected > e.start
+                     AND e.v - e.start >= %(share)s * (e.expected - e.start) THEN 'lagging'
+                WHEN e.direction <> 'at_least' AND e.start > e.expected
+                     AND e.start - e.v >= %(share)s * (e.start - e.expected) THEN 'lagging'
+                ELSE 'off_track'
+           END AS status,
+           e.v IS NOT NULL AND e.target_year IS NOT NULL AND e.year >= e.target_year
+               AND NOT (e.gap = 0 AND {_meets("e.v", "e.target", "e.direction")}) AS overdue,
+           e.projected,
+           CASE WHEN e.projected_raw IS NOT NULL
+                THEN {_meets("e.projected_raw", "e.target", "e.direction")} END AS will_meet,
+           e.gap
+    FROM {p}ex2 e
+)"""
+
+
+# The floor: the rule of assessment.rules (DESIGN §3) and the engine's roll-ups as ONE INSERT … SELECT. Areas
+# are county ids, 0 for the prefecture. Applicable targets per area → the years each governs → the grid of
+# area × indicator × year; the county rows are evaluated first, then the prefecture's: its roll-up of the
+# county figures (sum, Σnumerator/Σdenominator, …), its own figures for prefecture-only indicators, and, for a
+# county-level ``all`` indicator, the number of counties whose row is achieved against the number in scope.
 FLOOR_SQL = """
 INSERT INTO {table} (area, indicator_id, year, value, numerator, denominator, baseline, baseline_year, target,
                      target_year, expected, status, overdue, projected, will_meet, gap, computed_at)
 WITH
 ind AS MATERIALIZED (
-    SELECT i.id, i.kind, i.direction, i.level, i.rollup, least(%(base)s, e.last) AS first_year, e.last AS last_year
+    SELECT i.id, i.kind, i.direction, i.level, i.rollup, least(%(base)s, e.last) AS first_year, e.last AS last_year,
+           i.level = 'county' AND i.rollup = 'all' AS counts_counties
     FROM indicators_indicator i
     JOIN indicators_plan p ON p.id = i.plan_id
     CROSS JOIN LATERAL (SELECT CASE WHEN split_part(p.cycle, '-', -1) ~ '^[0-9]+$'
@@ -328,6 +430,18 @@ spec AS MATERIALIZED (
     FROM tgt t JOIN counties_county c ON c.tier = t.tier
     WHERE t.tier IS NOT NULL AND NOT t.named
 ),
+-- Counties in scope of an indicator: every county when it has a general target, else those named or of a tier.
+scope AS MATERIALIZED (
+    SELECT ind.id AS indicator_id,
+           CASE WHEN EXISTS (SELECT 1 FROM tgt t WHERE t.indicator_id = ind.id AND t.tier IS NULL AND NOT t.named)
+                THEN (SELECT n FROM ncounties)
+                ELSE (SELECT count(*) FROM counties_county c
+                      WHERE c.tier IN (SELECT t.tier FROM tgt t WHERE t.indicator_id = ind.id)
+                         OR c.id IN (SELECT tc.county_id FROM indicators_target_counties tc
+                                     JOIN tgt t ON t.id = tc.target_id WHERE t.indicator_id = ind.id))
+           END AS n
+    FROM ind
+),
 app AS (
     SELECT county_id AS area_id, indicator_id, year, value FROM spec
     UNION ALL
@@ -338,7 +452,17 @@ app AS (
       AND NOT EXISTS (SELECT 1 FROM spec s WHERE s.county_id = c.id AND s.indicator_id = t.indicator_id
                       AND coalesce(s.year, -1) = coalesce(t.year, -1))
     UNION ALL
-    SELECT 0, t.indicator_id, t.year, t.value FROM tgt t WHERE t.tier IS NULL AND NOT t.named
+    -- the prefecture: its general targets (a county-level sum against the sum of the counties' targets) …
+    SELECT 0, t.indicator_id, t.year,
+           CASE WHEN ind.level = 'county' AND ind.rollup = 'sum' AND ind.direction = 'at_least'
+                THEN t.value * (SELECT n FROM ncounties) ELSE t.value END
+    FROM tgt t JOIN ind ON ind.id = t.indicator_id
+    WHERE t.tier IS NULL AND NOT t.named AND NOT ind.counts_counties
+    UNION ALL
+    -- … or, for a county-level ``all``, every county in scope meeting its target, by each deadline
+    SELECT DISTINCT 0, t.indicator_id, t.year, sc.n::numeric
+    FROM tgt t JOIN ind ON ind.id = t.indicator_id JOIN scope sc ON sc.indicator_id = t.indicator_id
+    WHERE ind.counts_counties AND sc.n > 0
 ),
 span AS (
     SELECT area_id, indicator_id, year AS target_year, value AS target,
@@ -350,26 +474,36 @@ span AS (
            w AS (PARTITION BY area_id, indicator_id ORDER BY year NULLS LAST)
 ),
 grid AS (
-    SELECT s.area_id, s.indicator_id, y.year, s.target, s.target_year, ind.kind, ind.direction
+    SELECT s.area_id, s.indicator_id, y.year, s.target, s.target_year,
+           CASE WHEN s.area_id = 0 AND ind.counts_counties THEN 'count' ELSE ind.kind END AS kind,
+           CASE WHEN s.area_id = 0 AND ind.counts_counties THEN 'at_least' ELSE ind.direction END AS direction
     FROM span s JOIN ind ON ind.id = s.indicator_id
     CROSS JOIN LATERAL generate_series(greatest(ind.first_year, s.lo), least(ind.last_year, s.hi)) y(year)
     WHERE s.live
 ),
+county_grid AS (SELECT * FROM grid WHERE area_id > 0),
+prefecture_grid AS (SELECT * FROM grid WHERE area_id = 0),
+county_series AS (
+    SELECT county_id AS area_id, indicator_id, year, value, numerator, denominator
+    FROM counties_figure WHERE status = 'approved' AND county_id IS NOT NULL
+),
+{county_evaluation},
 agg AS (
     SELECT indicator_id, year, sum(value) AS total,
            sum(numerator) FILTER (WHERE numerator IS NOT NULL AND denominator <> 0) AS num,
            sum(denominator) FILTER (WHERE numerator IS NOT NULL AND denominator <> 0) AS den,
            count(*) FILTER (WHERE numerator IS NOT NULL AND denominator <> 0) AS paired,
-           count(*) FILTER (WHERE value >= 1) AS done
+           count(*) FILTER (WHERE value >= 1) AS done,
+           count(*) AS reported
     FROM counties_figure
     WHERE status = 'approved' AND county_id IS NOT NULL AND value IS NOT NULL
     GROUP BY indicator_id, year
 ),
-series AS (
-    SELECT county_id AS area_id, indicator_id, year, value, numerator, denominator
-    FROM counties_figure WHERE status = 'approved' AND county_id IS NOT NULL
-    UNION ALL
-    SELECT 0, f.indicator_id, f.year, f.value, f.numerator, f.denominator
+achieved AS (
+    SELECT indicator_id, year, count(*) AS met FROM c_res WHERE status = 'achieved' GROUP BY indicator_id, year
+),
+prefecture_series AS (
+    SELECT 0 AS area_id, f.indicator_id, f.year, f.value, f.numerator, f.denominator
     FROM counties_figure f JOIN ind ON ind.id = f.indicator_id
     WHERE f.status = 'approved' AND f.county_id IS NULL AND ind.rollup = 'none'
     UNION ALL
@@ -384,95 +518,24 @@ series AS (
            CASE WHEN ind.rollup = 'ratio' AND a.paired > 0 THEN a.num END,
            CASE WHEN ind.rollup = 'ratio' AND a.paired > 0 THEN a.den END
     FROM agg a JOIN ind ON ind.id = a.indicator_id CROSS JOIN ncounties n
-    WHERE ind.rollup <> 'none'
+    WHERE ind.rollup <> 'none' AND NOT ind.counts_counties
+    UNION ALL
+    SELECT 0, ind.id, y.year, coalesce(m.met, 0), NULL, NULL
+    FROM ind CROSS JOIN LATERAL generate_series(ind.first_year, ind.last_year) y(year)
+    LEFT JOIN achieved m ON m.indicator_id = ind.id AND m.year = y.year
+    LEFT JOIN agg a ON a.indicator_id = ind.id AND a.year = y.year
+    WHERE ind.counts_counties AND (m.met > 0 OR a.reported > 0)
 ),
--- Window passes over the grid in (area, indicator, year) order (one sort): running sums for the trend and the
--- milestone carry-forward, whole-series aggregates for the baseline. (The benchmark's figures all lie within
--- the plan cycle, so the grid's years are every approved year of a series.)
-ev0 AS (
-    SELECT g.*, s.value AS own, s.numerator, s.denominator,
-           CASE WHEN g.kind = 'milestone'
-                THEN (max(ARRAY[s.year::numeric, s.value])
-                      FILTER (WHERE g.kind = 'milestone' AND s.value IS NOT NULL) OVER w)[2]
-                ELSE s.value END AS v,
-           count(s.value) OVER w AS n,
-           sum(s.year - %(base)s) FILTER (WHERE s.value IS NOT NULL) OVER w AS sx,
-           sum((s.year - %(base)s) * (s.year - %(base)s)) FILTER (WHERE s.value IS NOT NULL) OVER w AS sxx,
-           sum(s.value) OVER w AS sy,
-           sum((s.year - %(base)s) * s.value) OVER w AS sxy,
-           CASE WHEN count(*) FILTER (WHERE s.year = %(base)s AND s.value IS NOT NULL) OVER wall > 0
-                THEN %(base)s
-                ELSE min(s.year) FILTER (WHERE s.value IS NOT NULL) OVER wall END AS baseline_year
-    FROM grid g
-    LEFT JOIN series s ON s.area_id = g.area_id AND s.indicator_id = g.indicator_id AND s.year = g.year
-    WINDOW w AS (PARTITION BY g.area_id, g.indicator_id ORDER BY g.year ROWS UNBOUNDED PRECEDING),
-           wall AS (PARTITION BY g.area_id, g.indicator_id ORDER BY g.year
-                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-),
-ev AS (
-    SELECT ev0.*,
-           max(own) FILTER (WHERE year = baseline_year) OVER (
-               PARTITION BY area_id, indicator_id ORDER BY year
-               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS baseline
-    FROM ev0
-),
-ex AS (
-    SELECT ev.*,
-           CASE WHEN v IS NULL THEN NULL
-                WHEN target_year IS NULL THEN target
-                WHEN kind = 'milestone' THEN CASE WHEN year >= target_year THEN target ELSE 0 END
-                WHEN year >= target_year OR target_year <= baseline_year THEN target
-                WHEN year <= baseline_year THEN baseline
-                ELSE baseline + (target - baseline)
-                     * ((year - baseline_year)::numeric / (target_year - baseline_year))
-           END AS expected_raw,
-           CASE WHEN v IS NOT NULL AND kind <> 'milestone' AND target_year IS NOT NULL AND n >= 2
-                THEN (sy + (n * sxy - sx * sy) / (n * sxx - sx * sx) * (n * (target_year - %(base)s) - sx)) / n
-           END AS projected_raw,
-           CASE WHEN v IS NULL THEN NULL
-                WHEN {meets_target} THEN 0
-                -- a rate's gap in people (a milestone carried forward has no numerator of its own)
-                WHEN kind = 'rate' AND own IS NOT NULL AND numerator IS NOT NULL AND denominator <> 0
-                     THEN abs(target * denominator / 100 - numerator)
-                ELSE abs(target - v)
-           END AS gap_raw,
-           CASE WHEN target_year IS NOT NULL THEN baseline ELSE 0 END AS start
-    FROM ev
-),
-ex2 AS (
-    SELECT ex.*, {expected} AS expected, {projected} AS projected, {gap} AS gap
-    FROM ex
-)
-SELECT CASE WHEN e.area_id = 0 THEN 'prefecture' ELSE c.code END, e.indicator_id, e.year, e.v,
-       e.numerator, e.denominator, e.baseline, e.baseline_year, e.target, e.target_year, e.expected,
-       CASE WHEN e.v IS NULL THEN 'no_data'
-            WHEN e.gap = 0 AND {meets_target_e} THEN 'achieved'
-            WHEN e.target_year IS NOT NULL AND e.year >= e.target_year THEN 'off_track'
-            WHEN e.kind = 'milestone' THEN 'on_track'
-            WHEN {meets_expected} THEN 'on_track'
-            WHEN e.direction = 'at_least' AND e.expected > e.start
-                 AND e.v - e.start >= %(share)s * (e.expected - e.start) THEN 'lagging'
-            WHEN e.direction <> 'at_least' AND e.start > e.expected
-                 AND e.start - e.v >= %(share)s * (e.start - e.expected) THEN 'lagging'
-            ELSE 'off_track'
-       END,
-       e.v IS NOT NULL AND e.target_year IS NOT NULL AND e.year >= e.target_year
-           AND NOT (e.gap = 0 AND {meets_target_e}),
-       e.projected,
-       CASE WHEN e.projected_raw IS NOT NULL THEN {will_meet} END,
-       e.gap,
-       now()
-FROM ex2 e LEFT JOIN counties_county c ON c.id = e.area_id
+{prefecture_evaluation}
+SELECT CASE WHEN r.area_id = 0 THEN 'prefecture' ELSE c.code END, r.indicator_id, r.year, r.value,
+       r.numerator, r.denominator, r.baseline, r.baseline_year, r.target, r.target_year, r.expected, r.status,
+       r.overdue, r.projected, r.will_meet, r.gap, now()
+FROM (SELECT * FROM c_res UNION ALL SELECT * FROM p_res) r LEFT JOIN counties_county c ON c.id = r.area_id
 """.format(
     table="{table}",
     ratio=_he("a.num * 100 / a.den"),
-    meets_target=_meets("v", "target"),
-    meets_target_e=_meets("e.v", "e.target", "e.direction"),
-    meets_expected=_meets("e.v", "e.expected", "e.direction"),
-    expected=_he("expected_raw"),
-    projected=_he("projected_raw"),
-    gap=_he("gap_raw"),
-    will_meet=_meets("e.projected_raw", "e.target", "e.direction"),
+    county_evaluation=_evaluation("c_", "county_grid", "county_series").strip(),
+    prefecture_evaluation=_evaluation("p_", "prefecture_grid", "prefecture_series").strip(),
 )
 
 

@@ -29,6 +29,7 @@ from typing import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from assessment.choices import PREFECTURE, ProgressStatus
@@ -177,13 +178,20 @@ def _counties_meeting_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate],
         yield _row(PREFECTURE, ind, year, o, None, None, now)
 
 
-def _scope_count(ind: IndicatorInfo, counties: list[tuple]) -> int:
-    """How many counties an ``all`` roll-up waits for: the named counties, the tier, or every county."""
-    general = [t for t in ind.targets if t.general]
-    if general:
-        return len(counties)
+def _scope(ind: IndicatorInfo) -> tuple[bool, set[str], set[int]]:
+    """Which counties an indicator's roll-up waits for: every county (a general target), else the named
+    counties and the tiers its targets name."""
+    if any(t.general for t in ind.targets):
+        return True, set(), set()
     named = set().union(*(t.counties for t in ind.targets)) if ind.targets else set()
-    tiers = {t.tier for t in ind.targets if t.tier is not None}
+    return False, named, {t.tier for t in ind.targets if t.tier is not None}
+
+
+def _scope_count(ind: IndicatorInfo, counties: list[tuple]) -> int:
+    """How many of ``counties`` (id, code, tier) an ``all`` or ``sum`` roll-up counts."""
+    every, named, tiers = _scope(ind)
+    if every:
+        return len(counties)
     return sum(1 for _, code, tier in counties if code in named or tier in tiers)
 
 
@@ -614,7 +622,7 @@ def load_indicator(indicator_id: int, using: str = "default") -> IndicatorInfo |
 
 def _compute_for(indicator_id: int, county_id: int | None, using: str) -> tuple[list[tuple], list[str]]:
     """The rows one approved figure affects, and the areas whose rows they replace."""
-    from django.db.models import Count, Q, Sum
+    from django.db.models import Count, Sum
 
     rule, now = current_rule(), timezone.now()
     areas = [PREFECTURE]
@@ -654,7 +662,6 @@ def _compute_for(indicator_id: int, county_id: int | None, using: str) -> tuple[
                             done=Count("year", filter=Q(value__gte=1)), reported=Count("year"))):
             aggregates[a["year"]] = Aggregate(a["total"], a["num"] or Decimal(0), a["den"] or Decimal(0),
                                               a["paired"], a["done"], a["reported"])
-    counties = list(County.objects.using(using).values_list("id", "code", "tier"))
     achieved = None
     if counts_counties:
         # The other counties' stored rows, and this county's new ones.
@@ -664,8 +671,17 @@ def _compute_for(indicator_id: int, county_id: int | None, using: str) -> tuple[
         for row in rows:
             if row[11] == ACHIEVED:
                 achieved[row[2]] = achieved.get(row[2], 0) + 1
-    rows.extend(prefecture_rows(ind, aggregates, own, _scope_count(ind, counties), rule, now, achieved))
+    rows.extend(prefecture_rows(ind, aggregates, own, _scope_count_of(ind, using), rule, now, achieved))
     return rows, areas
+
+
+def _scope_count_of(ind: IndicatorInfo, using: str) -> int:
+    """``_scope_count`` counted in the database, without loading every county (the incremental path)."""
+    if ind.rollup not in ("all", "sum"):
+        return 0
+    every, named, tiers = _scope(ind)
+    counties = County.objects.using(using)
+    return counties.count() if every else counties.filter(Q(code__in=named) | Q(tier__in=tiers)).count()
 
 
 def compute_for(indicator_id: int, county_id: int | None, using: str = "default") -> list[tuple]:

@@ -80,6 +80,9 @@ class Command(BaseCommand):
             bench.register(url)
         except Exception as exc:  # unreachable server, no permission, not PostgreSQL
             raise CommandError(f"bench database {url}: {exc}") from exc
+        if not bench.lock():
+            raise CommandError(f"another bench_progress run is using {url}; wait for it, or point "
+                               "BENCH_DATABASE_URL at another database")
         self.stdout.write(f"bench database {url} ({'created' if created else 'exists'})")
         bench.prepare(out=self.stdout.write, progress=ProgressBar("catalogue", self.stdout))
 
