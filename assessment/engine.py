@@ -549,7 +549,11 @@ def recompute_all(progress: Callable[[int, int], None] | None = None, using: str
     uncommitted changes another connection could not see) rows are written in batches on one connection.
     """
     connection = connections[using]
-    replace = lambda: Progress.objects.using(using).all().delete()  # noqa: E731
+
+    def replace() -> None:
+        hold_lock(using)
+        Progress.objects.using(using).all().delete()
+
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return write(compute_all(progress=progress, using=using), replace=replace, using=using)
     reader = None
@@ -703,10 +707,39 @@ def compute_for(indicator_id: int, county_id: int | None, using: str = "default"
 
 
 def recompute_for(indicator_id: int, county_id: int | None, using: str = "default") -> int:
-    """Replace the rows one approved figure affects (its county's and the prefecture's), in one transaction."""
-    rows, areas = _compute_for(indicator_id, county_id, using)
-    return write(rows, using=using, replace=lambda: Progress.objects.using(using).filter(
-        indicator_id=indicator_id, area__in=areas).delete())
+    """Replace the rows one approved figure affects (its county's and the prefecture's), in one transaction.
+
+    Two approvals of one indicator recomputed at once (two workers) would each count the other's county from
+    rows not yet committed, and the later commit would leave a stale prefecture row: so each takes the
+    indicator's lock before reading anything, and reads what the one before it committed.
+    """
+    with transaction.atomic(using=using):
+        hold_lock(using, indicator_id)
+        rows, areas = _compute_for(indicator_id, county_id, using)
+        return write(rows, using=using, replace=lambda: Progress.objects.using(using).filter(
+            indicator_id=indicator_id, area__in=areas).delete())
+
+
+# Advisory lock keys (PostgreSQL, held to the end of the transaction): (LOCK_EVERY, 0) — a full recompute holds it
+# exclusively, incremental ones share it; (LOCK_INDICATOR, id) — one incremental recompute of an indicator at a time.
+LOCK_EVERY, LOCK_INDICATOR = 0x4C53_0001, 0x4C53_0002
+
+
+def hold_lock(using: str, indicator_id: int | None = None) -> None:
+    """Serialise recomputes that write the same rows, until the current transaction ends.
+
+    ``indicator_id`` None: the full recompute's lock (waits for incremental ones in flight, and they for it);
+    else an incremental recompute's. A no-op on SQLite, where one writer at a time is the rule anyway.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if indicator_id is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [LOCK_EVERY])
+        else:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0), pg_advisory_xact_lock(%s, %s)",
+                           [LOCK_EVERY, LOCK_INDICATOR, indicator_id])
 
 
 # --------------------------------------------------------------------------------------------- write --

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import DatabaseError, OperationalError
+from django.db import InterfaceError, OperationalError
 
 from assessment import services
 
-TRANSIENT = (OperationalError, DatabaseError, ConnectionError, TimeoutError)
+# Worth another try: a lost connection, a deadlock or lock timeout (OperationalError), a broker hiccup. Not a
+# programming or data error, which would fail the same way five more times.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
