@@ -729,7 +729,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def _approve_change(alias: str, rng: random.Random) -> tuple[int, int | None]:
+def _approve_change(alias: str, rng: random.Random) -> tuple[int, int | None, int]:
     """Simulate the approval of a changed figure: change one random approved county figure in place."""
     conn = connections[alias]
     with conn.cursor() as cur:
@@ -737,14 +737,14 @@ def _approve_change(alias: str, rng: random.Random) -> tuple[int, int | None]:
         lo, hi = cur.fetchone()
         while True:
             cur.execute("""
-                SELECT f.id, f.indicator_id, f.county_id, i.kind FROM counties_figure f
+                SELECT f.id, f.indicator_id, f.county_id, f.year, i.kind FROM counties_figure f
                 JOIN indicators_indicator i ON i.id = f.indicator_id
                 WHERE f.id >= %s AND f.county_id IS NOT NULL ORDER BY f.id LIMIT 1
             """, [rng.randint(lo, hi)])
             row = cur.fetchone()
             if row:
                 break
-        fid, indicator_id, county_id, kind = row
+        fid, indicator_id, county_id, year, kind = row
         if kind == "rate":
             cur.execute("""UPDATE counties_figure SET numerator = least(numerator + 7, denominator),
                            value = round(least(numerator + 7, denominator) * 100 / denominator, 4),
@@ -753,7 +753,7 @@ def _approve_change(alias: str, rng: random.Random) -> tuple[int, int | None]:
             cur.execute("UPDATE counties_figure SET value = 1 - value, approved_at = now() WHERE id = %s", [fid])
         else:
             cur.execute("UPDATE counties_figure SET value = value + 1, approved_at = now() WHERE id = %s", [fid])
-    return indicator_id, county_id
+    return indicator_id, county_id, year
 
 
 def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
@@ -815,13 +815,16 @@ def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
     with conn.cursor() as cur:
         cur.execute("VACUUM ANALYZE assessment_progress")
 
-    # (d) incremental: approve one changed figure, recompute what it affects; median of many runs.
+    # (d) incremental: approve one changed figure, recompute what it affects; median of many runs. After a
+    # checkpoint, as before the other phases: not while the server is still flushing the rows just replaced.
+    with conn.cursor() as cur:
+        cur.execute("CHECKPOINT")
     rng = random.Random(seed)
     times = []
     for _ in range(incremental_runs):
-        indicator_id, county_id = _approve_change(alias, rng)
+        indicator_id, county_id, year = _approve_change(alias, rng)
         t0 = time.perf_counter()
-        services.recompute_for_figure(indicator_id, county_id, using=alias)
+        services.recompute_for_figure(indicator_id, county_id, year, using=alias)
         times.append((time.perf_counter() - t0) * 1000)
     out(f"  incremental: median {statistics.median(times):.1f} ms over {len(times)} runs")
     # After the incremental runs the stored rows must still equal a full set-based recompute.

@@ -126,12 +126,15 @@ def county_rows(ind: IndicatorInfo, code: str, tier: int, figures: list[tuple], 
 
 
 def prefecture_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], own: dict[int, tuple],
-                    scope_count: int, rule: Rule, now, achieved: dict[int, int] | None = None) -> Iterator[tuple]:
+                    scope_count: int, rule: Rule, now, achieved: dict[int, int] | None = None,
+                    known: dict[int, tuple] | None = None) -> Iterator[tuple]:
     """Rows for the prefecture: the roll-up of county figures, or its own figures for prefecture-only ones.
 
     A county-level indicator whose roll-up is ``all`` (每县…, 每名教师…) is judged at prefecture level by how many
     of the counties in scope meet their own target (``achieved``, by year) against the number in scope; a
-    county-level ``sum`` is compared with the sum of the counties' targets.
+    county-level ``sum`` is compared with the sum of the counties' targets. ``known``: the roll-up's
+    (value, numerator, denominator) of years whose figures did not change, as stored (the incremental path);
+    ``aggregates`` then holds only the other years.
     """
     if ind.level == "county" and ind.rollup == "all":
         yield from _counties_meeting_rows(ind, aggregates, scope_count, rule, now, achieved or {})
@@ -147,7 +150,10 @@ def prefecture_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], own: d
             if year in own:
                 series[year] = own[year]
         else:
-            value, num, den = rollup(ind.rollup, aggregates.get(year, Aggregate()), scope_count)
+            if known is not None and year in known:
+                value, num, den = known[year]
+            else:
+                value, num, den = rollup(ind.rollup, aggregates.get(year, Aggregate()), scope_count)
             if value is not None:
                 series[year] = (value, num, den)
     values = {y: v[0] for y, v in series.items() if v[0] is not None}
@@ -624,8 +630,13 @@ def load_indicator(indicator_id: int, using: str = "default") -> IndicatorInfo |
                          cycle_years(cycle, settings.PROGRESS_BASE_YEAR), specs)
 
 
-def _compute_for(indicator_id: int, county_id: int | None, using: str) -> tuple[list[tuple], list[str]]:
-    """The rows one approved figure affects, and the areas whose rows they replace."""
+def _compute_for(indicator_id: int, county_id: int | None, using: str,
+                 year: int | None = None) -> tuple[list[tuple], list[str]]:
+    """The rows one approved figure affects, and the areas whose rows they replace.
+
+    ``year``: the figure's year, when known. Then the prefecture roll-up re-adds the counties' figures of that
+    year only and takes the other years' roll-up from the stored prefecture rows (their figures did not change).
+    """
     rule, now = current_rule(), timezone.now()
     areas = [PREFECTURE]
     code = tier = None
@@ -649,13 +660,16 @@ def _compute_for(indicator_id: int, county_id: int | None, using: str) -> tuple[
     counts_counties = ind.level == "county" and ind.rollup == "all"
     if not counts_counties and not targets_for(ind.targets, None, None):
         return rows, areas  # no prefecture-wide target: no prefecture rows
-    aggregates, own = {}, {}
+    aggregates, own, known = {}, {}, None
     if ind.rollup == "none":
         # Only the prefecture itself reports it: its own figures (county empty), found by their own index.
         own = {y: (v, n, d) for y, v, n, d in approved.filter(county__isnull=True)
                .values_list("year", "value", "numerator", "denominator")}
+    elif counts_counties:
+        pass  # counted below, once the counties meeting their target are known
     else:
-        for a in county_rollup(indicator_id, using):
+        known = _stored_prefecture(indicator_id, ind.years, year, using) if year is not None else None
+        for a in county_rollup(indicator_id, using, year=year if known is not None else None):
             aggregates[a["year"]] = Aggregate(a["total"], a["num"] or Decimal(0), a["den"] or Decimal(0),
                                               a["paired"], a["done"], a["reported"])
     achieved = None
@@ -665,22 +679,69 @@ def _compute_for(indicator_id: int, county_id: int | None, using: str) -> tuple[
         for row in rows:
             if row[11] == ACHIEVED:
                 achieved[row[2]] = achieved.get(row[2], 0) + 1
-    rows.extend(prefecture_rows(ind, aggregates, own, _scope_count_of(ind, using), rule, now, achieved))
+        aggregates = _reporting(indicator_id, ind.years, year, achieved, using)
+    rows.extend(prefecture_rows(ind, aggregates, own, _scope_count_of(ind, using), rule, now, achieved, known))
     return rows, areas
 
 
-def county_rollup(indicator_id: int, using: str = "default"):
-    """The county figures' roll-up of one indicator, per year, in one pass (the prefecture's own figures are
-    not part of it). Reads only the columns of the ``figure_rollup`` index: an index-only scan on PostgreSQL."""
+def _reporting(indicator_id: int, years: list[int], year: int | None, achieved: dict[int, int],
+               using: str) -> dict[int, Aggregate]:
+    """For an ``all`` roll-up: which years any county reported (all the prefecture row needs of the figures).
+
+    Counted for the figure's ``year`` only where the stored prefecture rows tell the other years: a stored
+    value means some county reported or met it that year; none, that none did. Only a year where counties met
+    it before and none does now is undecided by them: then every year is counted.
+    """
+    stored = _stored_prefecture(indicator_id, years, year, using) if year is not None else None
+    if stored is not None and any(v and not achieved.get(y) for y, (v, _, _) in stored.items()):
+        stored = None
+    counted = counties_reporting(indicator_id, using, year=year if stored is not None else None)
+    aggregates = {y: Aggregate(reported=n) for y, n in counted}
+    for y, (value, _, _) in (stored or {}).items():
+        if value is not None:
+            aggregates[y] = Aggregate(reported=1)
+    return aggregates
+
+
+def _stored_prefecture(indicator_id: int, years: list[int], year: int, using: str) -> dict[int, tuple] | None:
+    """The stored prefecture roll-up (value, numerator, denominator) of every year but ``year``; None when one
+    is missing (never computed: then every year is rolled up afresh)."""
+    stored = {y: (v, n, d) for y, v, n, d in Progress.objects.using(using)
+              .filter(area=PREFECTURE, indicator_id=indicator_id)
+              .values_list("year", "value", "numerator", "denominator")}
+    others = [y for y in years if y != year]
+    if any(y not in stored for y in others):
+        return None
+    return {y: stored[y] for y in others}
+
+
+def county_rollup(indicator_id: int, using: str = "default", year: int | None = None):
+    """The county figures' roll-up of one indicator, per year (or of one ``year``), in one pass (the
+    prefecture's own figures are not part of it). Reads only the columns of the ``figure_rollup`` index: an
+    index-only scan on PostgreSQL."""
     from django.db.models import Count, Sum
 
     county = Q(county__isnull=False, value__isnull=False)
     paired = county & Q(numerator__isnull=False, denominator__gt=0)
-    return (Figure.objects.using(using).filter(county, indicator_id=indicator_id, status=FigureStatus.APPROVED)
-            .values("year").order_by("year")
+    figures = Figure.objects.using(using).filter(county, indicator_id=indicator_id, status=FigureStatus.APPROVED)
+    if year is not None:
+        figures = figures.filter(year=year)
+    return (figures.values("year").order_by("year")
             .annotate(total=Sum("value"), num=Sum("numerator", filter=paired), den=Sum("denominator", filter=paired),
                       paired=Count("year", filter=paired), done=Count("year", filter=Q(value__gte=1)),
                       reported=Count("year")))
+
+
+def counties_reporting(indicator_id: int, using: str = "default", year: int | None = None):
+    """(year, how many counties have an approved value), of every year or one: an index-only count on
+    PostgreSQL (``figure_rollup``)."""
+    from django.db.models import Count
+
+    figures = Figure.objects.using(using).filter(indicator_id=indicator_id, status=FigureStatus.APPROVED,
+                                                 county__isnull=False, value__isnull=False)
+    if year is not None:
+        figures = figures.filter(year=year)
+    return figures.values_list("year").annotate(n=Count("*")).order_by()
 
 
 def counties_achieving(indicator_id: int, excluding: list[str], using: str = "default"):
@@ -701,12 +762,14 @@ def _scope_count_of(ind: IndicatorInfo, using: str) -> int:
     return counties.count() if every else counties.filter(Q(code__in=named) | Q(tier__in=tiers)).count()
 
 
-def compute_for(indicator_id: int, county_id: int | None, using: str = "default") -> list[tuple]:
+def compute_for(indicator_id: int, county_id: int | None, using: str = "default", *,
+                year: int | None = None) -> list[tuple]:
     """The rows one approved figure affects: its county's rows and the prefecture's for that indicator."""
-    return _compute_for(indicator_id, county_id, using)[0]
+    return _compute_for(indicator_id, county_id, using, year)[0]
 
 
-def recompute_for(indicator_id: int, county_id: int | None, using: str = "default") -> int:
+def recompute_for(indicator_id: int, county_id: int | None, using: str = "default", *,
+                  year: int | None = None) -> int:
     """Replace the rows one approved figure affects (its county's and the prefecture's), in one transaction.
 
     Two approvals of one indicator recomputed at once (two workers) would each count the other's county from
@@ -715,7 +778,7 @@ def recompute_for(indicator_id: int, county_id: int | None, using: str = "defaul
     """
     with transaction.atomic(using=using):
         hold_lock(using, indicator_id)
-        rows, areas = _compute_for(indicator_id, county_id, using)
+        rows, areas = _compute_for(indicator_id, county_id, using, year)
         return write(rows, using=using, replace=lambda: Progress.objects.using(using).filter(
             indicator_id=indicator_id, area__in=areas).delete())
 

@@ -71,9 +71,12 @@ class _JobProgress:
             self.side.close()
 
 
-def recompute_for_figure(indicator_id: int, county_id: int | None, using: str = "default") -> int:
-    """Recompute what one approved figure affects: its county's rows and the prefecture's for the indicator."""
-    return engine.recompute_for(indicator_id, county_id, using=using)
+def recompute_for_figure(indicator_id: int, county_id: int | None, year: int | None = None,
+                         using: str = "default") -> int:
+    """Recompute what one approved figure affects: its county's rows and the prefecture's for the indicator.
+
+    ``year``, the figure's year, lets the prefecture roll-up re-add that year's figures only."""
+    return engine.recompute_for(indicator_id, county_id, using=using, year=year)
 
 
 def run_job(job_id, using: str = "default") -> RecomputeJob:

@@ -24,9 +24,9 @@ def recompute_job(job_id: str) -> str:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
-def recompute_for_figure(indicator_id: int, county_id: int | None) -> int:
+def recompute_for_figure(indicator_id: int, county_id: int | None, year: int | None = None) -> int:
     """Recompute what one approved figure affects (sent after the approval commits)."""
-    return services.recompute_for_figure(indicator_id, county_id)
+    return services.recompute_for_figure(indicator_id, county_id, year)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

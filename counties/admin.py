@@ -1,11 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessment.basis import RecomputesProgress
+
 from counties.models import County, CountyReopening, Figure, Profile, ReportingYear
 
 
 @admin.register(County)
-class CountyAdmin(admin.ModelAdmin):
+class CountyAdmin(RecomputesProgress, admin.ModelAdmin):
     list_display = ["code", "name", "tier", "key_assisted"]
     list_filter = ["tier", "key_assisted"]
     search_fields = ["code", "name", "short_name"]

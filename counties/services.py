@@ -267,8 +267,8 @@ def reopen(user, figure: Figure, reason: str, *, expected_version: int | None = 
 def _recompute_after_commit(figure: Figure) -> None:
     from assessment.tasks import recompute_for_figure
 
-    indicator_id, county_id = figure.indicator_id, figure.county_id
-    transaction.on_commit(lambda: recompute_for_figure.delay(indicator_id, county_id))
+    indicator_id, county_id, year = figure.indicator_id, figure.county_id, figure.year
+    transaction.on_commit(lambda: recompute_for_figure.delay(indicator_id, county_id, year))
 
 
 @dataclass

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessment.basis import RecomputesProgress
+
 from indicators.models import Indicator, Plan, ResponsibleUnit, Target, Task, Unit
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(RecomputesProgress, admin.ModelAdmin):
     list_display = ["code", "name", "cycle", "issued", "document"]
     list_filter = ["cycle"]
     search_fields = ["code", "name", "short_name"]
@@ -38,7 +40,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(RecomputesProgress, SimpleHistoryAdmin):
     list_display = ["code", "name", "plan", "task", "unit", "kind", "direction", "level", "rollup", "retired"]
     list_filter = ["plan", "kind", "direction", "level", "rollup", "unit", "retired"]
     search_fields = ["code", "name", "name_en", "source"]
@@ -47,7 +49,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(RecomputesProgress, SimpleHistoryAdmin):
     list_display = ["indicator", "year", "value", "tier", "note"]
     list_filter = ["year", "tier", "indicator__plan"]
     search_fields = ["indicator__code", "indicator__name", "note"]

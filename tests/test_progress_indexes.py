@@ -8,7 +8,7 @@ fail when a query starts reading a column the covering index does not hold (say 
 import pytest
 from django.db import connection
 
-from assessment.engine import counties_achieving, county_rollup
+from assessment.engine import counties_achieving, counties_reporting, county_rollup
 from indicators.models import Indicator
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +33,16 @@ def planner():
     return explain
 
 
-def test_county_rollup_reads_only_the_figure_rollup_index(planner):
+@pytest.mark.parametrize("year", [None, 2024])
+def test_county_rollup_reads_only_the_figure_rollup_index(planner, year):
     indicator = Indicator.objects.filter(kind="rate").first()
-    plan = planner(county_rollup(indicator.id))
+    plan = planner(county_rollup(indicator.id, year=year))
+    assert "Index Only Scan using figure_rollup" in plan, plan
+
+
+def test_counting_reporting_counties_reads_only_the_figure_rollup_index(planner):
+    indicator = Indicator.objects.filter(rollup="all", level="county").first()
+    plan = planner(counties_reporting(indicator.id))
     assert "Index Only Scan using figure_rollup" in plan, plan
 
 

@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("migrated")
-        call_command("load_catalogue", stdout=self.stdout)
+        # With --demo, progress is recomputed once the demo figures are in, not before as well.
+        call_command("load_catalogue", stdout=self.stdout, no_recompute=options["demo"])
         groups.ensure_groups()
         if options["demo"]:
             users = demo.create_users()
