@@ -43,6 +43,17 @@ def _in_thread(target) -> threading.Thread:
     return thread
 
 
+def waits_for(other_connection, target, what: str) -> None:
+    """Run ``target`` in a thread: it must still be waiting after a second, then finish once the other
+    connection commits."""
+    worker = _in_thread(target)
+    worker.join(timeout=1.0)
+    assert worker.is_alive(), what
+    other_connection.commit()
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+
+
 def _approved(code, indicator, year, value):
     return Figure.objects.create(county=County.objects.get(code=code), indicator=indicator, year=year,
                                  value=value, status="approved")
@@ -65,12 +76,8 @@ def test_an_incremental_recompute_waits_for_another_on_the_same_indicator(other_
                        "WHERE area = '513431' AND indicator_id = %s AND year = 2024", [indicator.id])
 
     # Meanwhile 西昌's approval is recomputed: it must wait, then count 昭觉 as achieving.
-    worker = _in_thread(lambda: engine.recompute_for(indicator.id, xichang.county_id))
-    worker.join(timeout=1.0)
-    assert worker.is_alive(), "the second recompute did not wait for the first"
-    other_connection.commit()
-    worker.join(timeout=30)
-    assert not worker.is_alive()
+    waits_for(other_connection, lambda: engine.recompute_for(indicator.id, xichang.county_id),
+              "the second recompute did not wait for the first")
     assert Progress.objects.get(area="prefecture", indicator=indicator, year=2024).value == D(2)
 
 
@@ -80,12 +87,8 @@ def test_an_incremental_recompute_waits_for_a_full_one(other_connection):
     recompute_all()
     with other_connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [engine.LOCK_EVERY])  # a full recompute's lock
-    worker = _in_thread(lambda: engine.recompute_for(indicator.id, xichang.county_id))
-    worker.join(timeout=1.0)
-    assert worker.is_alive(), "the incremental recompute did not wait for the full one"
-    other_connection.commit()
-    worker.join(timeout=30)
-    assert not worker.is_alive()
+    waits_for(other_connection, lambda: engine.recompute_for(indicator.id, xichang.county_id),
+              "the incremental recompute did not wait for the full one")
     assert Progress.objects.get(area="513401", indicator=indicator, year=2024).status == "achieved"
 
 
@@ -95,10 +98,5 @@ def test_a_full_recompute_waits_for_an_incremental_one_in_flight(other_connectio
     with other_connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0), pg_advisory_xact_lock(%s, %s)",
                        [engine.LOCK_EVERY, engine.LOCK_INDICATOR, indicator.id])
-    worker = _in_thread(recompute_all)
-    worker.join(timeout=1.0)
-    assert worker.is_alive(), "the full recompute did not wait for the incremental one"
-    other_connection.commit()
-    worker.join(timeout=60)
-    assert not worker.is_alive()
+    waits_for(other_connection, recompute_all, "the full recompute did not wait for the incremental one")
     assert Progress.objects.get(area="513401", indicator=indicator, year=2024).status == "achieved"
