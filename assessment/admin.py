@@ -23,6 +23,12 @@ class RecomputeJobAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["scope", "error"]
 
+    def has_add_permission(self, request):
+        return False  # jobs are started from the progress page or the API, and record what happened
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(AssessmentRuleSet)
 class AssessmentRuleSetAdmin(SimpleHistoryAdmin):

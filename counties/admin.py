@@ -23,11 +23,22 @@ class ProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Figure)
 class FigureAdmin(SimpleHistoryAdmin):
+    """Figures are read here, never written: every change goes through the workflow (entry form, upload, API),
+    which checks the county, the year's lock and the version, records the reason and recomputes progress."""
+
     list_display = ["county", "indicator", "year", "value", "numerator", "denominator", "status", "version",
                     "is_demo"]
     list_filter = ["status", "year", "county", "indicator__plan", "is_demo"]
     search_fields = ["indicator__code", "indicator__name", "county__name", "note"]
-    readonly_fields = ["version", "created_at", "updated_at", "submitted_at", "approved_at", "approved_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReportingYear)

@@ -31,3 +31,23 @@ def test_changelist_loads_and_searches(admin_user, app, model):
 def test_other_roles_do_not_reach_the_admin(users, role):
     response = client_for(users[role]).get(reverse("admin:indicators_indicator_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_figures_are_read_in_the_admin_but_never_written_there(admin_user):
+    """A figure changed in the admin would skip the workflow: no version check, no reason, no recompute."""
+    from counties.models import County, Figure
+    from indicators.models import Indicator
+
+    figure = Figure.objects.create(county=County.objects.get(code="513401"),
+                                   indicator=Indicator.objects.get(code="PRE-01"), year=2024, value=90,
+                                   numerator=900, denominator=1000, status="approved")
+    client = client_for(admin_user)
+    change = reverse("admin:counties_figure_change", args=[figure.pk])
+    assert client.get(change).status_code == 200  # readable
+    response = client.post(change, {"county": figure.county_id, "indicator": figure.indicator_id, "year": 2024,
+                                    "value": "10", "status": "approved"})
+    assert response.status_code == 403
+    assert client.get(reverse("admin:counties_figure_add")).status_code == 403
+    assert client.post(reverse("admin:counties_figure_delete", args=[figure.pk]), {"post": "yes"}).status_code == 403
+    figure.refresh_from_db()
+    assert (figure.value, figure.version) == (90, 1)
