@@ -37,15 +37,15 @@ def overview(request):
         year = latest or 0
     plans = list(Plan.objects.all())
     plan_code = request.GET.get("plan") or (plans[0].code if plans else "")
-    rows = visible.filter(year=year)
+    # The totals, the bars and the heat map all show the chosen year and plan.
+    rows = visible.filter(year=year, indicator__plan__code=plan_code)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for area, status in rows.values_list("area", "status"):
         counts[area][status] += 1
     names = _area_names()
     order = [c for c in names if c in counts]
     ordered_counts = {a: counts[a] for a in order}
-    plan_rows = (rows.filter(indicator__plan__code=plan_code)
-                 .order_by("indicator__order", "area")
+    plan_rows = (rows.order_by("indicator__order", "area")
                  .values_list("area", "indicator__code", "indicator__name", "status", "value", "target",
                               "indicator__unit__code"))
     status_labels = dict(ProgressStatus.choices)

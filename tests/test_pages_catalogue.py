@@ -71,3 +71,19 @@ def test_pages_load_plotly_from_our_static_files(auditor):
     html = client_for(auditor).get("/progress/").content.decode()
     assert "/static/vendor/plotly/plotly.min.js" in html
     assert "cdn.plot.ly" not in html
+
+
+def test_progress_overview_totals_follow_the_chosen_plan(official):
+    from assessment.models import Progress
+    from assessment.services import recompute_all
+    from counties.demo import create_figures
+
+    create_figures()
+    recompute_all()
+    client = client_for(official)
+    for plan in ("preschool", "teachers"):
+        totals = dict((code, n) for code, _label, n in
+                      client.get("/progress/", {"year": 2024, "plan": plan}).context["totals"])
+        expected = Progress.objects.filter(year=2024, indicator__plan__code=plan)
+        assert sum(totals.values()) == expected.count()
+        assert totals["achieved"] == expected.filter(status="achieved").count()
