@@ -24,31 +24,34 @@ def digest(using: str = "default") -> str:
 
 
 class RecomputesProgress:
-    """Admin mixin: a save or delete that changes what progress depends on (``digest``) queues a full
-    recompute (one at a time: a job already pending or running is reused) and says so."""
+    """Admin mixin: a POST that changes what progress depends on (``digest``) queues a full recompute (one at a
+    time: a job already pending or running is reused) and says so.
 
-    def _queue_if_changed(self, request, before: str) -> None:
-        if digest() == before:
-            return
-        from assessment.jobs import start_recompute
+    It wraps the admin's views rather than ``save_model``: so every way the admin writes is covered — the
+    change form with its inlines and many-to-many fields, delete, bulk actions and list editing on the
+    change list, and django-simple-history's revert, which saves without ``save_related``.
+    """
 
-        start_recompute(request.user)
-        self.message_user(request, _("目标或适用范围已变，进度将重新计算（后台任务）。"), messages.INFO)
-
-    def save_model(self, request, obj, form, change):
-        request._progress_basis = digest()
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        self._queue_if_changed(request, request._progress_basis)
-
-    def delete_model(self, request, obj):
+    def _watched(self, view, request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
         before = digest()
-        super().delete_model(request, obj)
-        self._queue_if_changed(request, before)
+        response = view(request, *args, **kwargs)
+        if digest() != before:
+            from assessment.jobs import start_recompute
 
-    def delete_queryset(self, request, queryset):
-        before = digest()
-        super().delete_queryset(request, queryset)
-        self._queue_if_changed(request, before)
+            start_recompute(request.user)
+            self.message_user(request, _("目标或适用范围已变，进度将重新计算（后台任务）。"), messages.INFO)
+        return response
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._watched(super().changeform_view, request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._watched(super().delete_view, request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._watched(super().changelist_view, request, *args, **kwargs)
+
+    def history_form_view(self, request, *args, **kwargs):
+        return self._watched(super().history_form_view, request, *args, **kwargs)

@@ -88,3 +88,23 @@ def test_an_admin_edit_that_changes_no_target_starts_no_recompute(pre01_2024, ad
     assert not errors, errors
     Plan.objects.get(code="preschool", name__endswith="（修订）")
     assert not RecomputeJob.objects.exists()
+
+
+def test_reverting_a_target_to_an_earlier_version_in_the_admin_recomputes(pre01_2024, admin_user,
+                                                                           django_capture_on_commit_callbacks):
+    """django-simple-history's revert saves the target without the change form's hooks: it must count too."""
+    target = Target.objects.get(indicator=pre01_2024)
+    original = target.history.earliest()
+    target.value = D(80)
+    target.save()
+    recompute_all()
+    assert row(pre01_2024).target == D(80)
+    url = reverse("admin:indicators_target_simple_history", args=[target.pk, original.history_id])
+    data = {"indicator": target.indicator_id, "year": original.year, "value": str(original.value), "tier": "",
+            "note": original.note}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_user).post(url, data, follow=True)
+    assert response.status_code == 200
+    target.refresh_from_db()
+    assert target.value == D(92)
+    assert row(pre01_2024).target == D(92)
