@@ -134,21 +134,25 @@ def celery_worker(transactional_db, tmp_path):
             pass
 
 
-def _approve(county, indicator, year: int, numerator: int, denominator: int):
-    """An approved rate figure, committed (the approval workflow itself is tested elsewhere)."""
+def _approve_through_api(official, county, indicator, year: int, numerator: int, denominator: int):
+    """A clerk's submitted rate figure, approved by an official through the API (``POST …/approve/``): the
+    approval itself queues the recompute once it commits; the test sends no task of its own."""
     from counties.choices import FigureStatus
     from counties.models import Figure
+    from tests.conftest import api_for
 
-    value = Figure.rate_value(Decimal(numerator), Decimal(denominator))
     figure, _ = Figure.objects.update_or_create(
         county=county, indicator=indicator, year=year,
-        defaults={"value": value, "numerator": numerator, "denominator": denominator,
-                  "status": FigureStatus.APPROVED},
+        defaults={"value": Figure.rate_value(Decimal(numerator), Decimal(denominator)), "numerator": numerator,
+                  "denominator": denominator, "status": FigureStatus.SUBMITTED},
     )
+    response = api_for(official).post(f"/api/v1/figures/{figure.pk}/approve/", {"version": figure.version},
+                                      format="json")
+    assert response.status_code == 200, response.content
     return figure
 
 
-def test_worker_recomputes_progress_when_figures_are_approved(celery_worker):
+def test_worker_recomputes_progress_when_figures_are_approved(celery_worker, official):
     from assessment import tasks
     from assessment.choices import JobState
     from assessment.models import Progress, RecomputeJob
@@ -162,14 +166,14 @@ def test_worker_recomputes_progress_when_figures_are_approved(celery_worker):
     assert not rows.exists()
 
     # 80 % in 2021, 85 % in 2022: expected 80 + 12 × 1/4 = 83 in 2022, so on track; nothing yet for 2023.
-    _approve(county, indicator, 2021, 800, 1000)
-    _approve(county, indicator, 2022, 850, 1000)
-    tasks.recompute_for_figure.delay(indicator.id, county.id)
+    _approve_through_api(official, county, indicator, 2021, 800, 1000)
+    _approve_through_api(official, county, indicator, 2022, 850, 1000)
 
     def statuses(area):
         return dict(rows.filter(area=area).values_list("year", "status"))
 
-    mine = _wait(lambda: statuses(XICHANG), TASK_TIMEOUT, "the county's progress rows", log)
+    mine = _wait(lambda: statuses(XICHANG).get(2022) == "on_track" and statuses(XICHANG), TASK_TIMEOUT,
+                 "the county's progress rows after both approvals", log)
     assert mine == {2021: "on_track", 2022: "on_track", 2023: "no_data", 2024: "no_data", 2025: "no_data"}
     prefecture = statuses("prefecture")
     assert prefecture[2022] == "on_track" and prefecture[2023] == "no_data"
@@ -178,8 +182,7 @@ def test_worker_recomputes_progress_when_figures_are_approved(celery_worker):
         Decimal("85.0000"), Decimal("80.0000"), Decimal("83.0000"), Decimal("92.0000"))
 
     # Approving 93 % for 2023 reaches the target: the worker turns 2023 into achieved.
-    _approve(county, indicator, 2023, 930, 1000)
-    tasks.recompute_for_figure.delay(indicator.id, county.id)
+    _approve_through_api(official, county, indicator, 2023, 930, 1000)
     _wait(lambda: statuses(XICHANG).get(2023) == "achieved", TASK_TIMEOUT, "2023 to become achieved", log)
     assert rows.get(area=XICHANG, year=2023).gap == 0
 
