@@ -20,3 +20,12 @@ class JobState(models.TextChoices):
 
 
 PREFECTURE = "prefecture"
+
+
+class EvaluationResult(models.TextChoices):
+    """The final evaluation (终期评估) of one dated target for one county or the prefecture (DESIGN §3)."""
+
+    MET_ON_TIME = "met_on_time", _("按期达标")
+    MET_LATE = "met_late", _("逾期达标")
+    MISSED = "missed", _("未达标")
+    NO_DATA = "no_data", _("未填报")

@@ -546,8 +546,10 @@ def compute_all(progress: Callable[[int, int], None] | None = None, using: str =
     return chain.from_iterable(batches)
 
 
-def recompute_all(progress: Callable[[int, int], None] | None = None, using: str = "default") -> int:
-    """Replace every progress row, in one transaction; returns the number of rows written.
+def recompute_all(progress: Callable[[int, int], None] | None = None, using: str = "default",
+                  then: Callable[[], None] | None = None) -> int:
+    """Replace every progress row, in one transaction; returns the number of rows written. ``then`` runs in
+    that transaction once the rows are written (the final evaluation, which reads them).
 
     On PostgreSQL, when not already inside a transaction, figures are read on a second connection that
     imports this transaction's snapshot (so it sees exactly what this transaction sees), and the rows stream
@@ -561,7 +563,11 @@ def recompute_all(progress: Callable[[int, int], None] | None = None, using: str
         Progress.objects.using(using).all().delete()
 
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return write(compute_all(progress=progress, using=using), replace=replace, using=using)
+        with transaction.atomic(using=using):
+            count = write(compute_all(progress=progress, using=using), replace=replace, using=using)
+            if then is not None:
+                then()
+            return count
     reader = None
     try:
         with transaction.atomic(using=using):
@@ -581,6 +587,8 @@ def recompute_all(progress: Callable[[int, int], None] | None = None, using: str
             with connection.cursor() as cursor:
                 cursor.cursor.copy_expert(f"COPY {Progress._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN",
                                           stream, size=1 << 16)
+            if then is not None:
+                then()
             return stream.rows
     finally:
         if reader is not None:
@@ -769,7 +777,7 @@ def compute_for(indicator_id: int, county_id: int | None, using: str = "default"
 
 
 def recompute_for(indicator_id: int, county_id: int | None, using: str = "default", *,
-                  year: int | None = None) -> int:
+                  year: int | None = None, then: Callable[[], None] | None = None) -> int:
     """Replace the rows one approved figure affects (its county's and the prefecture's), in one transaction.
 
     Two approvals of one indicator recomputed at once (two workers) would each count the other's county from
@@ -779,8 +787,11 @@ def recompute_for(indicator_id: int, county_id: int | None, using: str = "defaul
     with transaction.atomic(using=using):
         hold_lock(using, indicator_id)
         rows, areas = _compute_for(indicator_id, county_id, using, year)
-        return write(rows, using=using, replace=lambda: Progress.objects.using(using).filter(
+        count = write(rows, using=using, replace=lambda: Progress.objects.using(using).filter(
             indicator_id=indicator_id, area__in=areas).delete())
+        if then is not None:
+            then()
+        return count
 
 
 # Advisory lock keys (PostgreSQL, held to the end of the transaction): (LOCK_EVERY, 0) — a full recompute holds it

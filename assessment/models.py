@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from assessment.choices import JobState, ProgressStatus
+from assessment.choices import EvaluationResult, JobState, ProgressStatus
 
 
 class Progress(models.Model):
@@ -57,6 +57,48 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} {self.indicator_id} {self.year}: {self.status}"
+
+
+class Evaluation(models.Model):
+    """The final evaluation (终期评估) of one target for one county (or the prefecture): met on time, late, missed.
+
+    Derived by ``assessment.evaluation`` whenever progress is recomputed (the rule is ``rules.judge``); never
+    typed in. One row per area, indicator and dated target (intermediate targets each on its own); a standing
+    yearly rule (``target_year`` null) has one row counting the years met.
+    """
+
+    area = models.CharField(_("县市代码"), max_length=10, help_text=_("县市代码，或 prefecture 表示全州"))
+    indicator = models.ForeignKey(
+        "indicators.Indicator", on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("指标"),
+    )
+    target_year = models.PositiveSmallIntegerField(_("目标年份"), null=True)
+    target = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4)
+    value_at_deadline = models.DecimalField(_("目标年份数值"), max_digits=20, decimal_places=4, null=True)
+    met_year = models.PositiveSmallIntegerField(_("达标年份"), null=True)
+    result = models.CharField(_("评估结果"), max_length=16, choices=EvaluationResult.choices)
+    latest_value = models.DecimalField(_("最新数值"), max_digits=20, decimal_places=4, null=True)
+    latest_year = models.PositiveSmallIntegerField(_("最新年份"), null=True)
+    years_met = models.PositiveSmallIntegerField(_("达标年数"), null=True)
+    years_reported = models.PositiveSmallIntegerField(_("填报年数"), null=True)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "area", "target_year"]
+        verbose_name = _("终期评估")
+        verbose_name_plural = _("终期评估")
+        constraints = [
+            # One judgement per area, indicator and deadline; a standing rule (no deadline) has one as well.
+            models.UniqueConstraint(fields=["area", "indicator", "target_year"],
+                                    condition=models.Q(target_year__isnull=False), name="evaluation_unique_dated"),
+            models.UniqueConstraint(fields=["area", "indicator"], condition=models.Q(target_year__isnull=True),
+                                    name="evaluation_unique_standing"),
+            models.CheckConstraint(condition=models.Q(result__in=EvaluationResult.values),
+                                   name="evaluation_result_valid"),
+        ]
+        indexes = [models.Index(fields=["area", "result"], name="evaluation_area_result")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.indicator_id} {self.target_year or '-'}: {self.result}"
 
 
 class RecomputeJob(models.Model):

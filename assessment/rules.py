@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping
+from typing import Mapping, Sequence
 
-from assessment.choices import ProgressStatus
+from assessment.choices import EvaluationResult, ProgressStatus
 
 FOUR_PLACES = Decimal("0.0001")
 
@@ -204,3 +204,81 @@ def rollup(rule: str, agg: Aggregate, expected_count: int | None = None,
     if rule == "count":
         return Decimal(agg.done), None, None
     return None, None, None
+
+
+# ------------------------------------------------------------------------- final evaluation (终期评估) --
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The final evaluation of one target for one area.
+
+    ``met_year``: the year whose approved figure met the target (the deadline year, a later year when met late,
+    or the year a milestone was done). Standing rules count ``years_met`` out of ``years_reported``.
+    ``latest_value``/``latest_year``: the latest approved value, so a reader sees "not yet reported, but met
+    in 2024".
+    """
+
+    result: str
+    value_at_deadline: Decimal | None
+    met_year: int | None
+    latest_value: Decimal | None
+    latest_year: int | None
+    years_met: int | None = None
+    years_reported: int | None = None
+
+
+def judge(
+    *,
+    kind: str,
+    direction: str,
+    target: Decimal,
+    target_year: int | None,
+    values: Mapping[int, Decimal],
+    cycle: Sequence[int] = (),
+) -> Judgement:
+    """Which target an area met on time, late, or missed (DESIGN §3, Final evaluation).
+
+    ``values``: the approved values by year (every year known, before and after the deadline).
+
+    - ``met_on_time``: the approved figure of the deadline year meets the target (a milestone done in or
+      before the deadline year counts: once done it stays done, as in the progress rule);
+    - ``met_late``: it does not, or is missing, and a later year's approved figure meets it (``met_year``);
+    - ``missed``: neither, and there is an approved figure for the deadline year or later;
+    - ``no_data``: no approved figure for the deadline year or later.
+
+    A standing yearly rule (``target_year`` None, 每年…) is judged per year over the ``cycle`` years:
+    ``met_on_time`` when every reported year met it, ``missed`` when some reported year did not, ``no_data``
+    when no year of the cycle is reported.
+    """
+    reported = sorted(y for y, v in values.items() if v is not None)
+    latest_year = reported[-1] if reported else None
+    latest_value = values[latest_year] if latest_year is not None else None
+    if target_year is None:
+        years = [y for y in reported if not cycle or y in cycle]
+        met = sum(1 for y in years if meets(values[y], target, direction))
+        if not years:
+            result = EvaluationResult.NO_DATA
+        else:
+            result = EvaluationResult.MET_ON_TIME if met == len(years) else EvaluationResult.MISSED
+        return Judgement(result, None, None, latest_value, latest_year, met, len(years))
+    at_deadline = values.get(target_year)
+    if kind == "milestone":
+        # Done in or before the deadline year, and still done by then: met on time, since the year it was done.
+        upto = [y for y in reported if y <= target_year]
+        if upto and meets(values[upto[-1]], target, direction):
+            done = upto[-1]
+            for y in reversed(upto):
+                if not meets(values[y], target, direction):
+                    break
+                done = y
+            return Judgement(EvaluationResult.MET_ON_TIME, values[upto[-1]], done, latest_value, latest_year)
+    if at_deadline is not None and meets(at_deadline, target, direction):
+        return Judgement(EvaluationResult.MET_ON_TIME, at_deadline, target_year, latest_value, latest_year)
+    later = [y for y in reported if y > target_year and meets(values[y], target, direction)]
+    if later:
+        return Judgement(EvaluationResult.MET_LATE, at_deadline, later[0], latest_value, latest_year)
+    if any(y >= target_year for y in reported):
+        return Judgement(EvaluationResult.MISSED, at_deadline, None, latest_value, latest_year)
+    return Judgement(EvaluationResult.NO_DATA, None, None, latest_value, latest_year)
+

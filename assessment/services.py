@@ -9,14 +9,15 @@ from typing import Callable
 from django.db import connections
 from django.utils import timezone
 
-from assessment import engine
+from assessment import engine, evaluation
 from assessment.choices import JobState
 from assessment.models import RecomputeJob
 
 
 def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int], None] | None = None,
-                  using: str = "default") -> int:
-    """Recompute every progress row. Atomic: on failure the previous rows stay as they were."""
+                  using: str = "default", evaluate: bool = True) -> int:
+    """Recompute every progress row and the final evaluation (unless ``evaluate`` is false: the benchmark,
+    which compares progress alone with its floor). Atomic: on failure the previous rows stay as they were."""
     reporter = _JobProgress(job, using) if job is not None else None
 
     def report(done: int, total: int) -> None:
@@ -26,7 +27,8 @@ def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int]
             reporter(done, total)
 
     try:
-        return engine.recompute_all(progress=report, using=using)
+        return engine.recompute_all(progress=report, using=using,
+                                    then=(lambda: evaluation.rewrite_all(using)) if evaluate else None)
     finally:
         if reporter is not None:
             reporter.close()
@@ -73,10 +75,12 @@ class _JobProgress:
 
 def recompute_for_figure(indicator_id: int, county_id: int | None, year: int | None = None,
                          using: str = "default") -> int:
-    """Recompute what one approved figure affects: its county's rows and the prefecture's for the indicator.
+    """Recompute what one approved figure affects: its county's rows and the prefecture's for the indicator,
+    progress and final evaluation.
 
     ``year``, the figure's year, lets the prefecture roll-up re-add that year's figures only."""
-    return engine.recompute_for(indicator_id, county_id, using=using, year=year)
+    return engine.recompute_for(indicator_id, county_id, using=using, year=year,
+                                then=lambda: evaluation.rewrite_for(indicator_id, county_id, using))
 
 
 def run_job(job_id, using: str = "default") -> RecomputeJob:

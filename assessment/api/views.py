@@ -3,10 +3,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from assessment.api.filters import ProgressFilter
-from assessment.api.serializers import ProgressSerializer, RecomputeJobSerializer
+from assessment.api.filters import EvaluationFilter, ProgressFilter
+from assessment.api.serializers import EvaluationSerializer, ProgressSerializer, RecomputeJobSerializer
 from assessment.models import RecomputeJob
-from assessment.queries import progress_visible_to
+from assessment.queries import evaluation_visible_to, progress_visible_to
 from liangshan_edu.api import HasRole, IsOfficial
 
 
@@ -20,6 +20,19 @@ class ProgressViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return progress_visible_to(self.request.user).order_by("indicator__plan__order", "indicator__order",
                                                                 "area", "year")
+
+
+class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The final evaluation (终期评估): which dated target each county (and the prefecture) met on time, late,
+    missed, or has not reported; standing yearly rules count the years met. Defaults to the current cycle."""
+
+    serializer_class = EvaluationSerializer
+    permission_classes = [HasRole]
+    filterset_class = EvaluationFilter
+
+    def get_queryset(self):
+        return evaluation_visible_to(self.request.user).order_by("indicator__plan__order", "indicator__order",
+                                                                  "area", "target_year")
 
 
 class RecomputeViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,

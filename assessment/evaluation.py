@@ -1,0 +1,173 @@
+"""The final evaluation (终期评估): which dated target each county, and the prefecture, met on time, late, or missed.
+
+Derived like progress and in the same transaction as it (``services`` runs it after every full and incremental
+recompute), never typed in. The rule is ``rules.judge``; this module only feeds it:
+
+- a county is judged on the targets that apply to it (all counties, its tier, or a list naming it — the same
+  ``engine.applicable_targets`` progress uses), from its approved figures of every year;
+- the prefecture is judged on the prefecture roll-up of DESIGN §3 as the engine stored it in the prefecture's
+  progress rows (ratio of summed numerators for rates, sums for counts, counties meeting their own target for
+  每县… milestones), or on its own approved figures for prefecture-only indicators. The roll-up exists for the
+  plan cycle's years, so a prefecture target can be met late only within its cycle.
+
+Standing yearly rules (no deadline year) are judged over the years of the plan's cycle (2022–2025).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
+from typing import Iterable, Iterator
+
+from django.db import transaction
+
+from assessment import engine
+from assessment.choices import PREFECTURE
+from assessment.models import Evaluation, Progress
+from assessment.rules import Judgement, judge
+from counties.choices import FigureStatus
+from counties.models import County, Figure
+from indicators.cycles import cycle_years as cycle_span
+from indicators.models import Indicator
+
+BATCH = 5_000
+Row = tuple  # (area, indicator id, target year, target, Judgement)
+
+
+def county_judgements(ind: engine.IndicatorInfo, code: str, tier: int | None, values: dict[int, Decimal],
+                      cycle: tuple[int, ...]) -> Iterator[Row]:
+    """One county's judgement on every target of ``ind`` that applies to it."""
+    for spec in engine.applicable_targets(ind, code, tier):
+        yield (code, ind.id, spec.year, spec.value,
+               judge(kind=ind.kind, direction=ind.direction, target=spec.value, target_year=spec.year,
+                     values=values, cycle=cycle))
+
+
+def prefecture_judgements(ind: engine.IndicatorInfo, rows: Iterable[tuple], own: dict[int, Decimal] | None,
+                          cycle: tuple[int, ...]) -> Iterator[Row]:
+    """The prefecture's judgements from its stored progress rows (year, value, target, target year).
+
+    The targets are those the progress rows were judged against (the prefecture-wide targets, a county-level
+    sum's targets added up over the counties, or the number of counties for an ``all`` roll-up); ``own``: the
+    prefecture's own approved figures, for indicators only the prefecture reports.
+    """
+    rows = list(rows)
+    counts_counties = ind.level == "county" and ind.rollup == "all"
+    kind = "count" if counts_counties else ind.kind
+    values = own if own is not None else {y: v for y, v, _, _ in rows if v is not None}
+    targets = dict.fromkeys((ty, t) for _, _, t, ty in rows if t is not None)
+    for target_year, target in sorted(targets, key=lambda k: (k[0] is None, k[0] or 0)):
+        yield (PREFECTURE, ind.id, target_year, target,
+               judge(kind=kind, direction="at_least" if counts_counties else ind.direction, target=target,
+                     target_year=target_year, values=values, cycle=cycle))
+
+
+def _instance(row: Row) -> Evaluation:
+    area, indicator_id, target_year, target, j = row
+    return Evaluation(area=area, indicator_id=indicator_id, target_year=target_year, target=target,
+                      value_at_deadline=j.value_at_deadline, met_year=j.met_year, result=j.result,
+                      latest_value=j.latest_value, latest_year=j.latest_year, years_met=j.years_met,
+                      years_reported=j.years_reported)
+
+
+def _write(rows: Iterable[Row], using: str) -> int:
+    count, batch = 0, []
+    for row in rows:
+        batch.append(_instance(row))
+        if len(batch) >= BATCH:
+            Evaluation.objects.using(using).bulk_create(batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        Evaluation.objects.using(using).bulk_create(batch)
+        count += len(batch)
+    return count
+
+
+def _cycles(using: str) -> dict[int, tuple[int, ...]]:
+    return {i: cycle_span(c) for i, c in Indicator.objects.using(using).values_list("id", "plan__cycle")}
+
+
+def _prefecture_progress(using: str, indicator_id: int | None = None):
+    rows = Progress.objects.using(using).filter(area=PREFECTURE)
+    if indicator_id is not None:
+        rows = rows.filter(indicator_id=indicator_id)
+    return rows.order_by("indicator_id", "year").values_list("indicator_id", "year", "value", "target",
+                                                             "target_year")
+
+
+def _own_figures(using: str, indicator_id: int | None = None) -> dict[int, dict[int, Decimal]]:
+    figures = Figure.objects.using(using).filter(county__isnull=True, status=FigureStatus.APPROVED,
+                                                 value__isnull=False)
+    if indicator_id is not None:
+        figures = figures.filter(indicator_id=indicator_id)
+    own: dict[int, dict[int, Decimal]] = {}
+    for ind_id, year, value in figures.values_list("indicator_id", "year", "value"):
+        own.setdefault(ind_id, {})[year] = value
+    return own
+
+
+def rewrite_all(using: str = "default") -> int:
+    """Replace every evaluation row (call inside the recompute's transaction, after progress is written)."""
+    with transaction.atomic(using=using):
+        Evaluation.objects.using(using).all().delete()
+        return _write(_all_rows(using), using)
+
+
+def _all_rows(using: str) -> Iterator[Row]:
+    indicators = engine.load_indicators(using=using)
+    cycles = _cycles(using)
+    counties = list(County.objects.using(using).order_by("id").values_list("id", "code", "tier"))
+    figures = (Figure.objects.using(using).filter(status=FigureStatus.APPROVED, county__isnull=False,
+                                                  value__isnull=False)
+               .order_by("county_id", "indicator_id", "year")
+               .values_list("county_id", "indicator_id", "year", "value").iterator(chunk_size=BATCH))
+    groups = groupby(figures, key=itemgetter(0))
+    group = next(groups, None)
+    for county_id, code, tier in counties:
+        values_of: dict[int, dict[int, Decimal]] = {}
+        while group is not None and group[0] <= county_id:
+            if group[0] == county_id:
+                for _, ind_id, year, value in group[1]:
+                    values_of.setdefault(ind_id, {})[year] = value
+            group = next(groups, None)
+        for ind in indicators:
+            yield from county_judgements(ind, code, tier, values_of.get(ind.id, {}), cycles.get(ind.id, ()))
+    by_indicator = {ind.id: ind for ind in indicators}
+    own = _own_figures(using)
+    for ind_id, rows in groupby(_prefecture_progress(using), key=itemgetter(0)):
+        ind = by_indicator.get(ind_id)
+        if ind is not None:
+            yield from prefecture_judgements(ind, (r[1:] for r in rows),
+                                             own.get(ind_id, {}) if ind.rollup == "none" else None,
+                                             cycles.get(ind_id, ()))
+
+
+def rewrite_for(indicator_id: int, county_id: int | None, using: str = "default") -> int:
+    """Replace the evaluation rows one approved figure affects: its county's and the prefecture's.
+
+    Call inside the incremental recompute's transaction, after its progress rows are written.
+    """
+    areas = [PREFECTURE]
+    code = tier = None
+    if county_id is not None:
+        code, tier = County.objects.using(using).values_list("code", "tier").get(id=county_id)
+        areas.append(code)
+    with transaction.atomic(using=using):
+        Evaluation.objects.using(using).filter(indicator_id=indicator_id, area__in=areas).delete()
+        ind = engine.load_indicator(indicator_id, using)
+        if ind is None:
+            return 0  # a retired indicator is not evaluated
+        cycle = cycle_span(Indicator.objects.using(using).values_list("plan__cycle", flat=True).get(id=indicator_id))
+        rows: list[Row] = []
+        if county_id is not None:
+            values = dict(Figure.objects.using(using).filter(
+                indicator_id=indicator_id, county_id=county_id, status=FigureStatus.APPROVED, value__isnull=False,
+            ).values_list("year", "value"))
+            rows += county_judgements(ind, code, tier, values, cycle)
+        own = _own_figures(using, indicator_id).get(indicator_id, {}) if ind.rollup == "none" else None
+        rows += prefecture_judgements(ind, (r[1:] for r in _prefecture_progress(using, indicator_id)), own, cycle)
+        return _write(rows, using)
+
+
+__all__ = ["Judgement", "cycle_span", "rewrite_all", "rewrite_for"]
