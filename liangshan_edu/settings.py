@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "indicators",
     "counties",
     "assessment",
+    "dashboards",
+    "liangshan_edu",
 ]
 
 MIDDLEWARE = [
@@ -114,11 +116,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "staticfiles")
-# Plotly.js is served from the plotly package's own copy: the app needs no internet access.
-PLOTLY_JS_DIR = Path(__import__("plotly").__file__).parent / "package_data"
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", PLOTLY_JS_DIR)]
+# Plotly.js is our own vendored copy (static/vendor/plotly/, the "cartesian" partial bundle; SOURCE.md there):
+# a third of the full bundle the plotly package ships, and the app needs no internet access.
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served at the site root by WhiteNoise (no URL route): /favicon.ico for clients that do not read <link rel=icon>.
+WHITENOISE_ROOT = BASE_DIR / "static" / "img" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
+# Production (DEBUG off): hashed names (cached for a year) plus .gz and .br copies that WhiteNoise serves to
+# clients that accept them (brotli through the Brotli package in requirements.txt).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

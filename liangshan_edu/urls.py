@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="catalogue", permanent=False), name="home"),
+    path("", include("dashboards.urls")),
     path("catalogue/", include("indicators.urls")),
     path("figures/", include("counties.urls")),
     path("figures/upload/", include("counties.upload_urls")),
