@@ -218,3 +218,45 @@ def completeness(year: int, *, figures: QuerySet | None = None, counties: Iterab
             cells[(county.pk, plan_id)] = tally(ids, own, deadline)
     return Report(year, deadline, counties, list(plans.values()), cells,
                   {e.indicator.pk: e.indicator for e in catalogue})
+
+
+@dataclass(frozen=True)
+class CountyReporting:
+    """How many figures a county is expected to report for a year and how many it has submitted (or had
+    approved): what the dashboard and its map show, counted without loading figures one by one."""
+
+    code: str
+    expected: int
+    submitted: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.submitted, 0)
+
+    @property
+    def share(self) -> float | None:
+        return min(self.submitted / self.expected, 1.0) if self.expected else None
+
+
+def reporting_by_county(year: int, *, figures: QuerySet | None = None) -> dict[str, CountyReporting]:
+    """Expected and submitted figures of every county for ``year``, in three queries whatever the number of
+    counties (counties of one tier not named by any target share their expected set, so it is worked out once
+    per tier). ``figures``: what the user may see (``Figure.objects.visible_to(user)``)."""
+    from django.db.models import Count
+
+    figures = Figure.objects.all() if figures is None else figures
+    catalogue = load_catalogue()
+    named = frozenset().union(*(s.counties for e in catalogue for s in e.specs))
+    expected_of: dict[tuple, int] = {}
+    submitted = dict(figures.filter(year=year, status__in=SUBMITTED, county__isnull=False,
+                                    indicator__retired=False)
+                     .values_list("county__code").annotate(n=Count("id")).order_by())
+    out = {}
+    for code, tier in County.objects.values_list("code", "tier"):
+        key = (code if code in named else None, tier)
+        if key not in expected_of:
+            expected_of[key] = sum(1 for e in catalogue if reports(
+                retired=e.indicator.retired, level=e.indicator.level, rollup=e.indicator.rollup,
+                cycle=e.indicator.plan.cycle, specs=e.specs, county_code=code, tier=tier, year=year))
+        out[code] = CountyReporting(code, expected_of[key], min(submitted.get(code, 0), expected_of[key]))
+    return out

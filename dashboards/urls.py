@@ -4,7 +4,6 @@ from dashboards import county, indicator, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("dashboard/", views.prefecture_dashboard, name="dashboard"),
     path("counties/<str:code>/", county.county_page, name="county-page"),
     path("indicators/<str:code>/", indicator.indicator_page, name="indicator-page"),
 ]

@@ -1,10 +1,34 @@
-"""Home per role and the prefecture dashboard (州级工作台)."""
+"""Home per role and the prefecture dashboard (州级工作台): the final evaluation's headline, the county map and the
+indicator × county heat map."""
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from liangshan_edu.roles import CLERK, county_of, role_of
+from assessment.choices import PREFECTURE, JobState, ProgressStatus
+from assessment.models import RecomputeJob
+from assessment.queries import default_year
+from counties.models import County, Figure
+from counties.reporting import reporting_by_county
+from dashboards import charts, summary
+from dashboards.display import RESULT_ORDER, STATUS_ORDER, number
+from indicators.cycles import current_cycle
+from indicators.models import Plan
+from indicators.templatetags.catalogue import ind_name
+from liangshan_edu.roles import ADMINISTRATOR, AUDITOR, CLERK, OFFICIAL, county_of, is_official, role_of
 from liangshan_edu.views import role_required
+
+MEASURES = {
+    "met": charts.Measure("met", gettext_lazy("目标达成率"), "YlGn", True),
+    "off_track": charts.Measure("off_track", gettext_lazy("严重滞后指标占比"), "Reds", False),
+    "reporting": charts.Measure("reporting", gettext_lazy("填报完成率"), "Blues", True),
+}
+# The heat map shows every county of Liangshan (17); were there many more, the ones with the most indicators
+# off track, so the page stays light.
+HEAT_MAX_AREAS = 40
 
 
 @role_required()
@@ -14,9 +38,108 @@ def home(request):
         county = county_of(request.user)
         if county is not None:
             return redirect("county-page", code=county.code)
+        return redirect("catalogue")
     return prefecture_dashboard(request)
 
 
-@role_required()
+def _int(value, default: int | None) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@role_required(OFFICIAL, AUDITOR, ADMINISTRATOR)
 def prefecture_dashboard(request):
-    return render(request, "dashboards/dashboard.html", {})
+    """州级工作台: the cycle's final evaluation, the year's statuses and the open year's reporting, per county."""
+    user = request.user
+    latest = default_year(user)
+    years = summary.years_with_progress(user)
+    year = _int(request.GET.get("year"), latest)
+    if years and year not in years:
+        year = latest if latest in years else years[-1]
+    open_year = timezone.localdate().year - 1
+    cycle = current_cycle()
+    plans = list(Plan.objects.filter(cycle=cycle) if cycle else Plan.objects.all())
+    plan_code = request.GET.get("plan") or (plans[0].code if plans else "")
+    if plan_code not in {p.code for p in plans} and plans:
+        plan_code = plans[0].code
+    measure = MEASURES.get(request.GET.get("measure", ""), MEASURES["met"])
+
+    counties = list(County.objects.order_by("code").values_list("code", "name", "short_name", "tier"))
+    names = {code: short or name for code, name, short, _tier in counties}
+    counts = summary.area_counts(user, cycle=cycle, year=year)
+    reporting = reporting_by_county(open_year, figures=Figure.objects.visible_to(user))
+    total = summary.totals(counts)
+    prefecture = counts.get(PREFECTURE, summary.AreaCounts())
+
+    rows = []
+    for code, name, short_name, tier in counties:
+        c = counts.get(code, summary.AreaCounts())
+        r = reporting.get(code)
+        rows.append({"code": code, "name": name, "tier": tier, "counts": c, "reporting": r,
+                     "url": reverse("county-page", args=[code])})
+    share_of = {
+        "met": lambda row: row["counts"].met_share,
+        "off_track": lambda row: row["counts"].off_track_share,
+        "reporting": lambda row: row["reporting"].share if row["reporting"] else None,
+    }[measure.code]
+    shares = {row["code"]: share_of(row) for row in rows}
+    details = {row["code"]: _("<br>达标 %(met)s / %(all)s 项目标；严重滞后 %(off)s 项；%(year)s年度已报 %(done)s / %(exp)s") % {
+        "met": row["counts"].met, "all": row["counts"].targets,
+        "off": row["counts"].statuses.get(ProgressStatus.OFF_TRACK, 0), "year": open_year,
+        "done": row["reporting"].submitted if row["reporting"] else 0,
+        "exp": row["reporting"].expected if row["reporting"] else 0} for row in rows}
+    map_json = charts.county_map(measure, shares, names, {r["code"]: r["url"] for r in rows}, details)
+
+    heat_json, heat_note = _heat_map(user, year, plan_code, counts, names, [c[0] for c in counties])
+    missing = sum(r.missing for r in reporting.values())
+    job = RecomputeJob.objects.first() if is_official(user) else None
+    return render(request, "dashboards/dashboard.html", {
+        "cycle": cycle, "year": year, "latest": latest, "years": years, "open_year": open_year,
+        "plans": plans, "plan_code": plan_code, "measures": MEASURES.values(), "measure": measure,
+        "results": [(r, r.label, total.results.get(r, 0)) for r in RESULT_ORDER],
+        "prefecture_results": [(r, r.label, prefecture.results.get(r, 0)) for r in RESULT_ORDER],
+        "statuses": [(s, s.label, total.statuses.get(s, 0)) for s in STATUS_ORDER],
+        "total": total, "missing": missing, "missing_counties": sum(1 for r in reporting.values() if r.missing),
+        "rows": rows, "map_json": map_json, "heat_json": heat_json, "heat_note": heat_note,
+        "job": job, "job_labels": dict(JobState.choices),
+        "has_demo": Figure.objects.filter(is_demo=True).exists(),
+    })
+
+
+def _heat_map(user, year, plan_code, counts, names, codes) -> tuple[str | None, str]:
+    if year is None or not plan_code:
+        return None, ""
+    note = ""
+    if len(codes) > HEAT_MAX_AREAS:
+        codes = sorted(codes, key=lambda a: -counts.get(a, summary.AreaCounts()).statuses.get(
+            ProgressStatus.OFF_TRACK, 0))[:HEAT_MAX_AREAS]
+        note = _("县市较多，仅显示严重滞后指标最多的 %(n)s 个。") % {"n": HEAT_MAX_AREAS}
+        codes.sort()
+    areas = codes + [PREFECTURE]
+    labels = {s.value: s.label for s in ProgressStatus}
+    indicators: dict[str, str] = {}
+    cells = {}
+    for area, code, name, name_en, status, value, target, unit in summary.heat_rows(
+            user, year=year, plan_code=plan_code, areas=areas):
+        display = ind_name(_Named(name, name_en))
+        indicators.setdefault(code, f"{charts.short(display)} · {code}")
+        area_name = names.get(area, _("全州") if area == PREFECTURE else area)
+        cells[(code, area)] = (status, f"{area_name} · {code} {display}<br>{labels[status]}: "
+                                       f"{number(value)} / {number(target)} {unit}")
+    if not cells:
+        return None, note
+    columns = [(a, names.get(a, _("全州") if a == PREFECTURE else a)) for a in areas
+               if any((c, a) in cells for c in indicators)]
+    base = {code: reverse("indicator-page", args=[code]) for code in indicators}
+    return charts.status_heatmap(list(indicators.items()), columns, cells,
+                                 lambda code, area: f"{base[code]}?year={year}#area-{area}"), note
+
+
+class _Named:
+    """What ``ind_name`` reads of an indicator, from a values_list row."""
+
+    def __init__(self, name: str, name_en: str) -> None:
+        self.name, self.name_en = name, name_en
+
