@@ -7,6 +7,8 @@ transaction commits.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -264,9 +266,30 @@ def reopen(user, figure: Figure, reason: str, *, expected_version: int | None = 
     return figure
 
 
+# Set by ``deferred_recompute()``: approvals and reopenings then schedule no incremental recompute.
+_recompute_deferred: ContextVar[bool] = ContextVar("recompute_deferred", default=False)
+
+
+@contextmanager
+def deferred_recompute():
+    """Within this block, approvals and reopenings schedule no progress recompute of their own.
+
+    For bulk loads through these functions (the demo data, ``counties.demo``): thousands of approvals would
+    each queue an incremental recompute. The caller owns the consequence and must recompute everything once
+    afterwards (``assessment.services.recompute_all``), as ``manage.py bootstrap --demo`` does.
+    """
+    token = _recompute_deferred.set(True)
+    try:
+        yield
+    finally:
+        _recompute_deferred.reset(token)
+
+
 def _recompute_after_commit(figure: Figure) -> None:
     from assessment.tasks import recompute_for_figure
 
+    if _recompute_deferred.get():
+        return
     indicator_id, county_id, year = figure.indicator_id, figure.county_id, figure.year
     transaction.on_commit(lambda: recompute_for_figure.delay(indicator_id, county_id, year))
 

@@ -1,3 +1,8 @@
+"""bootstrap: migrate, load counties and catalogue, create role groups; --demo adds demo users and figures.
+
+It orchestrates every app (indicators, counties, assessment), so it lives in the project package: the apps
+themselves do not import the ones above them.
+"""
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -20,8 +25,11 @@ class Command(BaseCommand):
         if options["demo"]:
             users = demo.create_users()
             self.stdout.write("demo users (password liangshan2025, demo only): " + ", ".join(users))
-            n = demo.create_figures(stdout=self.stdout)
-            self.stdout.write(f"demo figures (演示数据): {n}")
+            n = demo.load(stdout=self.stdout)
+            if n:
+                self.stdout.write(f"demo figures (演示数据): {n}")
+            else:
+                self.stdout.write("demo figures (演示数据): already present, left unchanged")
             from assessment.services import recompute_all
 
             recompute_all()
