@@ -1,0 +1,216 @@
+"""Plotly figures of the county and indicator pages, built in Python and drawn by static/js/charts.js.
+
+Only ``scatter`` and ``bar`` traces: the vendored partial Plotly bundle has scatter, bar and heatmap alone.
+Every chart has a text alternative on its page (a table with the same numbers), and no chart tells anything by
+colour alone: statuses and results are named in the legend and in the hover text.
+
+Traces and layouts are plain dicts handed to ``go.Figure(..., _validate=False)``: validating each property costs
+about 20 ms a figure, and the county page has nine. tests/test_pages_county.py validates every figure instead.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+from assessment.charts import STATUS_COLOURS, STATUS_ORDER, _json
+from assessment.choices import EvaluationResult
+from dashboards.display import RESULT_COLOURS, number
+
+# Achieved first, so the bars read from the left/bottom as "how much is done".
+TRAJECTORY_ORDER = list(reversed(STATUS_ORDER))
+FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=12)
+TICK = dict(size=24, color="#1f2933", line=dict(width=3))
+
+
+def _figure(data: list[dict], layout: dict) -> str:
+    layout = {"font": FONT, **layout}
+    return _json(go.Figure(data=data, layout=layout, _validate=False))
+
+
+def _bar(**kw) -> dict:
+    return {"type": "bar", "hoverinfo": "text", **kw}
+
+
+def _scatter(**kw) -> dict:
+    return {"type": "scatter", **kw}
+
+
+def plan_trajectory(counts: Mapping[int, Mapping[str, int]]) -> str:
+    """One plan's trajectory in one county: per year, the share of its indicators in each status (100 % bars).
+
+    Why this design rather than a line per indicator of value / target: a plan has up to 60 indicators, a line
+    each is unreadable and small multiples are too many; value / target is undefined for the plans' many zero
+    targets (清零: no 56-pupil classes, no dropouts) and meaningless for at-most targets and done/not-done
+    milestones. The status already measures each indicator against its expected path (the straight line from
+    the baseline to the target, DESIGN §3): 正常推进 means on or above that path, 滞后 within 80 % of it. So the
+    green part of a bar is the share of indicators at or ahead of the expected path, and its growth over the
+    years is the plan's trajectory, comparable between plans and counties of any size.
+
+    ``counts``: year → status → number of the county's indicators of the plan in that status.
+    """
+    years = sorted(counts)
+    totals = {y: sum(counts[y].values()) for y in years}
+    data = []
+    for status in TRAJECTORY_ORDER:
+        n = {y: counts[y].get(status, 0) for y in years}
+        data.append(_bar(
+            name=str(status.label), x=years, marker={"color": STATUS_COLOURS[status]},
+            y=[round(n[y] * 100 / totals[y], 1) if totals[y] else 0 for y in years],
+            hovertext=[f"{y} · {status.label}: {n[y]}/{totals[y]}" for y in years]))
+    return _figure(data, dict(
+        barmode="stack", height=260, margin=dict(l=45, r=10, t=10, b=30), legend=dict(orientation="h", y=-0.18),
+        xaxis=dict(dtick=1, type="category"), yaxis=dict(range=[0, 100], ticksuffix="%", title=_("指标占比"))))
+
+
+@dataclass(frozen=True)
+class PlanShare:
+    """A plan's final evaluation in one county: targets met on time / late out of all, and the prefecture's."""
+
+    label: str
+    total: int
+    on_time: int
+    late: int
+    missed: int
+    no_data: int
+    prefecture: float | None
+
+    @property
+    def on_time_share(self) -> float:
+        return round(self.on_time * 100 / self.total, 1) if self.total else 0.0
+
+    @property
+    def late_share(self) -> float:
+        return round(self.late * 100 / self.total, 1) if self.total else 0.0
+
+    @property
+    def met_share(self) -> float:
+        return round((self.on_time + self.late) * 100 / self.total, 1) if self.total else 0.0
+
+
+def plans_bullet(shares: Sequence[PlanShare]) -> str:
+    """A bullet chart: one horizontal bar per plan, targets met on time and met late stacked against 100 %,
+    with a tick at the prefecture's own share (its roll-up judged against the prefecture's targets)."""
+    labels = [s.label for s in shares]
+    on_time, late = EvaluationResult.MET_ON_TIME, EvaluationResult.MET_LATE
+    data = [
+        _bar(name=str(on_time.label), y=labels, x=[s.on_time_share for s in shares], orientation="h",
+             marker={"color": RESULT_COLOURS[on_time]},
+             hovertext=[f"{s.label} · {on_time.label}: {s.on_time}/{s.total}（{s.on_time_share:g}%）"
+                        for s in shares]),
+        _bar(name=str(late.label), y=labels, x=[s.late_share for s in shares], orientation="h",
+             marker={"color": RESULT_COLOURS[late]},
+             hovertext=[f"{s.label} · {late.label}: {s.late}/{s.total}（{s.late_share:g}%）" for s in shares]),
+        _bar(name=_("未达标或未填报"), y=labels, x=[round(100 - s.met_share, 1) for s in shares], orientation="h",
+             marker={"color": "#eef2f7", "line": {"color": "#d9e2ec", "width": 1}},
+             hovertext=[f"{s.label} · {_('未达标')} {s.missed} · {_('未填报')} {s.no_data}" for s in shares]),
+    ]
+    marked = [s for s in shares if s.prefecture is not None]
+    if marked:
+        data.append(_scatter(
+            name=_("全州达标占比"), y=[s.label for s in marked], x=[s.prefecture for s in marked], mode="markers",
+            marker={"symbol": "line-ns-open", **TICK}, hoverinfo="text",
+            hovertext=[f"{s.label} · {_('全州')}: {s.prefecture:g}%" for s in marked]))
+    return _figure(data, dict(
+        barmode="stack", height=80 + 34 * max(1, len(shares)), margin=dict(l=90, r=20, t=10, b=40),
+        legend=dict(orientation="h", y=-0.12), xaxis=dict(range=[0, 100], ticksuffix="%"),
+        yaxis=dict(autorange="reversed")))
+
+
+def _f(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class CountyBar:
+    """One county in the indicator's bar chart (``status`` None: a county's part of a prefecture total)."""
+
+    name: str
+    value: Decimal | None
+    target: Decimal | None
+    status: str | None
+
+
+def county_bars(bars: Sequence[CountyBar], unit: str, prefecture: Decimal | None) -> str:
+    """The counties' values for one year as bars (one trace per status, so the legend names them), each
+    county's own target as a tick; for a rate, the prefecture's rate as a dashed line."""
+    names = [b.name for b in bars]
+    data = []
+    for status in STATUS_ORDER:
+        own = [b for b in bars if b.status == status]
+        if own:
+            data.append(_bar(
+                name=str(status.label), x=[b.name for b in own], y=[_f(b.value) for b in own],
+                marker={"color": STATUS_COLOURS[status]},
+                hovertext=[f"{b.name} · {status.label}: {number(b.value)} / {number(b.target)} {unit}"
+                           for b in own]))
+    plain = [b for b in bars if b.status is None]
+    if plain:
+        data.append(_bar(name=_("数值"), x=[b.name for b in plain], y=[_f(b.value) for b in plain],
+                         marker={"color": "#90a4ae"}, hovertext=[f"{b.name}: {number(b.value)} {unit}" for b in plain]))
+    targeted = [b for b in bars if b.target is not None]
+    if targeted:
+        data.append(_scatter(
+            name=_("本县目标"), x=[b.name for b in targeted], y=[_f(b.target) for b in targeted], mode="markers",
+            marker={"symbol": "line-ew-open", **TICK}, hoverinfo="text",
+            hovertext=[f"{b.name} · {_('目标')}: {number(b.target)} {unit}" for b in targeted]))
+    if prefecture is not None and names:
+        data.append(_scatter(
+            name=_("全州"), x=names, y=[float(prefecture)] * len(names), mode="lines",
+            line={"dash": "dash", "color": "#0b6e4f"}, hoverinfo="text",
+            hovertext=[f"{_('全州')}: {number(prefecture)} {unit}"] * len(names)))
+    return _figure(data, dict(
+        barmode="overlay", height=360, margin=dict(l=50, r=10, t=10, b=90), legend=dict(orientation="h", y=1.12),
+        xaxis=dict(categoryorder="array", categoryarray=names, tickangle=-45), yaxis=dict(title=unit)))
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    """One line of the trend chart: an area's values by year (``band``: a summary of many counties)."""
+
+    name: str
+    points: list[tuple[int, Decimal]]
+    prefecture: bool = False
+    band: bool = False
+
+
+def indicator_trend(lines: Sequence[TrendLine], targets: Sequence[tuple[str, int | None, Decimal, bool]],
+                    years: Sequence[int], unit: str, prefecture_axis: bool) -> str:
+    """Values over the years: the prefecture (thick), the counties (thin), targets as stars at their deadline
+    (a standing yearly rule as a dotted line). ``targets``: (label, year or None, value, on the prefecture's
+    scale). ``prefecture_axis``: the prefecture total is on another scale (sums, counts of counties), so it
+    gets the right-hand axis."""
+    data = []
+    for line in lines:
+        on_right = line.prefecture and prefecture_axis
+        style = {"width": 4, "color": "#0b6e4f"} if line.prefecture else {"width": 1.5}
+        if line.band:
+            style["dash"] = "dot"
+        data.append(_scatter(
+            name=line.name, x=[p[0] for p in line.points], y=[_f(p[1]) for p in line.points],
+            mode="lines+markers" if line.prefecture else "lines", line=style, yaxis="y2" if on_right else "y",
+            hovertemplate=f"{line.name} · %{{x}}: %{{y}} {unit}<extra></extra>"))
+    for label, year, value, prefecture_scale in targets:
+        axis = "y2" if prefecture_scale and prefecture_axis else "y"
+        colour = "#0b6e4f" if prefecture_scale else "#c62828"
+        if year is None:
+            data.append(_scatter(
+                name=label, x=list(years), y=[float(value)] * len(years), mode="lines", yaxis=axis,
+                line={"dash": "dot", "color": colour}, hovertemplate=f"{label}: {number(value)} {unit}<extra></extra>"))
+        else:
+            data.append(_scatter(
+                name=label, x=[year], y=[float(value)], mode="markers", yaxis=axis,
+                marker={"symbol": "star", "size": 14, "color": colour},
+                hovertemplate=f"{label} · {year}: {number(value)} {unit}<extra></extra>"))
+    layout = dict(height=400, margin=dict(l=50, r=60 if prefecture_axis else 10, t=10, b=40), xaxis=dict(dtick=1),
+                  yaxis=dict(title=unit), legend=dict(orientation="h", y=-0.15))
+    if prefecture_axis:
+        layout["yaxis2"] = dict(title=_("全州（右轴）"), overlaying="y", side="right", showgrid=False)
+    return _figure(data, layout)
+
+
+__all__ = ["CountyBar", "PlanShare", "TrendLine", "county_bars", "indicator_trend", "plan_trajectory",
+           "plans_bullet"]
