@@ -7,8 +7,7 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/catalogue/", "/catalogue/plans/compulsory/", "/catalogue/indicators/PRE-01/", "/progress/",
-         "/progress/indicators/PRE-01/"]
+PAGES = ["/catalogue/", "/catalogue/plans/compulsory/", "/catalogue/indicators/PRE-01/", "/indicators/PRE-01/"]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -68,22 +67,13 @@ def test_catalogue_page_query_count_is_fixed(auditor, django_assert_max_num_quer
 
 
 def test_pages_load_plotly_from_our_static_files(auditor):
-    html = client_for(auditor).get("/progress/").content.decode()
+    html = client_for(auditor).get("/").content.decode()
     assert "/static/vendor/plotly/plotly.min.js" in html
     assert "cdn.plot.ly" not in html
 
 
-def test_progress_overview_totals_follow_the_chosen_plan(official):
-    from assessment.models import Progress
-    from assessment.services import recompute_all
-    from counties.demo import create_figures
-
-    create_figures()
-    recompute_all()
-    client = client_for(official)
-    for plan in ("preschool", "teachers"):
-        totals = dict((code, n) for code, _label, n in
-                      client.get("/progress/", {"year": 2024, "plan": plan}).context["totals"])
-        expected = Progress.objects.filter(year=2024, indicator__plan__code=plan)
-        assert sum(totals.values()) == expected.count()
-        assert totals["achieved"] == expected.filter(status="achieved").count()
+def test_the_first_release_progress_pages_lead_to_the_dashboard_and_the_indicator_page(auditor):
+    client = client_for(auditor)
+    assert client.get("/progress/", {"year": 2024, "plan": "teachers"})["Location"] == (
+        "/?year=2024&plan=teachers#heatmap")
+    assert client.get("/progress/indicators/PRE-01/")["Location"] == "/indicators/PRE-01/"

@@ -12,8 +12,8 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-# Login and language switching are public; "/" only redirects to the catalogue, which is protected.
-PUBLIC = {"", "accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1/auth/token/"}
+# Login and language switching are public.
+PUBLIC = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1/auth/token/"}
 SAMPLE = {"code": "PRE-01", "county_code": "513401", "year": "2024", "pk": "1", "id": "1"}
 
 
