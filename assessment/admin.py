@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessment.models import AssessmentRuleSet, Progress, RecomputeJob, Snapshot, SnapshotRow
+from assessment.models import AssessmentRuleSet, Evaluation, Progress, RecomputeJob, Snapshot, SnapshotRow
 
 
 @admin.register(Progress)
@@ -12,6 +12,21 @@ class ProgressAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # progress is derived, never typed in
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ["area", "indicator", "target_year", "target", "value_at_deadline", "met_year", "result",
+                    "latest_value", "latest_year"]
+    list_filter = ["result", "target_year", "indicator__plan"]
+    search_fields = ["area", "indicator__code", "indicator__name"]
+    list_select_related = ["indicator"]
+
+    def has_add_permission(self, request):
+        return False  # the final evaluation is derived with progress, never typed in
 
     def has_change_permission(self, request, obj=None):
         return False
