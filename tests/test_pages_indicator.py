@@ -1,0 +1,155 @@
+"""The indicator page (/indicators/<code>/): who may open it, what it shows, and a fixed number of queries."""
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal as D
+
+import plotly.graph_objects as go
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessment.services import recompute_all
+from counties.models import County, Figure
+from indicators.models import Indicator
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+XICHANG, ZHAOJUE, HUILI = "513401", "513431", "513402"
+ROLES = ["anonymous", "clerk_zhaojue", "clerk_xichang", "official", "auditor", "admin"]
+
+
+def rate(county_code: str, code: str, year: int, value) -> Figure:
+    return Figure.objects.create(county=County.objects.get(code=county_code), indicator=Indicator.objects.get(code=code),
+                                 year=year, value=D(value), numerator=D(value), denominator=D(100), status="approved")
+
+
+def page(user, code: str = "CMP-01", **params):
+    return client_for(user).get(reverse("indicator-page", args=[code]), params)
+
+
+def row(html: str, area: str) -> str:
+    return re.search(rf'<tr[^>]*id="area-{area}">(.*?)</tr>', html, re.S).group(1)
+
+
+@pytest.fixture
+def cmp01():
+    """CMP-01 九年义务教育巩固率 (≥ 96 % by 2025): 西昌 met it in 2023, 昭觉 lags, 会理 reported 2021 only."""
+    for year, xichang, zhaojue in ((2021, 93, 85), (2022, 94, 86), (2023, 96.5, 87), (2024, 97, 88)):
+        rate(XICHANG, "CMP-01", year, xichang)
+        rate(ZHAOJUE, "CMP-01", year, zhaojue)
+    rate(HUILI, "CMP-01", 2021, 90)
+    recompute_all()
+
+
+# permissions ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role, status", list(zip(ROLES, [302, 200, 200, 200, 200, 200])))
+def test_every_role_may_open_it_and_anonymous_users_are_sent_to_log_in(users, role, status):
+    response = page(None if role == "anonymous" else users[role])
+    assert response.status_code == status
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_unknown_indicator_is_404(official):
+    assert page(official, "XX-99").status_code == 404
+
+
+def test_a_clerk_sees_their_county_and_the_prefecture_only(clerk_zhaojue, cmp01):
+    html = page(clerk_zhaojue).content.decode()
+    assert 'id="area-513431"' in html and 'id="area-prefecture"' in html
+    assert 'id="area-513401"' not in html and "西昌" not in html and "会理" not in html
+    charts = dict(re.findall(r'<script type="application/json" data-chart="([^"]+)">(.*?)</script>', html, re.S))
+    assert "西昌" not in json.dumps(json.loads(charts["trend"]), ensure_ascii=False)
+
+
+# content --------------------------------------------------------------------------------------------------------
+
+def test_the_catalogue_facts_units_and_the_plans_sentence(official):
+    html = page(official, "CMP-12").content.decode()
+    ind = Indicator.objects.select_related("task").get(code="CMP-12")
+    assert "CMP-12" in html and ind.name in html and "节点任务" in html and "完成" in html
+    assert ind.source in html
+    for unit in ind.task.lead_units.all():
+        assert unit.name in re.search(r'id="lead-units">(.*?)</dd>', html, re.S).group(1)
+    for unit in ind.task.cooperating_units.all():
+        assert unit.name in re.search(r'id="cooperating-units">(.*?)</dd>', html, re.S).group(1)
+
+
+def test_all_targets_with_their_scope(official):
+    html = page(official, "CMP-40").content.decode()
+    targets = re.search(r'<table class="grid" id="targets">(.*?)</table>', html, re.S).group(1)
+    assert "一类区" in targets and "二类区" in targets and "三类区" in targets
+    assert "85" in targets and "70" in targets and "60" in targets
+
+
+def test_the_counties_side_by_side_against_their_own_targets(official, cmp01):
+    html = page(official).content.decode()
+    assert "数据年度：2024（最近有审核通过数据的年度）" in html
+    xichang, zhaojue = row(html, XICHANG), row(html, ZHAOJUE)
+    assert reverse("county-page", args=[XICHANG]) in xichang
+    assert "97 %" in xichang and "96 %" in xichang and "status-achieved" in xichang
+    assert "88 %" in zhaojue and ("status-off_track" in zhaojue or "status-lagging" in zhaojue)
+    # No 2025 figure: not reported yet, with where the latest stood.
+    assert "未填报（2024年已达标）" in xichang and "未填报（2024年为88）" in zhaojue
+    # The prefecture: summed numerators over summed denominators, (97 + 88) / 200 = 92.5 %.
+    assert "92.5 %" in row(html, "prefecture")
+    summary = re.search(r'id="evaluation-summary"(.*?)</section>', html, re.S).group(1)
+    assert "2025年目标" in summary and "未填报 17" in summary
+
+
+def test_tier_targets_are_each_countys_own(official):
+    code = "CMP-40"
+    rate(XICHANG, code, 2024, 86)
+    rate(ZHAOJUE, code, 2024, 61)
+    recompute_all()
+    html = page(official, code).content.decode()
+    assert "85 %" in row(html, XICHANG) and "一类区" in row(html, XICHANG)
+    assert "60 %" in row(html, ZHAOJUE) and "三类区" in row(html, ZHAOJUE)
+
+
+def test_an_earlier_year_can_be_chosen(official, cmp01):
+    html = page(official, year=2022).content.decode()
+    assert "数据年度：2022（默认年度为 2024" in html and "94 %" in row(html, XICHANG)
+
+
+def test_charts_are_valid_plotly_bar_and_scatter_with_targets_marked(official, cmp01):
+    html = page(official).content.decode()
+    charts = dict(re.findall(r'<script type="application/json" data-chart="([^"]+)">(.*?)</script>', html, re.S))
+    assert set(charts) == {"county-bars", "trend"}
+    for name, text in charts.items():
+        assert re.search(rf'id="{name}"[^>]*aria-label="', html)
+        fig = go.Figure(json.loads(text))
+        assert {t.type for t in fig.data} <= {"scatter", "bar"}
+    trend = go.Figure(json.loads(charts["trend"]))
+    names = [t.name for t in trend.data]
+    assert "全州" in names and "西昌" in names and any("目标" in n for n in names)
+    bars = go.Figure(json.loads(charts["county-bars"]))
+    assert "本县目标" in [t.name for t in bars.data]
+
+
+# a fixed number of queries --------------------------------------------------------------------------------------
+
+def _queries(user, code: str = "CMP-01") -> int:
+    client = client_for(user)
+    client.get(reverse("indicator-page", args=[code]))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("indicator-page", args=[code])).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("role", ["official", "clerk_zhaojue"])
+def test_the_number_of_queries_does_not_grow_with_counties_or_figures(users, role, cmp01):
+    small = _queries(users[role])
+    for i in range(3):
+        County.objects.create(code=f"5134{90 + i}", name=f"测试县{i}", short_name=f"测{i}", tier=1 + i % 3)
+    for county in County.objects.all():
+        for year in (2021, 2022, 2023, 2024, 2025):
+            if not Figure.objects.filter(county=county, indicator__code="CMP-01", year=year).exists():
+                rate(county.code, "CMP-01", year, 80 + year % 10)
+    recompute_all()
+    assert _queries(users[role]) == small
