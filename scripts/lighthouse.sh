@@ -2,7 +2,7 @@
 # Lighthouse scores of our pages, measured against a production-like server on this machine.
 #
 #   scripts/lighthouse.sh                                  # the default pages (see DEFAULT_PAGES)
-#   scripts/lighthouse.sh /progress/ /counties/513431/     # any paths, as the official user
+#   scripts/lighthouse.sh / /counties/513431/ /indicators/PRE-01/   # any paths, as the official user
 #   scripts/lighthouse.sh clerk_zhaojue@/figures/entry/2025/ anon@/accounts/login/
 #
 # A page is "[user@]/path"; without a user it is fetched as $LH_USER (default: official), "anon" means not
@@ -21,6 +21,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 LIGHTHOUSE_VERSION=12.8.2   # 13.x needs node >= 22.19; this machine has node 20
+# /progress/ (the first release's overview) redirects to the dashboard's heat map at /#heatmap.
 DEFAULT_PAGES=("official@/progress/" "clerk_zhaojue@/figures/entry/2025/")
 PASSWORD=liangshan2025
 LH_USER=${LH_USER:-official}
@@ -111,9 +112,13 @@ for page in "${PAGES[@]}"; do
   fi
   slug=$(printf '%s' "$user$path" | tr -c 'A-Za-z0-9_-' '_' | sed 's/_*$//')
   report=$OUT/$slug.json
-  # The page must answer 200 as this user (a redirect to the login page would be measured silently).
-  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: ${SESSIONS[$user]:-}" "$BASE$path")
-  [ "$status" = 200 ] || { echo "$user $path answers HTTP $status, not 200" >&2; exit 1; }
+  # The page must end in 200 as this user, not on the login page (that would be measured silently);
+  # redirects are followed, as Lighthouse does (e.g. /progress/ now leads to the dashboard's heat map).
+  read -r status final < <(curl -s -L -o /dev/null -w '%{http_code} %{url_effective}' -H "Cookie: ${SESSIONS[$user]:-}" "$BASE$path")
+  if [ "$status" != 200 ] || [[ $final == */accounts/login/* && $path != /accounts/login/* ]]; then
+    echo "$user $path ends in HTTP $status at $final" >&2; exit 1
+  fi
+  [ "$final" = "$BASE$path" ] || echo "  $path redirects to ${final#$BASE}" >&2
   echo "lighthouse $user $path" >&2
   node "$LH_BIN" "$BASE$path" --quiet --preset=desktop --output=json --output-path="$report" \
     --chrome-flags="--headless --no-sandbox --disable-gpu" --extra-headers="$headers" --max-wait-for-load=60000
@@ -127,10 +132,12 @@ const rows = fs.readFileSync(0, "utf8").trim().split("\n").map(l => l.split(" ")
 const cats = ["performance", "accessibility", "best-practices", "seo"];
 const pct = s => s == null ? "n/a" : String(Math.round(s * 100));
 console.log(["user", "path", ...cats, "TBT ms", "LCP ms", "bytes"].join("\t"));
-for (const [user, path, file] of rows) {
+for (let [user, path, file] of rows) {
   const r = JSON.parse(fs.readFileSync(file, "utf8"));
   const a = r.audits;
   const num = id => a[id] && a[id].numericValue != null ? Math.round(a[id].numericValue) : "n/a";
+  const landed = new URL(r.finalDisplayedUrl || r.finalUrl).pathname;
+  if (landed !== path.split("#")[0]) path += ` -> ${landed}`;
   console.log([user, path, ...cats.map(c => pct(r.categories[c] && r.categories[c].score)),
                num("total-blocking-time"), num("largest-contentful-paint"), num("total-byte-weight")].join("\t"));
   for (const c of cats) {

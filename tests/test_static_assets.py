@@ -21,7 +21,9 @@ from tests.conftest import client_for
 ROOT = Path(settings.BASE_DIR)
 PLOTLY = ROOT / "static" / "vendor" / "plotly"
 CSS = ROOT / "static" / "css" / "app.css"
-CHART_TEMPLATES = ["templates/assessment/overview.html", "templates/assessment/indicator_progress.html"]
+# Every template that loads plotly (the dashboard, county and indicator pages today).
+CHART_TEMPLATES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "templates").rglob("*.html")
+                         if "vendor/plotly/plotly.min.js" in p.read_text(encoding="utf-8"))
 
 
 # plotly ---------------------------------------------------------------------------------------------------------
@@ -50,10 +52,15 @@ def test_the_static_path_of_plotly_finds_our_file_and_nothing_else():
     assert [Path(f) for f in found] == [PLOTLY / "plotly.min.js"]
 
 
+def test_some_templates_load_plotly():
+    assert CHART_TEMPLATES
+
+
 @pytest.mark.parametrize("template", CHART_TEMPLATES)
 def test_chart_pages_load_plotly_then_charts_js_deferred(template):
     html = (ROOT / template).read_text()
-    scripts = re.findall(r"<script src=\"\{% static '([^']+)' %\}\"([^>]*)>", html)
+    scripts = [(m.group(2), m.group(1) + m.group(3))
+               for m in re.finditer(r"<script([^>]*) src=\"\{% static '([^']+)' %\}\"([^>]*)>", html)]
     names = [name for name, _ in scripts]
     assert names.index("vendor/plotly/plotly.min.js") < names.index("js/charts.js")
     for name, attrs in scripts:
@@ -62,9 +69,9 @@ def test_chart_pages_load_plotly_then_charts_js_deferred(template):
 
 
 @pytest.mark.django_db
-def test_the_progress_page_references_the_vendored_plotly(official):
-    html = client_for(official).get("/progress/").content.decode()
-    assert f'src="{static("vendor/plotly/plotly.min.js")}" defer' in html
+def test_the_dashboard_loads_the_vendored_plotly(official):
+    html = client_for(official).get("/").content.decode()
+    assert f'src="{static("vendor/plotly/plotly.min.js")}"' in html
 
 
 # favicon ---------------------------------------------------------------------------------------------------------
@@ -77,7 +84,7 @@ def test_the_favicon_is_a_small_svg():
 
 @pytest.mark.django_db
 def test_every_page_links_the_favicon(official):
-    for url in ("/accounts/login/", "/progress/"):
+    for url in ("/accounts/login/", "/"):
         html = client_for(official if url != "/accounts/login/" else None).get(url).content.decode()
         assert f'<link rel="icon" href="{static("img/favicon.svg")}" type="image/svg+xml">' in html, url
 
