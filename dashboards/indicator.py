@@ -3,7 +3,9 @@
 A fixed number of queries whatever the number of counties: the indicator (with plan, task, unit), its task's
 units (two), its targets and their counties (two), the counties, the default year, the progress rows of every
 year (area, year, value, target only), the shown year's full progress rows, the shown year's approved figures
-and the evaluation rows. A clerk sees their county and the prefecture only: every read goes through the
+and the evaluation rows. The table and the bar chart page at ``PAGE_SIZE`` counties (the 17 fit on one page; at
+3,000 counties rendering every row would take over a second), the trend summarises many counties by their
+minimum, median and maximum, and the evaluation summary counts every county. A clerk sees their county and the prefecture only: every read goes through the
 user-scoped querysets.
 """
 from __future__ import annotations
@@ -13,18 +15,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import median
 
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from assessment.choices import PREFECTURE, EvaluationResult, ProgressStatus
+from assessment.choices import PREFECTURE, ProgressStatus
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
 from counties.choices import FigureStatus
 from counties.models import County, Figure
 from counties.reporting import CatalogueEntry
 from dashboards import county_charts
-from dashboards.queries import ResultView, chosen_year, judgement_direction, result_view, target_scope
 from dashboards.display import RESULT_ORDER
+from dashboards.queries import ResultView, chosen_year, judgement_direction, result_view, target_scope
 from indicators.models import Indicator
 from indicators.targets import TargetSpec
 from liangshan_edu.roles import can_read_all, county_of
@@ -32,6 +37,8 @@ from liangshan_edu.views import role_required
 
 # Above this many counties the trend draws their minimum, median and maximum instead of a line each.
 MAX_COUNTY_LINES = 30
+# The table and the bar chart show this many counties a page: 17 fit on one, 3,000 would take seconds to render.
+PAGE_SIZE = 100
 PROGRESS_FIELDS = ("area", "value", "target", "target_year", "expected", "status", "overdue", "projected",
                    "will_meet")
 EVALUATION_FIELDS = ("area", "result", "met_year", "latest_value", "latest_year", "target", "target_year",
@@ -140,8 +147,14 @@ def indicator_page(request, code: str):
                     .values_list("county__code", "value"))
     evaluations = sorted(evaluation_visible_to(user).filter(indicator=indicator).order_by().values(*EVALUATION_FIELDS),
                          key=lambda e: (e["target_year"] is None, e["target_year"] or 0))
+    kept = [c for c in counties
+            if c.code in shown or c.code in approved or (year and entry.applies_to(c, year))]
+    page = Paginator(kept, PAGE_SIZE).get_page(request.GET.get("page"))
+    on_page = {c.code for c in page} | {PREFECTURE}
     results: dict[str, list[ResultView]] = defaultdict(list)
     for e in evaluations:
+        if e["area"] not in on_page:
+            continue
         results[e["area"]].append(result_view(
             result=e["result"], met_year=e["met_year"], latest_value=e["latest_value"],
             latest_year=e["latest_year"], target=e["target"], target_year=e["target_year"],
@@ -149,10 +162,8 @@ def indicator_page(request, code: str):
             direction=judgement_direction(indicator.direction, indicator.level, indicator.rollup, e["area"])))
 
     rows: list[AreaRow] = []
-    for county in counties:
+    for county in page:
         p = shown.get(county.code)
-        if p is None and county.code not in approved and not (year and entry.applies_to(county, year)):
-            continue
         spec = entry.target(county, year) if year else None
         rows.append(AreaRow(code=county.code, name=county.name, county=county,
                             value=p["value"] if p else approved.get(county.code), progress=p,
@@ -171,7 +182,7 @@ def indicator_page(request, code: str):
     return render(request, "dashboards/indicator.html", {
         "indicator": indicator, "lead_units": lead_units, "cooperating_units": cooperating_units,
         "targets": targets, "year": year, "years": years, "is_default_year": is_default, "default_year": default,
-        "rows": rows, "prefecture": prefecture, "bars_json": bars_json,
+        "rows": rows, "page": page, "query": urlencode({"year": year}) if year else "", "prefecture": prefecture, "bars_json": bars_json,
         "trend_json": _trend(indicator, trend, names, specs, years),
         "result_summary": _result_summary(evaluations),
         "counts_counties": indicator.level == "county" and indicator.rollup in ("all", "any", "count"),

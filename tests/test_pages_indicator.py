@@ -153,3 +153,13 @@ def test_the_number_of_queries_does_not_grow_with_counties_or_figures(users, rol
                 rate(county.code, "CMP-01", year, 80 + year % 10)
     recompute_all()
     assert _queries(users[role]) == small
+
+
+def test_many_counties_are_paged_and_the_prefecture_stays(official, cmp01, monkeypatch):
+    from dashboards import indicator
+
+    monkeypatch.setattr(indicator, "PAGE_SIZE", 10)
+    first, second = page(official).content.decode(), page(official, page=2).content.decode()
+    assert 'id="area-513401"' in first and 'id="area-513401"' not in second
+    assert 'id="area-513437"' in second and 'id="area-prefecture"' in first and 'id="area-prefecture"' in second
+    assert "page=2" in first and "year=2024" in first
