@@ -15,6 +15,7 @@ from counties.models import County, Figure
 from counties.reporting import reporting_by_county
 from dashboards import charts, summary
 from dashboards.display import RESULT_ORDER, STATUS_ORDER, number
+from dashboards.queries import chosen_year
 from indicators.cycles import current_cycle
 from indicators.models import Plan
 from indicators.templatetags.catalogue import ind_name
@@ -42,22 +43,13 @@ def home(request):
     return prefecture_dashboard(request)
 
 
-def _int(value, default: int | None) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 @role_required(OFFICIAL, AUDITOR, ADMINISTRATOR)
 def prefecture_dashboard(request):
     """州级工作台: the cycle's final evaluation, the year's statuses and the open year's reporting, per county."""
     user = request.user
     latest = default_year(user)
     years = summary.years_with_progress(user)
-    year = _int(request.GET.get("year"), latest)
-    if years and year not in years:
-        year = latest if latest in years else years[-1]
+    year, _default = chosen_year(request.GET.get("year"), years, latest)
     open_year = timezone.localdate().year - 1
     cycle = current_cycle()
     plans = list(Plan.objects.filter(cycle=cycle) if cycle else Plan.objects.all())

@@ -67,6 +67,15 @@ def can_read_all(user) -> bool:
     return role_of(user) in (OFFICIAL, AUDITOR, ADMINISTRATOR)
 
 
+def can_read_county(user, county: County) -> bool:
+    """Whether the user may read one county's figures, progress and pages: readers of everything, and the clerk
+    of that county."""
+    if can_read_all(user):
+        return True
+    own = county_of(user)
+    return own is not None and own.pk == county.pk
+
+
 def role_context(request) -> dict:
     """Template context: the user's role and county, for navigation."""
     from django.utils import timezone
