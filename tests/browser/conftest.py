@@ -52,7 +52,17 @@ def login(page, username: str, password: str = "liangshan2025") -> None:
 
 
 def screenshot(page, name: str) -> Path:
+    """The whole page, every chart drawn: charts.js draws a chart when it comes near the viewport, so the
+    viewport is made as tall as the page for the picture (then put back)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": page.evaluate("document.documentElement.scrollHeight")})
+    try:
+        page.wait_for_function("""() => [...document.querySelectorAll('script[data-chart]')].every(n => {
+            const el = document.getElementById(n.dataset.chart);
+            return !el || el.dataset.drawn || !el.offsetParent; })""", timeout=15000)
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
     return path
