@@ -48,6 +48,7 @@ cleanup() {
   if [ "${LH_KEEP:-0}" = 1 ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 
 PORT=${LH_PORT:-$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 BASE=http://127.0.0.1:$PORT
@@ -114,13 +115,20 @@ for page in "${PAGES[@]}"; do
   report=$OUT/$slug.json
   # The page must end in 200 as this user, not on the login page (that would be measured silently);
   # redirects are followed, as Lighthouse does (e.g. /progress/ now leads to the dashboard's heat map).
-  read -r status final < <(curl -s -L -o /dev/null -w '%{http_code} %{url_effective}' -H "Cookie: ${SESSIONS[$user]:-}" "$BASE$path")
+  read -r status final < <(curl -s -L -o /dev/null -w '%{http_code} %{url_effective}\n' -H "Cookie: ${SESSIONS[$user]:-}" "$BASE$path")
   if [ "$status" != 200 ] || [[ $final == */accounts/login/* && $path != /accounts/login/* ]]; then
     echo "$user $path ends in HTTP $status at $final" >&2; exit 1
   fi
-  [ "$final" = "$BASE$path" ] || echo "  $path redirects to ${final#$BASE}" >&2
+  # Chrome does not repeat the --extra-headers cookie after a redirect, so a redirecting path is measured at
+  # the page it lands on (with the fragment of the last Location, e.g. /#heatmap); the table names both.
+  url=$BASE$path
+  if [ "$final" != "$BASE$path" ]; then
+    location=$(curl -s -L -D - -o /dev/null -H "Cookie: ${SESSIONS[$user]:-}" "$BASE$path" | sed -n 's/^[Ll]ocation: *//p' | tail -1 | tr -d '\r')
+    url=$final; [[ $location == *#* && $final != *#* ]] && url=$final#${location#*#}
+    echo "  $path redirects to ${url#$BASE}" >&2
+  fi
   echo "lighthouse $user $path" >&2
-  node "$LH_BIN" "$BASE$path" --quiet --preset=desktop --output=json --output-path="$report" \
+  node "$LH_BIN" "$url" --quiet --preset=desktop --output=json --output-path="$report" \
     --chrome-flags="--headless --no-sandbox --disable-gpu" --extra-headers="$headers" --max-wait-for-load=60000
   REPORTS+=("$user $path $report")
 done
