@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessment.models import AssessmentRuleSet, Evaluation, Progress, RecomputeJob, Snapshot, SnapshotRow
+from assessment.models import AreaTally, AssessmentRuleSet, Evaluation, Progress, RecomputeJob, Snapshot, SnapshotRow
 
 
 @admin.register(Progress)
@@ -27,6 +27,19 @@ class EvaluationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # the final evaluation is derived with progress, never typed in
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AreaTally)
+class AreaTallyAdmin(admin.ModelAdmin):
+    list_display = ["measure", "period", "area", "code", "n"]
+    list_filter = ["measure", "period"]
+    search_fields = ["area", "code"]
+
+    def has_add_permission(self, request):
+        return False  # derived with progress
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -101,6 +101,34 @@ class Evaluation(models.Model):
         return f"{self.area} {self.indicator_id} {self.target_year or '-'}: {self.result}"
 
 
+class AreaTally(models.Model):
+    """How many rows of each status (per year) and of each final-evaluation result (per cycle) an area has.
+
+    Derived with progress and the final evaluation, in the same transaction (``assessment.tallies``), so the
+    prefecture dashboard and its map read a few rows per county instead of counting every county × indicator.
+    """
+
+    class Measure(models.TextChoices):
+        STATUS = "status", _("进度状态")
+        RESULT = "result", _("终期评估结果")
+
+    measure = models.CharField(_("类别"), max_length=8, choices=Measure.choices)
+    period = models.CharField(_("期间"), max_length=20, help_text=_("状态按年度（2024），评估结果按规划周期（2022-2025）"))
+    area = models.CharField(_("县市代码"), max_length=10)
+    code = models.CharField(_("状态或结果"), max_length=16)
+    n = models.PositiveIntegerField(_("数量"))
+
+    class Meta:
+        verbose_name = _("汇总计数")
+        verbose_name_plural = _("汇总计数")
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "period", "area", "code"], name="areatally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.period} {self.area} {self.code}: {self.n}"
+
+
 class RecomputeJob(models.Model):
     """A recompute run, so the UI and API can show its state and progress."""
 

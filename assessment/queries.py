@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from assessment.choices import PREFECTURE
-from assessment.models import Evaluation, Progress
+from assessment.models import AreaTally, Evaluation, Progress
 from liangshan_edu.roles import can_read_all, county_of
 
 
@@ -37,3 +37,14 @@ def default_year(user) -> int | None:
     from counties.models import Figure
 
     return Figure.objects.visible_to(user).approved().aggregate(y=Max("year"))["y"]
+
+
+def tallies_visible_to(user) -> QuerySet[AreaTally]:
+    """Per-area counts of statuses and evaluation results, in the same scope as progress."""
+    qs = AreaTally.objects.all()
+    if can_read_all(user):
+        return qs
+    county = county_of(user)
+    if county is None:
+        return qs.none()
+    return qs.filter(Q(area=county.code) | Q(area=PREFECTURE))

@@ -9,7 +9,7 @@ from typing import Callable
 from django.db import connections
 from django.utils import timezone
 
-from assessment import engine, evaluation
+from assessment import engine, evaluation, tallies
 from assessment.choices import JobState
 from assessment.models import RecomputeJob
 
@@ -27,8 +27,8 @@ def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int]
             reporter(done, total)
 
     try:
-        return engine.recompute_all(progress=report, using=using,
-                                    then=(lambda: evaluation.rewrite_all(using)) if evaluate else None)
+        return engine.recompute_all(progress=report, using=using, then=(lambda: _evaluate_all(using)) if evaluate
+                                    else None)
     finally:
         if reporter is not None:
             reporter.close()
@@ -79,8 +79,16 @@ def recompute_for_figure(indicator_id: int, county_id: int | None, year: int | N
     progress and final evaluation.
 
     ``year``, the figure's year, lets the prefecture roll-up re-add that year's figures only."""
-    return engine.recompute_for(indicator_id, county_id, using=using, year=year,
-                                then=lambda: evaluation.rewrite_for(indicator_id, county_id, using))
+    def then() -> None:
+        evaluation.rewrite_for(indicator_id, county_id, using)
+        tallies.rewrite_for(county_id, using)
+
+    return engine.recompute_for(indicator_id, county_id, using=using, year=year, then=then)
+
+
+def _evaluate_all(using: str) -> None:
+    evaluation.rewrite_all(using)
+    tallies.rewrite(using)
 
 
 def run_job(job_id, using: str = "default") -> RecomputeJob:

@@ -148,6 +148,11 @@ class Figure(models.Model):
             # elsewhere it is a plain index on the key columns).
             models.Index(fields=["indicator", "status", "year"], include=["county", "value", "numerator", "denominator"],
                          name="figure_rollup"),
+            # The latest year with approved figures (every page's default year) and the figures submitted per
+            # county in a year (the dashboard's reporting counts), without reading the table.
+            models.Index(fields=["status", "year"], include=["county"], name="figure_status_year"),
+            # "Is there demo data?" (the 演示数据 label), answered at once on a real database that has none.
+            models.Index(fields=["is_demo"], condition=models.Q(is_demo=True), name="figure_demo"),
         ]
 
     def __str__(self) -> str:

@@ -248,15 +248,14 @@ def reporting_by_county(year: int, *, figures: QuerySet | None = None) -> dict[s
     catalogue = load_catalogue()
     named = frozenset().union(*(s.counties for e in catalogue for s in e.specs))
     expected_of: dict[tuple, int] = {}
-    submitted = dict(figures.filter(year=year, status__in=SUBMITTED, county__isnull=False,
-                                    indicator__retired=False)
-                     .values_list("county__code").annotate(n=Count("id")).order_by())
+    submitted = dict(figures.filter(year=year, status__in=SUBMITTED, county__isnull=False)
+                     .values_list("county_id").annotate(n=Count("county_id")).order_by())
     out = {}
-    for code, tier in County.objects.values_list("code", "tier"):
+    for county_id, code, tier in County.objects.values_list("id", "code", "tier"):
         key = (code if code in named else None, tier)
         if key not in expected_of:
             expected_of[key] = sum(1 for e in catalogue if reports(
                 retired=e.indicator.retired, level=e.indicator.level, rollup=e.indicator.rollup,
                 cycle=e.indicator.plan.cycle, specs=e.specs, county_code=code, tier=tier, year=year))
-        out[code] = CountyReporting(code, expected_of[key], min(submitted.get(code, 0), expected_of[key]))
+        out[code] = CountyReporting(code, expected_of[key], min(submitted.get(county_id, 0), expected_of[key]))
     return out

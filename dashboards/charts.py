@@ -59,6 +59,11 @@ def county_shapes() -> tuple[Shape, ...]:
     return _shapes(str(path), path.stat().st_mtime)
 
 
+def drawn_codes() -> frozenset[str]:
+    """The county codes the boundary file draws."""
+    return frozenset(s.code for s in county_shapes())
+
+
 def _area(ring) -> float:
     return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))) / 2
 

@@ -1,14 +1,15 @@
-"""What the prefecture dashboard counts: aggregates in SQL, a fixed number of queries whatever the number of
-counties and indicators (never one row per county × indicator, except the heat map's capped grid)."""
+"""What the prefecture dashboard counts: the engine's per-area tallies, a fixed number of queries whatever the number
+of counties and indicators (never one row per county × indicator, except the heat map's capped grid)."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Q
 
 from assessment.choices import PREFECTURE, EvaluationResult, ProgressStatus
-from assessment.queries import evaluation_visible_to, progress_visible_to
+from assessment.models import AreaTally
+from assessment.queries import progress_visible_to, tallies_visible_to
 
 MET = (EvaluationResult.MET_ON_TIME, EvaluationResult.MET_LATE)
 
@@ -44,17 +45,14 @@ class AreaCounts:
 
 def area_counts(user, *, cycle: str | None, year: int | None) -> dict[str, AreaCounts]:
     """Evaluation results of the cycle and progress statuses of the year, per area (the prefecture included), in
-    two queries."""
+    one query of the tallies the engine keeps (``assessment.tallies``)."""
     out: dict[str, AreaCounts] = defaultdict(AreaCounts)
-    evaluations = evaluation_visible_to(user)
-    if cycle:
-        evaluations = evaluations.filter(indicator__plan__cycle=cycle)
-    for area, result, n in (evaluations.order_by().values_list("area", "result").annotate(n=Count("id"))):
-        out[area].results[result] += n
+    wanted = Q(measure=AreaTally.Measure.RESULT, period=cycle or "")
     if year is not None:
-        for area, status, n in (progress_visible_to(user).filter(year=year).order_by()
-                                .values_list("area", "status").annotate(n=Count("id"))):
-            out[area].statuses[status] += n
+        wanted |= Q(measure=AreaTally.Measure.STATUS, period=str(year))
+    for measure, area, code, n in tallies_visible_to(user).filter(wanted).values_list("measure", "area", "code", "n"):
+        counts = out[area].results if measure == AreaTally.Measure.RESULT else out[area].statuses
+        counts[code] += n
     return out
 
 
@@ -81,4 +79,5 @@ def heat_rows(user, *, year: int, plan_code: str, areas: list[str]):
 
 
 def years_with_progress(user) -> list[int]:
-    return sorted(progress_visible_to(user).order_by().values_list("year", flat=True).distinct())
+    return sorted(int(p) for p in tallies_visible_to(user).filter(measure=AreaTally.Measure.STATUS)
+                  .order_by().values_list("period", flat=True).distinct())

@@ -30,6 +30,7 @@ MEASURES = {
 # The heat map shows every county of Liangshan (17); were there many more, the ones with the most indicators
 # off track, so the page stays light.
 HEAT_MAX_AREAS = 40
+LIST_MAX_AREAS = 40
 
 
 @role_required()
@@ -76,13 +77,18 @@ def prefecture_dashboard(request):
         "off_track": lambda row: row["counts"].off_track_share,
         "reporting": lambda row: row["reporting"].share if row["reporting"] else None,
     }[measure.code]
-    shares = {row["code"]: share_of(row) for row in rows}
+    drawn = [row for row in rows if row["code"] in charts.drawn_codes()]
+    shares = {row["code"]: share_of(row) for row in drawn}
     details = {row["code"]: _("<br>达标 %(met)s / %(all)s 项目标；严重滞后 %(off)s 项；%(year)s年度已报 %(done)s / %(exp)s") % {
         "met": row["counts"].met, "all": row["counts"].targets,
         "off": row["counts"].statuses.get(ProgressStatus.OFF_TRACK, 0), "year": open_year,
         "done": row["reporting"].submitted if row["reporting"] else 0,
-        "exp": row["reporting"].expected if row["reporting"] else 0} for row in rows}
-    map_json = charts.county_map(measure, shares, names, {r["code"]: r["url"] for r in rows}, details)
+        "exp": row["reporting"].expected if row["reporting"] else 0} for row in drawn}
+    map_json = charts.county_map(measure, shares, names, {r["code"]: r["url"] for r in drawn}, details)
+    listed_note = ""
+    if len(rows) > LIST_MAX_AREAS:
+        rows = sorted(rows, key=lambda row: (row["counts"].met_share or 0, row["code"]))[:LIST_MAX_AREAS]
+        listed_note = _("县市较多，仅列出目标达成率最低的 %(n)s 个。") % {"n": LIST_MAX_AREAS}
 
     heat_json, heat_note = _heat_map(user, year, plan_code, counts, names, [c[0] for c in counties])
     missing = sum(r.missing for r in reporting.values())
@@ -94,7 +100,7 @@ def prefecture_dashboard(request):
         "prefecture_results": [(r, r.label, prefecture.results.get(r, 0)) for r in RESULT_ORDER],
         "statuses": [(s, s.label, total.statuses.get(s, 0)) for s in STATUS_ORDER],
         "total": total, "missing": missing, "missing_counties": sum(1 for r in reporting.values() if r.missing),
-        "rows": rows, "map_json": map_json, "heat_json": heat_json, "heat_note": heat_note,
+        "rows": rows, "listed_note": listed_note, "map_json": map_json, "heat_json": heat_json, "heat_note": heat_note,
         "job": job, "job_labels": dict(JobState.choices),
         "has_demo": Figure.objects.filter(is_demo=True).exists(),
     })

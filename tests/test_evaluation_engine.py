@@ -3,7 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from assessment.models import Evaluation
+from assessment.models import AreaTally, Evaluation
 from assessment.services import recompute_all
 from counties import services
 from counties.models import County, Figure
@@ -89,9 +89,13 @@ def test_an_approval_updates_the_evaluation_as_it_updates_progress(users, django
                    for e in Evaluation.objects.filter(indicator__code="PRE-01")}
     assert incremental[(ZHAOJUE, 2025)] == ("met_on_time", D(95))
     assert incremental[("prefecture", 2025)] == ("met_on_time", D(95))
+    tallies = set(AreaTally.objects.values_list("measure", "period", "area", "code", "n"))
+    assert ("result", "2022-2025", ZHAOJUE, "met_on_time", 1) in tallies
     recompute_all()
     assert {(e.area, e.target_year): (e.result, e.value_at_deadline)
             for e in Evaluation.objects.filter(indicator__code="PRE-01")} == incremental
+    # The per-area tallies the dashboard reads follow the approval as a full recompute would.
+    assert set(AreaTally.objects.values_list("measure", "period", "area", "code", "n")) == tallies
 
 
 def test_a_failing_recompute_leaves_the_previous_evaluation(monkeypatch):
