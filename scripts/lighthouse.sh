@@ -21,8 +21,8 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 LIGHTHOUSE_VERSION=12.8.2   # 13.x needs node >= 22.19; this machine has node 20
-# /progress/ (the first release's overview) redirects to the dashboard's heat map at /#heatmap.
-DEFAULT_PAGES=("official@/progress/" "clerk_zhaojue@/figures/entry/2025/")
+# The dashboard, a county page and the entry form (issue: Lighthouse on these three).
+DEFAULT_PAGES=("official@/" "official@/counties/513431/" "clerk_zhaojue@/figures/entry/2025/")
 PASSWORD=liangshan2025
 LH_USER=${LH_USER:-official}
 OUT=${LH_OUT:-$ROOT/test-artifacts/lighthouse}

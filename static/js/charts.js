@@ -1,12 +1,9 @@
 // Draws every Plotly figure the server handed to the page as JSON: <script type="application/json" data-chart="id">.
 //
-// Kept light for the main thread (docs/lighthouse.md): drawing a chart takes 50–300 ms, so
-// - a chart whose element has data-follow-links is drawn at once, while this script runs: links.js, loaded after
-//   it, attaches its click handlers to the charts drawn by then (and again on window load);
-// - every other chart is drawn in a task of its own when it comes near the viewport (IntersectionObserver), so
-//   charts below the fold or inside a closed <details> cost nothing until they are looked at, and are drawn at
-//   their real width.
-// A drawn chart's element gets data-drawn="1" and fires a bubbling "chart:drawn" event.
+// Kept light for the main thread (docs/lighthouse.md): drawing a chart takes 50–300 ms, so every chart is drawn in
+// a task of its own when it comes near the viewport (IntersectionObserver): charts below the fold or inside a
+// closed <details> cost nothing until they are looked at, and are drawn at their real width.
+// A drawn chart's element gets data-drawn="1" and fires a bubbling "chart:drawn" event (links.js listens to it).
 (function () {
   var pending = [];
 
@@ -35,7 +32,7 @@
     document.querySelectorAll('script[type="application/json"][data-chart]').forEach(function (node) {
       var target = document.getElementById(node.dataset.chart);
       if (!target) return;
-      if (target.hasAttribute("data-follow-links") || !("IntersectionObserver" in window)) draw(node);
+      if (!("IntersectionObserver" in window)) draw(node);
       else later.push(node);
     });
     if (!later.length) return;

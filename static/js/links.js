@@ -1,5 +1,5 @@
 // Follows a click on a chart to the page it names: a map county (its trace's meta, or a label's customdata) or a
-// heat-map cell (its customdata). Loaded after charts.js, which has drawn the charts by then.
+// heat-map cell (its customdata). Charts with data-follow-links get the handler when charts.js has drawn them.
 (function () {
   function follow(event) {
     var pt = event && event.points && event.points[0];
@@ -7,11 +7,12 @@
     var url = pt.customdata || (pt.data && pt.data.meta);
     if (typeof url === "string" && url.charAt(0) === "/") window.location.assign(url);
   }
-  function attach() {
-    document.querySelectorAll("[data-follow-links]").forEach(function (el) {
-      if (el.on && !el.dataset.linked) { el.on("plotly_click", follow); el.dataset.linked = "1"; }
-    });
+  function attach(el) {
+    if (el && el.hasAttribute("data-follow-links") && el.on && !el.dataset.linked) {
+      el.on("plotly_click", follow);
+      el.dataset.linked = "1";
+    }
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", attach); else attach();
-  window.addEventListener("load", attach);
+  document.addEventListener("chart:drawn", function (event) { attach(event.target); });
+  document.querySelectorAll("[data-follow-links][data-drawn]").forEach(attach);
 })();

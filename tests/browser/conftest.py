@@ -56,12 +56,16 @@ def screenshot(page, name: str) -> Path:
     viewport is made as tall as the page for the picture (then put back)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    charts = page.locator("script[data-chart]")
+    for i in range(charts.count()):
+        chart = page.locator("#" + charts.nth(i).get_attribute("data-chart"))
+        if chart.count() and chart.is_visible():
+            chart.scroll_into_view_if_needed()
+            page.wait_for_selector(f"#{chart.get_attribute('id')}[data-drawn='1']")
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": page.evaluate("document.documentElement.scrollHeight")})
     try:
-        page.wait_for_function("""() => [...document.querySelectorAll('script[data-chart]')].every(n => {
-            const el = document.getElementById(n.dataset.chart);
-            return !el || el.dataset.drawn || !el.offsetParent; })""", timeout=15000)
+        page.wait_for_timeout(300)  # the charts follow the new width
         page.screenshot(path=str(path), full_page=True)
     finally:
         page.set_viewport_size(size)

@@ -20,6 +20,7 @@ def test_official_browses_catalogue_and_progress(page):
     assert "方案原文" in page.content()
     screenshot(page, "catalogue-indicator")
     page.click("nav.mainnav a:text-is('州级工作台')")
+    page.locator("#heat").scroll_into_view_if_needed()
     page.wait_for_selector("#heat[data-drawn='1']")
     assert page.locator("#heat .main-svg").count() >= 1   # Plotly drew it from our static copy
     page.click("#recompute-button")

@@ -13,6 +13,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ZHAOJUE = "513431"
 
 
+def look_at(page, selector: str) -> None:
+    """Scroll a chart into view and wait until charts.js has drawn it (charts are drawn near the viewport)."""
+    page.locator(selector).first.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{selector}[data-drawn='1'] .main-svg")
+
+
 def some_figures() -> None:
     from assessment.services import recompute_all
     from counties.models import County, Figure
@@ -49,7 +55,7 @@ def test_official_lands_on_the_dashboard_and_clicks_a_county_on_the_map(watched)
     login(page, "official")
     assert urlparse(page.url).path == "/"
     page.wait_for_selector("#map[data-drawn='1'] .main-svg")
-    page.wait_for_selector("#heat[data-drawn='1'] .main-svg")
+    look_at(page, "#heat")
     assert "数据年度：2024" in page.inner_text("#data-year")
     screenshot(page, "dashboard")
     # Click 昭觉 on the map itself (its name is drawn at the county's label point).
@@ -57,7 +63,7 @@ def test_official_lands_on_the_dashboard_and_clicks_a_county_on_the_map(watched)
     label.first.click(force=True)
     page.wait_for_url(f"**/counties/{ZHAOJUE}/")
     assert "昭觉县" in page.inner_text("main h1")
-    page.wait_for_selector("[data-drawn='1'] .main-svg")
+    look_at(page, ".chart")
     screenshot(page, "county-zhaojue-official")
     # Back on the dashboard, the county list leads to the same page; the catalogue stays in the navigation.
     page.go_back()
@@ -71,7 +77,7 @@ def test_an_indicator_page_opens_from_a_county_page(watched):
     some_figures()
     login(page, "auditor")
     page.goto(page.base_url + "/indicators/PRE-01/")
-    page.wait_for_selector("[data-drawn='1'] .main-svg")
+    look_at(page, ".chart")
     assert "PRE-01" in page.inner_text("main h1")
     screenshot(page, "indicator-pre-01")
 
@@ -81,7 +87,7 @@ def test_the_clerk_of_zhaojue_lands_on_its_county_page(watched):
     some_figures()
     login(page, "clerk_zhaojue")
     assert urlparse(page.url).path == f"/counties/{ZHAOJUE}/"
-    page.wait_for_selector("[data-drawn='1'] .main-svg")
+    look_at(page, ".chart")
     assert "昭觉县" in page.inner_text("main h1")
     screenshot(page, "county-zhaojue-clerk")
     # Another county's page is refused.
