@@ -151,3 +151,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_whatever_the_number_of_cou
             approved(county.code, code, 2024, 80 + n)
     recompute_all()
     assert _queries(client, django_assert_num_queries) == small
+
+
+def test_the_dashboard_speaks_english_when_asked(official, figures):
+    html = client_for(official).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Prefecture dashboard" in html and "Met on time" in html and "County map" in html
+    assert "州级工作台" not in html
