@@ -19,10 +19,11 @@ from counties.spreadsheet.cells import (_code_text, _date_input, _int_or_none, _
                                         _norm_text, _number_input, _text_input, plain)
 from counties.spreadsheet.layout import INPUT_KEYS, LABELS, TEXT_KEYS
 from counties.spreadsheet.parse import ParsedUpload, SpreadsheetError, UploadRow, parse_upload
-from counties.spreadsheet.report import Change, CellError, FieldChange, RowWarning, UploadReport
+from counties.spreadsheet.report import CellError, Change, FieldChange, RowWarning, UploadReport
 from counties.validation import check_values
 from indicators.models import Indicator
 from liangshan_edu.roles import county_of
+
 
 @dataclass
 class _Planned:

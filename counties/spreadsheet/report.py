@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from counties.models import County
 
+
 @dataclass
 class CellError:
     """One problem: where (sheet, Excel row, column header, cell) and what, in Chinese."""
