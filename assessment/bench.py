@@ -135,8 +135,12 @@ def prepare(alias: str = ALIAS, out: Callable[[str], None] = print,
     call_command("migrate", database=alias, interactive=False, verbosity=0)
     out(f"bench database migrated ({connections[alias].settings_dict['NAME']})")
     # Idempotent: rows are matched by their codes and updated in place, so edits to the catalogue carry over.
+    from assessment import rulesets
+
     with routed_to(alias):
-        stats = catalogue.load(catalogue.read_files(), progress=progress)
+        files = catalogue.read_files()
+        stats = catalogue.load(files, progress=progress)
+        rulesets.load_plan_rules(files)
     out("catalogue loaded into the bench database: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
 
 

@@ -1,13 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessment.basis import RecomputesProgress
-
 from counties.models import County, CountyReopening, Figure, Profile, ReportingYear
+from indicators.watch import AnnouncesWrites
 
 
 @admin.register(County)
-class CountyAdmin(RecomputesProgress, admin.ModelAdmin):
+class CountyAdmin(AnnouncesWrites, admin.ModelAdmin):
     list_display = ["code", "name", "tier", "key_assisted"]
     list_filter = ["tier", "key_assisted"]
     search_fields = ["code", "name", "short_name"]

@@ -14,7 +14,7 @@ its county's clerk, approved or returned by ``official``.
 
 How the figures are written — a deliberate split, for speed: the 2025 figures go through the workflow
 services (``counties.services``: ``save_draft``, ``submit``, ``approve``, ``return_figure``), performed as the
-demo users, with the per-approval progress recompute deferred (``services.deferred_recompute``); the caller
+demo users, with the per-approval progress recompute deferred (``services.quiet_approvals``); the caller
 recomputes everything once afterwards. Doing the same for the ~14,700 figures of 2021–2024 would take minutes
 (about 9 ms per figure on SQLite), so those are bulk-inserted, each with the three history rows the services
 would have written (新建 and 提交 by the clerk, 审核通过 by ``official``; same reasons, versions 1–3).
@@ -295,7 +295,7 @@ def create_2025_figures(seed: int = DEMO_SEED, planned: list[Planned] | None = N
         stage[code] = ("approved" if i < 9 else "in_review" if i < 12 else "drafting" if i < 14 else "not_started")
     ids: list[int] = []
     counts = {s: 0 for s in FigureStatus.values}
-    with services.deferred_recompute():
+    with services.quiet_approvals():
         for p in planned:
             county_stage = stage.get(p.county.code, "not_started")
             if county_stage == "not_started":

@@ -2,8 +2,9 @@
 
 Every path — entry form, review queue, spreadsheet upload, API — goes through these functions, so the
 rules (who may do what, validation, versions, locking) hold everywhere. Each change is recorded by
-django-simple-history with the acting user and a reason; approval queues the progress recompute after the
-transaction commits.
+django-simple-history with the acting user and a reason; an approval or reopening is announced
+(``counties.signals.approved_figures_changed``) once the transaction commits, and the apps above react (assessment
+recomputes progress) — counties calls none of them.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_noop as N_
 from counties.choices import FigureStatus
 from counties.errors import Invalid, Locked, NotAllowed, Stale, WrongState
 from counties.models import County, CountyReopening, Figure, ReportingYear
+from counties.signals import approved_figures_changed
 from counties.validation import IndicatorRule, Problem, check_values, plausibility
 from indicators.models import Indicator
 from liangshan_edu.roles import county_of, is_reviewer
@@ -209,7 +211,7 @@ def submit(user, figure: Figure, *, expected_version: int | None = None) -> Figu
 
 @transaction.atomic
 def approve(user, figure: Figure, *, expected_version: int | None = None) -> Figure:
-    """An official approves a submitted figure; progress is recomputed once the approval commits."""
+    """An official approves a submitted figure; it is announced once the approval commits (progress follows)."""
     if not is_reviewer(user):
         raise NotAllowed(_("只有州级管理员可以审核。"))
     figure = Figure.objects.select_for_update().get(pk=figure.pk)
@@ -223,7 +225,7 @@ def approve(user, figure: Figure, *, expected_version: int | None = None) -> Fig
     figure.version += 1
     _record(figure, user, recorded(N_("审核通过")))
     figure.save()
-    _recompute_after_commit(figure)
+    _announce_after_commit(figure)
     return figure
 
 
@@ -262,36 +264,37 @@ def reopen(user, figure: Figure, reason: str, *, expected_version: int | None = 
     figure.version += 1
     _record(figure, user, recorded(N_("重新开放：")) + reason.strip())
     figure.save()
-    _recompute_after_commit(figure)
+    _announce_after_commit(figure)
     return figure
 
 
-# Set by ``deferred_recompute()``: approvals and reopenings then schedule no incremental recompute.
-_recompute_deferred: ContextVar[bool] = ContextVar("recompute_deferred", default=False)
+# Set by ``quiet_approvals()``: approvals and reopenings are then not announced one by one.
+_quiet: ContextVar[bool] = ContextVar("quiet_approvals", default=False)
 
 
 @contextmanager
-def deferred_recompute():
-    """Within this block, approvals and reopenings schedule no progress recompute of their own.
+def quiet_approvals():
+    """Within this block, approvals and reopenings do not announce themselves (``approved_figures_changed``).
 
-    For bulk loads through these functions (the demo data, ``counties.demo``): thousands of approvals would
-    each queue an incremental recompute. The caller owns the consequence and must recompute everything once
-    afterwards (``assessment.services.recompute_all``), as ``manage.py bootstrap --demo`` does.
+    For bulk loads through these functions (the demo data, ``counties.demo``): thousands of approvals would each
+    make the apps above recompute what one figure affects. The caller owns the consequence and must have
+    everything recomputed once afterwards, as ``manage.py bootstrap --demo`` does.
     """
-    token = _recompute_deferred.set(True)
+    token = _quiet.set(True)
     try:
         yield
     finally:
-        _recompute_deferred.reset(token)
+        _quiet.reset(token)
 
 
-def _recompute_after_commit(figure: Figure) -> None:
-    from assessment.tasks import recompute_for_figure
-
-    if _recompute_deferred.get():
+def _announce_after_commit(figure: Figure) -> None:
+    """Tell the apps above, once this transaction commits, that the approved figures changed (progress is
+    recomputed by ``assessment``, which listens)."""
+    if _quiet.get():
         return
     indicator_id, county_id, year = figure.indicator_id, figure.county_id, figure.year
-    transaction.on_commit(lambda: recompute_for_figure.delay(indicator_id, county_id, year))
+    transaction.on_commit(lambda: approved_figures_changed.send(
+        sender=Figure, indicator_id=indicator_id, county_id=county_id, year=year))
 
 
 @dataclass

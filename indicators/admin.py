@@ -2,13 +2,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessment.basis import RecomputesProgress
-
 from indicators.models import Indicator, Plan, ResponsibleUnit, Target, Task, Unit
+from indicators.watch import AnnouncesWrites
 
 
 @admin.register(Plan)
-class PlanAdmin(RecomputesProgress, admin.ModelAdmin):
+class PlanAdmin(AnnouncesWrites, admin.ModelAdmin):
     list_display = ["code", "name", "cycle", "issued", "document"]
     list_filter = ["cycle"]
     search_fields = ["code", "name", "short_name"]
@@ -40,7 +39,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(RecomputesProgress, SimpleHistoryAdmin):
+class IndicatorAdmin(AnnouncesWrites, SimpleHistoryAdmin):
     list_display = ["code", "name", "plan", "task", "unit", "kind", "direction", "level", "rollup", "retired"]
     list_filter = ["plan", "kind", "direction", "level", "rollup", "unit", "retired"]
     search_fields = ["code", "name", "name_en", "source"]
@@ -49,7 +48,7 @@ class IndicatorAdmin(RecomputesProgress, SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(RecomputesProgress, SimpleHistoryAdmin):
+class TargetAdmin(AnnouncesWrites, SimpleHistoryAdmin):
     list_display = ["indicator", "year", "value", "tier", "note"]
     list_filter = ["year", "tier", "indicator__plan"]
     search_fields = ["indicator__code", "indicator__name", "note"]

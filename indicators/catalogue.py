@@ -194,7 +194,7 @@ def from_database() -> Catalogue:
     return Catalogue(plans=plans, units=units, counties=counties)
 
 
-def _upsert(model, defaults: dict, **lookup):
+def upsert(model, defaults: dict, **lookup):
     """update_or_create that saves only when something changed, so history records real changes only."""
     obj = model.objects.filter(**lookup).first()
     if obj is None:
@@ -217,10 +217,12 @@ def _units(names: list[str] | None) -> list:
 def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Write counties, units, plans, tasks, indicators and targets. Refuses an inconsistent catalogue.
 
+    The assessment plan's rules, read with the catalogue, are stored by ``assessment.rulesets`` (the project's
+    ``liangshan_edu.loading`` runs both).
+
     Idempotent: rows are matched by their stable codes and updated in place; targets of an indicator are
     replaced only when they differ, so history records real changes only.
     """
-    from assessment.models import AssessmentRuleSet
     from counties.models import County
     from indicators.models import Indicator, Plan, Target, Task, Unit
 
@@ -260,7 +262,7 @@ def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = Non
             tasks[t["number"]] = task
             stats["tasks"] += 1
         for i_order, ind in enumerate(doc.get("indicators") or []):
-            indicator, _ = _upsert(Indicator, code=ind["code"], defaults={
+            indicator, _ = upsert(Indicator, code=ind["code"], defaults={
                 "plan": plan, "task": tasks.get(ind.get("task")), "name": ind["name"],
                 "name_en": ind.get("name_en") or "", "unit": units[ind["unit"]], "kind": ind["kind"],
                 "direction": ind["direction"], "level": ind.get("level") or Level.COUNTY, "rollup": ind["rollup"],
@@ -274,12 +276,6 @@ def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = Non
             done += 1
             if progress:
                 progress(done, total)
-    if catalogue.rules:
-        _upsert(AssessmentRuleSet, year=None, defaults={
-            "rules": _plain(catalogue.rules),
-            "source": "凉山州教育工作考核激励实施方案（凉委办发〔2022〕14号）\n\n" + yaml.safe_dump(
-                _plain(catalogue.rule_sources), allow_unicode=True, sort_keys=False),
-        })
     return dict(stats)
 
 
@@ -307,12 +303,12 @@ def _sync_targets(indicator, wanted: list[dict], counties: dict, Target) -> None
             target.counties.set([counties[c] for c in codes])
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """YAML values as JSON-safe values (dates become ISO strings)."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -21,8 +21,9 @@ def pytest_configure(config):
 def load_base_data() -> None:
     from counties import demo
     from indicators import catalogue
+    from liangshan_edu.loading import load_catalogue
 
-    catalogue.load(catalogue.read_files())
+    load_catalogue(catalogue.read_files())
     demo.create_users()
 
 

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from assessment import basis, services
 from indicators import catalogue
+from liangshan_edu.loading import load_catalogue
 from liangshan_edu.progressbar import ProgressBar
 
 
@@ -13,11 +15,9 @@ class Command(BaseCommand):
                             help="do not recompute progress even if the targets changed (the nightly run will)")
 
     def handle(self, *args, **options):
-        from assessment import basis, services
-
         before = basis.digest()
         try:
-            stats = catalogue.load(catalogue.read_files(), progress=ProgressBar("catalogue", self.stdout))
+            stats = load_catalogue(catalogue.read_files(), progress=ProgressBar("catalogue", self.stdout))
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(", ".join(f"{k}: {v}" for k, v in stats.items())))

@@ -1,0 +1,37 @@
+"""Admin mixin: every write in the admin is announced (``indicators.signals.catalogue_write``) before and after.
+
+It wraps the admin's views rather than ``save_model``, so every way the admin writes is covered — the change form
+with its inlines and many-to-many fields, delete, bulk actions and list editing on the change list, and
+django-simple-history's revert, which saves without ``save_related``.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+
+from indicators.signals import catalogue_write
+
+
+class AnnouncesWrites:
+    def _watched(self, view, request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        state: dict = {}
+        catalogue_write.send(sender=self.model, phase="before", state=state, user=request.user)
+        response = view(request, *args, **kwargs)
+        for _receiver, message in catalogue_write.send(sender=self.model, phase="after", state=state,
+                                                       user=request.user):
+            if message:
+                self.message_user(request, message, messages.INFO)
+        return response
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._watched(super().changeform_view, request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._watched(super().delete_view, request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._watched(super().changelist_view, request, *args, **kwargs)
+
+    def history_form_view(self, request, *args, **kwargs):
+        return self._watched(super().history_form_view, request, *args, **kwargs)
