@@ -146,6 +146,8 @@ class RecomputeJob(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # Renewed while the job runs; a job silent for longer than RECOMPUTE_JOB_LEASE_SECONDS lost its worker.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

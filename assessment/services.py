@@ -4,8 +4,10 @@
 """
 from __future__ import annotations
 
+import threading
 from typing import Callable
 
+from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
@@ -35,40 +37,61 @@ def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int]
 
 
 class _JobProgress:
-    """Keeps a job's done/total current while the recompute runs inside its own long transaction.
+    """Keeps a job's done/total and heartbeat current while the recompute runs inside its own long transaction.
 
     Updates made inside that transaction would become visible only when it commits, so on PostgreSQL they go
     through a second, autocommitting connection. Not when the caller already holds a transaction (its
     uncommitted job row is invisible, perhaps locked, elsewhere) nor on SQLite (one writer at a time): then
     they are made in the transaction and show at its end. Progress reporting never fails a recompute.
+
+    On that side connection a background thread also renews ``heartbeat_at`` a few times per lease
+    (``RECOMPUTE_JOB_LEASE_SECONDS``), so steps that report no progress for long (the final evaluation at
+    national scale) keep the job alive; the beat stops with the process, which is how a lost worker shows.
     """
 
     def __init__(self, job: RecomputeJob, using: str, every: float = 1.0) -> None:
         self.pk, self.using, self.every, self.last = str(job.pk), using, every, 0.0
         main = connections[using]
         self.side = None
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.beater: threading.Thread | None = None
         if main.vendor == "postgresql" and not main.in_atomic_block:
             self.side = main.Database.connect(**main.get_connection_params())
             self.side.autocommit = True
             with self.side.cursor() as cursor:
                 cursor.execute("SET lock_timeout = '2s'")
+            beat = min(30.0, max(0.5, settings.RECOMPUTE_JOB_LEASE_SECONDS / 4))
+            self.beater = threading.Thread(target=self._beat, args=(beat,), name=f"job-heartbeat-{self.pk}",
+                                           daemon=True)
+            self.beater.start()
 
     def __call__(self, done: int, total: int) -> None:
-        now = timezone.now().timestamp()
-        if done < total and now - self.last < self.every:
+        now = timezone.now()
+        if done < total and now.timestamp() - self.last < self.every:
             return
-        self.last = now
+        self.last = now.timestamp()
         if self.side is None:
-            RecomputeJob.objects.using(self.using).filter(pk=self.pk).update(done=done, total=total)
+            RecomputeJob.objects.using(self.using).filter(pk=self.pk).update(done=done, total=total, heartbeat_at=now)
             return
+        self._side_update("done = %s, total = %s, heartbeat_at = %s", [done, total, now])
+
+    def _beat(self, interval: float) -> None:
+        while not self.stopped.wait(interval):
+            self._side_update("heartbeat_at = %s", [timezone.now()])
+
+    def _side_update(self, assignments: str, params: list) -> None:
         try:
-            with self.side.cursor() as cursor:
-                cursor.execute(f"UPDATE {RecomputeJob._meta.db_table} SET done = %s, total = %s WHERE id = %s",
-                               [done, total, self.pk])
+            with self.lock, self.side.cursor() as cursor:
+                cursor.execute(f"UPDATE {RecomputeJob._meta.db_table} SET {assignments} WHERE id = %s",
+                               [*params, self.pk])
         except Exception:  # noqa: BLE001 — a progress report is not worth failing the recompute for
             pass
 
     def close(self) -> None:
+        self.stopped.set()
+        if self.beater is not None:
+            self.beater.join(timeout=10)
         if self.side is not None:
             self.side.close()
 
@@ -91,11 +114,22 @@ def _evaluate_all(using: str) -> None:
     tallies.rewrite(using)
 
 
-def run_job(job_id, using: str = "default") -> RecomputeJob:
-    """Run a recorded full recompute job, keeping its state current for the UI and the API."""
+def run_job(job_id, using: str = "default", *, retrying: bool = False) -> RecomputeJob:
+    """Run a recorded full recompute job, keeping its state current for the UI and the API.
+
+    The job is claimed with a conditional update: a pending job, or (``retrying``: Celery's retry after a
+    transient error) the job this task's previous try failed. Any other job is returned untouched: one running
+    elsewhere, or whose worker was lost (a task redelivered after ``WorkerLostError``: the lease fails it, see
+    ``assessment.jobs``), so a recompute that kills its worker is not run again and again.
+    """
     jobs = RecomputeJob.objects.using(using)
+    claimable = [JobState.PENDING, JobState.FAILURE] if retrying else [JobState.PENDING]
+    now = timezone.now()
+    claimed = jobs.filter(pk=job_id, state__in=claimable).update(
+        state=JobState.RUNNING, started_at=now, heartbeat_at=now, finished_at=None, error="")
     job = jobs.get(pk=job_id)
-    jobs.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=timezone.now(), error="")
+    if not claimed:
+        return job
     try:
         rows = recompute_all(job=job, using=using)
     except Exception as exc:

@@ -186,6 +186,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
 CELERY_RESULT_EXTENDED = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A running recompute job renews its heartbeat a few times within this many seconds; one silent for longer
+# (its worker died), or pending for longer (no worker took it), is marked failed when a new one is asked for.
+RECOMPUTE_JOB_LEASE_SECONDS = envint("RECOMPUTE_JOB_LEASE_SECONDS", 120)
 # The rhythm of the plans: 日动态、周调度、月通报、季挂榜, and the nightly full recompute.
 CELERY_BEAT_SCHEDULE = {
     "nightly-recompute": {"task": "assessment.tasks.recompute_all", "schedule": crontab(hour=2, minute=0)},

@@ -200,3 +200,150 @@ def test_worker_recomputes_progress_when_figures_are_approved(celery_worker, off
     assert job.total > 0 and job.done == job.total
     assert statuses(XICHANG)[2023] == "achieved"
     assert "Traceback" not in log.read_text(errors="replace")
+
+
+# ----------------------------------------------------------------------------- a worker killed mid-run --
+
+LEASE = 3  # seconds: RECOMPUTE_JOB_LEASE_SECONDS of the killed-worker test, in the worker and in this process
+
+
+def _pool_children(pid: int) -> list[int]:
+    """The pool processes of a prefork worker (Linux)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@pytest.fixture
+def prefork_worker(transactional_db, tmp_path, settings):
+    """A prefork worker with one pool process (so the pool process can be killed and the worker lives on), on a
+    queue of its own, with the short lease ``LEASE`` (as is this process, which runs ``start_recompute``)."""
+    import signal
+
+    from django.db import connection
+    from kombu import pools as kombu_pools
+
+    if connection.vendor != "postgresql":
+        _require("the Celery integration test needs PostgreSQL (DATABASE_URL=postgres://…), not SQLite")
+    try:
+        import redis
+
+        client = redis.Redis.from_url(BROKER, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 — any failure means: no broker here
+        _require(f"Redis not reachable at {BROKER}: {exc}")
+
+    settings.RECOMPUTE_JOB_LEASE_SECONDS = LEASE
+    queue = f"test-lease-{uuid.uuid4().hex[:12]}"
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "liangshan_edu.settings",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_RESULT_BACKEND": "cache+memory://",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "RECOMPUTE_JOB_LEASE_SECONDS": str(LEASE),
+    }
+    command = [sys.executable, "-m", "celery", "-A", "liangshan_edu", "worker", "--pool=prefork", "--concurrency=1",
+               "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle",
+               "--without-heartbeat"]
+    with open(log, "wb") as out:
+        worker = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        _wait(lambda: worker.poll() is not None or " ready." in log.read_text(errors="replace"), START_TIMEOUT,
+              "the worker to start", log)
+        if worker.poll() is not None:
+            pytest.fail(f"the worker exited with {worker.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
+        # _sending_to closes kombu's connection pool for the broker but leaves it in kombu's registry, where the
+        # next test to send would find it closed: a fresh registry before and after this one's tasks.
+        kombu_pools.reset()
+        with _sending_to(queue):
+            yield {"log": log, "queue": queue, "pid": worker.pid}
+    finally:
+        kombu_pools.reset()
+        # The worker and its pool processes are a session of their own (start_new_session): stop that group.
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
+            try:
+                os.killpg(worker.pid, sig)
+                worker.wait(timeout=wait)
+                break
+            except ProcessLookupError:
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        try:
+            stale = list(client.scan_iter(match=f"*{queue}*"))
+            if stale:
+                client.delete(*stale)
+        except Exception:  # noqa: BLE001 — tidying the broker is best effort
+            pass
+
+
+def test_a_job_whose_worker_is_killed_is_failed_after_its_lease_and_a_new_one_runs(prefork_worker, official):
+    """SIGKILL of the pool process mid-run: Celery requeues the task (reject_on_worker_lost), which does not run
+    the job again; the job stops beating, and once its lease is over the next request fails it and starts a new
+    job, which the worker runs. Nothing of the killed run is stored (its transaction died with it)."""
+    import signal
+
+    from django.db import connection
+
+    from assessment.choices import JobState
+    from assessment.engine import LOCK_EVERY
+    from assessment.jobs import start_recompute
+    from assessment.models import Progress, RecomputeJob
+
+    log, worker_pid = prefork_worker["log"], prefork_worker["pid"]
+    assert not Progress.objects.exists()
+
+    # given: a full recompute that is running, held mid-run by the full recompute's lock taken here first
+    holder = connection.Database.connect(**connection.get_connection_params())
+    holder.autocommit = True
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, 0)", [LOCK_EVERY])
+        job = start_recompute(official)
+        _wait(lambda: RecomputeJob.objects.filter(pk=job.pk, state=JobState.RUNNING).exists(), TASK_TIMEOUT,
+              "the job to start running", log)
+
+        # while it lives, its heartbeat holds the lease, longer than the lease itself
+        time.sleep(LEASE + 1)
+        assert start_recompute(official).pk == job.pk
+        job.refresh_from_db()
+        assert job.state == JobState.RUNNING
+
+        # when: the pool process is killed
+        children = _pool_children(worker_pid)
+        assert len(children) == 1, children
+        os.kill(children[0], signal.SIGKILL)
+        killed_at = time.monotonic()
+        _wait(lambda: "WorkerLostError" in log.read_text(errors="replace"), TASK_TIMEOUT,
+              "the worker to notice its lost pool process", log)
+        # the task comes back (reject_on_worker_lost) and leaves the job to its lease
+        _wait(lambda: "succeeded" in log.read_text(errors="replace")
+              and "'running'" in log.read_text(errors="replace"), TASK_TIMEOUT,
+              "the redelivered task to leave the job alone", log)
+    finally:
+        holder.close()
+
+    # then: the job stays "running" until its lease is over, then the next request fails it and starts anew
+    job.refresh_from_db()
+    assert job.state == JobState.RUNNING
+    assert not Progress.objects.exists()
+    time.sleep(max(0.0, LEASE + 0.5 - (time.monotonic() - killed_at)))
+    new = start_recompute(official)
+    job.refresh_from_db()
+    assert new.pk != job.pk
+    assert job.state == JobState.FAILURE and "无心跳" in job.error and "The worker stopped" in job.error
+
+    def finished():
+        new.refresh_from_db()
+        return new.state in (JobState.SUCCESS, JobState.FAILURE)
+
+    _wait(finished, TASK_TIMEOUT, "the new recompute job to finish", log)
+    assert new.state == JobState.SUCCESS, new.error
+    assert new.rows == Progress.objects.count() > 17 * 5
+    job.refresh_from_db()
+    assert job.state == JobState.FAILURE
