@@ -379,3 +379,50 @@ def test_judgement_milestone_done_since_the_start_of_its_last_unbroken_run():
 def test_judgement_milestone_undone_by_the_deadline_then_done_late():
     r = jd({2022: 1, 2024: 0, 2026: 1}, 1, 2025, kind="milestone", direction="done")
     assert r == Judgement("met_late", None, 2026, D(1), 2026)
+
+
+# ------------------------------------------------------------------- survivors of the first mutmut run --
+
+
+def test_lagging_with_less_than_one_unit_of_progress_expected():
+    # 80 in 2021, 82 by 2025: 80.5 expected in 2022 (0.5 to make); 0.45 made is 90 % → lagging.
+    o = ev({2021: 80, 2022: "80.45"}, target=82, year=2022)
+    assert (o.expected, o.status) == (D("80.5"), "lagging")
+    assert ev({2021: 80, 2022: "80.39"}, target=82, year=2022).status == "off_track"
+
+
+def test_will_meet_follows_the_direction():
+    # 30, 27, 24 → 18 projected in 2025: short of "at most 15", though 18 ≥ 15.
+    o = ev({2021: 30, 2022: 27, 2023: 24}, target=15, direction="at_most")
+    assert (o.projected, o.will_meet) == (D(18), False)
+    o = ev({2021: 30, 2022: 25, 2023: 20}, target=15, direction="at_most")
+    assert (o.projected, o.will_meet) == (D(10), True)
+
+
+def test_a_milestone_without_a_value_this_year_carries_the_last_real_one():
+    o = evaluate(kind="milestone", direction="done", year=2024, values={2022: D(1), 2024: None}, target=D(1),
+                 target_year=2025, rule=RULE)
+    assert (o.value, o.status) == (D(1), "achieved")
+
+
+def test_a_standing_at_most_rule_counts_the_years_below_the_ceiling():
+    r = jd({2022: 50, 2023: 40}, 56, None, kind="count", direction="at_most")
+    assert (r.result, r.years_met, r.years_reported) == ("met_on_time", 2, 2)
+    r = jd({2022: 60, 2023: 40}, 56, None, kind="count", direction="at_most")
+    assert (r.result, r.years_met, r.years_reported) == ("missed", 1, 2)
+
+
+def test_met_late_follows_the_direction():
+    assert jd({2025: 20, 2026: 10}, 15, 2025, kind="count", direction="at_most") == Judgement(
+        "met_late", D(20), 2026, D(10), 2026)
+    assert jd({2025: 20, 2026: 16}, 15, 2025, kind="count", direction="at_most").result == "missed"
+
+
+def test_a_milestone_reported_undone_in_its_deadline_year_is_not_met_on_time():
+    r = jd({2023: 1, 2025: 0}, 1, 2025, kind="milestone", direction="done")
+    assert r == Judgement("missed", D(0), None, D(0), 2025)
+
+
+def test_a_milestone_met_on_time_tells_its_value_by_the_deadline():
+    r = jd({2022: 0, 2023: 1}, 1, 2025, kind="milestone", direction="done")
+    assert r == Judgement("met_on_time", D(1), 2023, D(1), 2023)
