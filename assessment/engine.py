@@ -37,6 +37,7 @@ from assessment.models import Progress
 from assessment.rules import FOUR_PLACES, Aggregate, Outcome, Rule, evaluate, expected_value, rollup, trend
 from counties.choices import FigureStatus
 from counties.models import County, Figure
+from indicators.cycles import cycle_end
 from indicators.models import Indicator, Target
 from indicators.targets import TargetSpec, target_for_year, targets_for
 
@@ -59,10 +60,7 @@ def current_rule() -> Rule:
 
 def cycle_years(cycle: str, base_year: int) -> list[int]:
     """The years progress is computed for: from the base year to the end of the plan's cycle ('2022-2025')."""
-    try:
-        end = int(cycle.split("-")[-1])
-    except ValueError:
-        end = base_year + 4
+    end = cycle_end(cycle) or base_year + 4
     return list(range(min(base_year, end), end + 1))
 
 
@@ -87,7 +85,7 @@ def load_indicators(ids: Iterable[int] | None = None, using: str = "default") ->
     base = settings.PROGRESS_BASE_YEAR
     out = []
     for ind in qs.order_by("id"):
-        specs = [TargetSpec(t.year, t.value, t.tier, frozenset(c.code for c in t.counties.all()))
+        specs = [t.spec()
                  for t in ind.targets.all()]
         out.append(IndicatorInfo(ind.id, ind.kind, ind.direction, ind.level, ind.rollup,
                                  cycle_years(ind.plan.cycle, base), specs))

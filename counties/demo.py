@@ -193,7 +193,7 @@ def plan(seed: int = DEMO_SEED, years: tuple[int, ...] = DEMO_YEARS) -> list[Pla
     out = []
     indicators = Indicator.objects.filter(retired=False).select_related("unit").prefetch_related("targets__counties")
     for ind in indicators:
-        specs = [TargetSpec(t.year, t.value, t.tier, frozenset(c.code for c in t.counties.all()))
+        specs = [t.spec()
                  for t in ind.targets.all()]
         if ind.rollup == "none":
             continue

@@ -19,17 +19,10 @@ from django.utils import timezone
 from counties.choices import FigureStatus
 from counties.models import County, Figure, ReportingYear
 from indicators.models import Indicator, Plan, Target
+from indicators.cycles import cycle_end
 from indicators.targets import TargetSpec, target_for_year, targets_for
 
 SUBMITTED = (FigureStatus.SUBMITTED, FigureStatus.APPROVED)
-
-
-def cycle_end(cycle: str) -> int | None:
-    """The last year of a planning cycle such as '2022-2025' (None when it cannot be read)."""
-    try:
-        return int(cycle.split("-")[-1])
-    except (ValueError, AttributeError):
-        return None
 
 
 def reports(*, retired: bool, level: str, rollup: str, cycle: str, specs: Iterable[TargetSpec],
@@ -160,7 +153,7 @@ def load_catalogue(plan_code: str | None = None) -> list[CatalogueEntry]:
           .order_by("plan__order", "plan__code", F("task__number").asc(nulls_first=True), "order", "code"))
     if plan_code:
         qs = qs.filter(plan__code=plan_code)
-    return [CatalogueEntry(ind, [TargetSpec(t.year, t.value, t.tier, frozenset(c.code for c in t.counties.all()))
+    return [CatalogueEntry(ind, [t.spec()
                                  for t in ind.targets.all()]) for ind in qs]
 
 

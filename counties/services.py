@@ -141,7 +141,7 @@ def save_draft(user, county: County, indicator: Indicator, year: int, *, value=N
         raise NotAllowed(_("只能填报本县（市）的数据。"))
     if indicator.retired:
         raise Invalid(_("指标%(code)s已停用。") % {"code": indicator.code})
-    if indicator.level == "prefecture" and indicator.rollup == "none":
+    if indicator.prefecture_only:
         raise NotAllowed(_("指标%(code)s由州级填报。") % {"code": indicator.code})
     check_year(year)
     if not year_is_open(year, county):

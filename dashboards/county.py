@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
 from assessment.choices import PREFECTURE, EvaluationResult, ProgressStatus
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
@@ -24,6 +23,7 @@ from dashboards.queries import ResultView, chosen_year, judgement_direction, res
 from indicators.models import Indicator, Plan
 from indicators.targets import TargetSpec
 from indicators.templatetags.catalogue import plan_name
+from liangshan_edu.calendar import open_reporting_year
 from liangshan_edu.roles import CLERK, can_read_county, role_of
 from liangshan_edu.views import role_required
 
@@ -140,7 +140,7 @@ def county_page(request, code: str):
                          .values(*PROGRESS_FIELDS))
     years = sorted({p["year"] for p in progress_rows})
     year, is_default = chosen_year(request.GET.get("year"), years, default)
-    open_year = timezone.localdate().year - 1
+    open_year = open_reporting_year()
     evaluations = list(evaluation_visible_to(user).filter(area__in=[county.code, PREFECTURE]).order_by()
                        .values(*EVALUATION_FIELDS))
     figures = list(Figure.objects.visible_to(user).filter(county=county, year__in={year or open_year, open_year})

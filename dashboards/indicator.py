@@ -31,7 +31,6 @@ from dashboards import county_charts
 from dashboards.display import RESULT_ORDER
 from dashboards.queries import ResultView, chosen_year, judgement_direction, result_view, target_scope
 from indicators.models import Indicator
-from indicators.targets import TargetSpec
 from liangshan_edu.roles import can_read_all, county_of
 from liangshan_edu.views import role_required
 
@@ -130,7 +129,7 @@ def indicator_page(request, code: str):
     cooperating_units = list(task.cooperating_units.all()) if task else []
     targets = list(indicator.targets.prefetch_related("counties")
                    .order_by(F("year").asc(nulls_last=True), F("tier").asc(nulls_first=True)))
-    specs = [TargetSpec(t.year, t.value, t.tier, frozenset(c.code for c in t.counties.all())) for t in targets]
+    specs = [t.spec() for t in targets]
     entry = CatalogueEntry(indicator, specs)
     counties = _visible_counties(user)
     names = {c.code: c.short_name or c.name for c in counties}

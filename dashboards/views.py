@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +18,7 @@ from dashboards.queries import chosen_year
 from indicators.cycles import current_cycle
 from indicators.models import Plan
 from indicators.templatetags.catalogue import ind_name
+from liangshan_edu.calendar import open_reporting_year
 from liangshan_edu.roles import ADMINISTRATOR, AUDITOR, CLERK, OFFICIAL, county_of, is_official, role_of
 from liangshan_edu.views import role_required
 
@@ -51,7 +51,7 @@ def prefecture_dashboard(request):
     latest = default_year(user)
     years = summary.years_with_progress(user)
     year, _default = chosen_year(request.GET.get("year"), years, latest)
-    open_year = timezone.localdate().year - 1
+    open_year = open_reporting_year()
     cycle = current_cycle()
     plans = list(Plan.objects.filter(cycle=cycle) if cycle else Plan.objects.all())
     plan_code = request.GET.get("plan") or (plans[0].code if plans else "")

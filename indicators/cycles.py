@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils import timezone
-
 from indicators.models import Plan
+from liangshan_edu.calendar import open_reporting_year
 
 
 def cycle_years(cycle: str) -> tuple[int, ...]:
@@ -17,10 +16,21 @@ def cycle_years(cycle: str) -> tuple[int, ...]:
     return tuple(range(start, end + 1))
 
 
+def cycle_end(cycle: str) -> int | None:
+    """The last year of a cycle ('2022-2025' → 2025); None when it cannot be read."""
+    years = cycle_years(cycle)
+    if years:
+        return years[-1]
+    try:
+        return int(cycle.split("-")[-1])
+    except (ValueError, AttributeError):
+        return None
+
+
 def current_cycle(today: date | None = None) -> str | None:
     """The cycle being reported on: the one containing last year (counties report a year's figures during the
     following year), else the latest cycle that has ended, else the earliest. None without plans."""
-    year = (today or timezone.localdate()).year - 1
+    year = open_reporting_year(today)
     cycles = sorted(set(Plan.objects.values_list("cycle", flat=True)), key=lambda c: cycle_years(c) or (0,))
     for cycle in cycles:
         if year in cycle_years(cycle):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.choices import Direction, Kind, Level, Rollup, Tier
+from indicators.targets import TargetSpec
 
 
 class Plan(models.Model):
@@ -136,6 +137,11 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def prefecture_only(self) -> bool:
+        """Reported by the prefecture alone (全州…, no county figures to roll up)."""
+        return self.level == Level.PREFECTURE and self.rollup == Rollup.NONE
+
 
 class Target(models.Model):
     """A target value with its deadline year, for all counties, one tier, or named counties.
@@ -157,6 +163,10 @@ class Target(models.Model):
         ordering = ["indicator", "year", "tier"]
         verbose_name = _("目标")
         verbose_name_plural = _("目标")
+
+    def spec(self) -> TargetSpec:
+        """The target as plain values for ``indicators.targets`` (read ``counties`` prefetched to avoid a query)."""
+        return TargetSpec(self.year, self.value, self.tier, frozenset(c.code for c in self.counties.all()))
 
     def __str__(self) -> str:
         year = self.year or _("每年")

@@ -78,12 +78,12 @@ def can_read_county(user, county: County) -> bool:
 
 def role_context(request) -> dict:
     """Template context: the user's role and county, for navigation."""
-    from django.utils import timezone
+    from liangshan_edu.calendar import open_reporting_year
 
     role = role_of(request.user)
     return {
         # Counties report a year's figures during the following year.
-        "nav_reporting_year": timezone.localdate().year - 1,
+        "nav_reporting_year": open_reporting_year(),
         "user_role": role,
         "user_role_label": ROLE_LABELS.get(role, "") if role else "",
         "user_county": county_of(request.user),

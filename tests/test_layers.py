@@ -1,6 +1,6 @@
 """The apps form layers, and a lower layer never imports a higher one — not even inside a function.
 
-    base (liangshan_edu's roles, groups, env, views, api, progressbar) → indicators → counties → assessment
+    base (liangshan_edu's roles, calendar, groups, env, views, api, progressbar) → indicators → counties → assessment
     → dashboards → orchestration (liangshan_edu's settings, URL confs, Celery app, management commands)
 
 Higher apps react to lower ones through signals (``counties.signals``, ``indicators.signals``). Imports under
@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ["indicators", "counties", "assessment", "dashboards"]
-BASE = {"liangshan_edu.roles", "liangshan_edu.groups", "liangshan_edu.env", "liangshan_edu.views",
+BASE = {"liangshan_edu.roles", "liangshan_edu.calendar", "liangshan_edu.groups", "liangshan_edu.env", "liangshan_edu.views",
         "liangshan_edu.api", "liangshan_edu.progressbar"}
 # Known and stated: Target.counties is a many-to-many relation to counties.County, so the catalogue (which
 # writes targets) must name the County model. Undoing it means moving County (and Profile) to a base app below

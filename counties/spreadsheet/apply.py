@@ -155,7 +155,7 @@ class _RowChecker:
             problem = _("指标代码“%(code)s”不存在。") % {"code": code}, "unknown_indicator"
         elif ind.retired:
             problem = _("指标%(code)s已停用。") % {"code": code}, "retired"
-        elif ind.level == "prefecture" and ind.rollup == "none":
+        elif ind.prefecture_only:
             problem = _("指标%(code)s由州级填报，县（市）不填。") % {"code": code}, "prefecture_only"
         elif ind.code in self.seen:
             first = self.seen[ind.code]

@@ -61,7 +61,7 @@ def county_target(ind: Indicator, county: County, year: int) -> tuple[TargetSpec
     A prefecture-level indicator's general target is the prefecture's total, not the county's: it is shown
     as such, never as the county's target (the progress engine judges it the same way).
     """
-    specs = [TargetSpec(t.year, t.value, t.tier, frozenset(c.code for c in t.counties.all()))
+    specs = [t.spec()
              for t in ind.targets.all()]
     applicable = targets_for(specs, county.code, county.tier)
     if ind.level == "prefecture":

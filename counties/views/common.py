@@ -12,10 +12,10 @@ from counties.errors import Invalid
 from counties.forms import plain
 from indicators.models import Indicator
 from indicators.targets import TargetSpec
+from liangshan_edu.calendar import FIRST_YEAR, open_reporting_year
 from liangshan_edu.roles import ADMINISTRATOR, AUDITOR, OFFICIAL, is_reviewer, role_of
 
 READERS = (OFFICIAL, AUDITOR, ADMINISTRATOR)
-FIRST_YEAR = 2021
 DIRECTION_SIGNS = {"at_least": "≥", "at_most": "≤", "zero": "="}
 
 
@@ -65,5 +65,5 @@ def _status_label(status: str) -> str:
 
 
 def _nav_context(request) -> dict:
-    year = timezone.localdate().year - 1  # counties report the year that has just ended
+    year = open_reporting_year()
     return {"nav_year": year, "is_official": is_reviewer(request.user), "role": role_of(request.user)}

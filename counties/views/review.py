@@ -21,7 +21,7 @@ from counties.forms import ReviewActionForm, ReviewFilterForm
 from counties.models import Figure
 from counties.views.common import READERS, _nav_context, _status_label, _years, target_text, value_text
 from indicators.models import Target
-from indicators.targets import TargetSpec, target_for_year, targets_for
+from indicators.targets import target_for_year, targets_for
 from liangshan_edu.roles import is_reviewer
 from liangshan_edu.views import role_required
 
@@ -79,7 +79,7 @@ def _queue_rows(figures: list[Figure]) -> list[QueueRow]:
     rows = []
     for f in figures:
         ind = f.indicator
-        specs = [TargetSpec(t.year, t.value, t.tier, frozenset(c.code for c in t.counties.all()))
+        specs = [t.spec()
                  for t in ind.targets.all()]
         applicable = targets_for(specs, f.county.code if f.county else None, f.county.tier if f.county else None)
         prev, prev_version = previous.get(f.pk, ("", None))

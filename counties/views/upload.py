@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from counties.errors import Invalid
 from counties.services import check_year, year_is_open
 from counties.spreadsheet import XLSX_CONTENT_TYPE, build_template, readable_county, template_filename, upload_file
+from liangshan_edu.calendar import FIRST_YEAR
 from liangshan_edu.roles import CLERK, county_of
 from liangshan_edu.views import role_required
 
-FIRST_YEAR = 2021  # the plans' base year: the first year a county reports
 
 
 class UploadForm(forms.Form):
