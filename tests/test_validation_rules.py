@@ -423,3 +423,18 @@ def test_modified_z_returns_a_float():
                                         (D("0.0001"), "0.0001"), (D("-3.10"), "-3.1"), (7, "7")])
 def test_plain_number(raw, shown):
     assert plain_number(raw) == shown
+
+
+# ------------------------------------------------------------------- survivors of the first mutmut run --
+
+
+def test_an_unreadable_denominator_is_named():
+    checked = check_values(RATE, numerator="1", denominator="x")
+    assert checked.problems == [Problem("denominator", "“x”不是数字。", "not_a_number")]
+
+
+def test_a_milestone_not_done_has_its_date_ignored():
+    """The date belongs to a done milestone only (save_draft drops it): no date check for 0."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert check_values(MILESTONE, value="0", done_on=tomorrow).ok
+    assert check_values(MILESTONE, value="0", done_on=date(2024, 1, 2), year=2023).ok
