@@ -1,4 +1,5 @@
-"""Progress as the user may see it: every page, API and export goes through ``progress_visible_to``."""
+"""Progress, the final evaluation and their tallies as the user may see them: every page, API and export goes
+through these querysets."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
@@ -8,26 +9,29 @@ from assessment.models import AreaTally, Evaluation, Progress
 from liangshan_edu.roles import can_read_all, county_of
 
 
-def progress_visible_to(user) -> QuerySet[Progress]:
-    """Officials, auditors and administrators see all; a clerk sees their county and the prefecture."""
-    qs = Progress.objects.select_related("indicator__plan", "indicator__unit")
+def scoped_to(user, qs: QuerySet) -> QuerySet:
+    """The one scoping rule of everything kept per area: officials, auditors and administrators see every area;
+    a clerk sees their county and the prefecture; anyone else nothing."""
     if can_read_all(user):
         return qs
     county = county_of(user)
     if county is None:
         return qs.none()
     return qs.filter(Q(area=county.code) | Q(area=PREFECTURE))
+
+
+def progress_visible_to(user) -> QuerySet[Progress]:
+    return scoped_to(user, Progress.objects.select_related("indicator__plan", "indicator__unit"))
 
 
 def evaluation_visible_to(user) -> QuerySet[Evaluation]:
     """The final evaluation as the user may see it: the same scope as progress."""
-    qs = Evaluation.objects.select_related("indicator__plan", "indicator__unit")
-    if can_read_all(user):
-        return qs
-    county = county_of(user)
-    if county is None:
-        return qs.none()
-    return qs.filter(Q(area=county.code) | Q(area=PREFECTURE))
+    return scoped_to(user, Evaluation.objects.select_related("indicator__plan", "indicator__unit"))
+
+
+def tallies_visible_to(user) -> QuerySet[AreaTally]:
+    """Per-area counts of statuses and evaluation results, in the same scope as progress."""
+    return scoped_to(user, AreaTally.objects.all())
 
 
 def default_year(user) -> int | None:
@@ -37,14 +41,3 @@ def default_year(user) -> int | None:
     from counties.models import Figure
 
     return Figure.objects.visible_to(user).approved().aggregate(y=Max("year"))["y"]
-
-
-def tallies_visible_to(user) -> QuerySet[AreaTally]:
-    """Per-area counts of statuses and evaluation results, in the same scope as progress."""
-    qs = AreaTally.objects.all()
-    if can_read_all(user):
-        return qs
-    county = county_of(user)
-    if county is None:
-        return qs.none()
-    return qs.filter(Q(area=county.code) | Q(area=PREFECTURE))
