@@ -94,3 +94,14 @@ def test_the_clerk_of_zhaojue_lands_on_its_county_page(watched):
     response = page.goto(page.base_url + "/counties/513401/")
     assert response.status == 403
     page.errors.clear()  # the 403 page's own "failed to load resource" message
+
+
+def test_the_language_switch_turns_the_dashboard_english(watched):
+    page = watched
+    login(page, "auditor")
+    with page.expect_navigation():
+        page.select_option("header select[name=language]", "en")
+    assert "Prefecture dashboard" in page.inner_text("main h1")
+    with page.expect_navigation():
+        page.select_option("header select[name=language]", "zh-hans")
+    assert "州级工作台" in page.inner_text("main h1")
