@@ -1,12 +1,11 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from counties.api.views import CountyViewSet
 from indicators.api.views import IndicatorViewSet, PlanViewSet
 
-from liangshan_edu.api import HasRole
+from liangshan_edu.api import HasRole, ObtainAuthTokenView
 
 
 class APIRoot(DefaultRouter.APIRootView):
@@ -20,7 +19,7 @@ router.register("counties", CountyViewSet, basename="county")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),  # throttled by axes
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:api-schema"), name="api-docs"),
     # Before the figures router: its figures/<pk>/ would otherwise take figures/upload/.
