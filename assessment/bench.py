@@ -326,7 +326,7 @@ def _evaluation(p: str, grid: str, series: str) -> str:
     return f"""
 {p}ev0 AS (
     SELECT g.*, s.value AS own, s.numerator, s.denominator,
-           CASE WHEN g.kind = 'milestone'
+           CASE WHEN g.kind = 'milestone' AND g.target_year IS NOT NULL
                 THEN (max(ARRAY[s.year::numeric, s.value])
                       FILTER (WHERE g.kind = 'milestone' AND s.value IS NOT NULL) OVER w)[2]
                 ELSE s.value END AS v,
@@ -384,7 +384,7 @@ def _evaluation(p: str, grid: str, series: str) -> str:
            CASE WHEN e.v IS NULL THEN 'no_data'
                 WHEN e.gap = 0 AND {_meets("e.v", "e.target", "e.direction")} THEN 'achieved'
                 WHEN e.target_year IS NOT NULL AND e.year >= e.target_year THEN 'off_track'
-                WHEN e.kind = 'milestone' THEN 'on_track'
+                WHEN e.kind = 'milestone' AND e.target_year IS NOT NULL THEN 'on_track'
                 WHEN {_meets("e.v", "e.expected", "e.direction")} THEN 'on_track'
                 WHEN e.direction = 'at_least' AND e.expected > e.start
                      AND e.v - e.start >= %(share)s * (e.expected - e.start) THEN 'lagging'

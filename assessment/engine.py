@@ -309,8 +309,8 @@ def _county_rows(plan: _Plan, entries: list[tuple], area: str, figures: list[tup
         num, den = parts.get(year, (None, None))
         value = values.get(year)
         e_num, e_den = num, den
-        if value is None and milestone:
-            value = latest  # a milestone once done stays done: the latest earlier value carries forward
+        if value is None and milestone and target_year is not None:
+            value = latest  # a milestone once done stays done (a yearly one is judged year by year)
             e_num = e_den = None
         if value is None:
             rows.append((area, ind_id, year, None, num, den, baseline, base_year, target, target_year, None,
@@ -355,7 +355,7 @@ def _county_rows(plan: _Plan, entries: list[tuple], area: str, figures: list[tup
             status, overdue = ACHIEVED, False
         elif target_year is not None and year >= target_year:
             status, overdue = OFF_TRACK, True
-        elif milestone or (value <= expected if at_most else value >= expected):
+        elif (milestone and target_year is not None) or (value <= expected if at_most else value >= expected):
             status, overdue = ON_TRACK, False
         else:
             start = baseline if target_year is not None else 0

@@ -109,8 +109,9 @@ def evaluate(
     ``target``/``target_year`` the applicable target (``target_year`` None for a standing yearly rule).
     """
     value = values.get(year)
-    if kind == "milestone" and value is None:
-        # A milestone once done stays done: carry the latest earlier value forward.
+    if kind == "milestone" and value is None and target_year is not None:
+        # A milestone once done stays done: carry the latest earlier value forward. Not a yearly milestone
+        # (每年…, no deadline): each year is its own.
         earlier = [y for y in values if y < year]
         value = values[max(earlier)] if earlier else None
         numerator = denominator = None
@@ -145,7 +146,8 @@ def _status(kind, direction, year, value, target, target_year, baseline, expecte
         return ProgressStatus.ACHIEVED, False
     if target_year is not None and year >= target_year:
         return ProgressStatus.OFF_TRACK, True
-    if kind == "milestone":
+    if kind == "milestone" and target_year is not None:
+        # Not done yet, before its deadline. A yearly milestone not done in its year is off track (below).
         return ProgressStatus.ON_TRACK, False
     if meets(value, expected, direction):
         return ProgressStatus.ON_TRACK, False

@@ -67,6 +67,19 @@ def test_exact_ties_take_decimal_rounding():
     _same(ind, "513401", 1, [(2021, D(88), None, None), (2022, D(88), None, None), (2023, D(88), None, None)])
 
 
+def test_a_yearly_milestone_is_judged_year_by_year():
+    # 每年… done/not done with no deadline (ASM-…): not done in a year is off track; nothing is carried forward.
+    ind = _ind("milestone", "done", [TargetSpec(None, D(1))])
+    rows = _same(ind, "513401", 1, [(2022, D(1), None, None), (2023, D(0), None, None)])
+    assert [(r[2], r[3], r[11]) for r in rows] == [
+        (2021, None, "no_data"), (2022, D(1), "achieved"), (2023, D(0), "off_track"), (2024, None, "no_data"),
+        (2025, None, "no_data")]
+    # A dated milestone still carries "done" forward, and is on track while not done before its deadline.
+    ind = _ind("milestone", "done", [TargetSpec(2025, D(1))])
+    rows = _same(ind, "513401", 1, [(2022, D(0), None, None), (2023, D(1), None, None)])
+    assert [r[11] for r in rows] == ["no_data", "on_track", "achieved", "achieved", "achieved"]
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_random_series_match_the_rule(seed):
     rng = random.Random(seed)
