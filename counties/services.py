@@ -27,7 +27,7 @@ from counties.models import County, CountyReopening, Figure, ReportingYear
 from counties.signals import approved_figures_changed
 from counties.validation import IndicatorRule, Problem, check_values, plausibility
 from indicators.models import Indicator
-from liangshan_edu.roles import county_of, is_reviewer
+from liangshan_edu.roles import can_review, is_clerk_of
 
 EDITABLE = (FigureStatus.DRAFT, FigureStatus.RETURNED)
 
@@ -137,7 +137,7 @@ def save_draft(user, county: County, indicator: Indicator, year: int, *, value=N
     callers that compare the values themselves (the spreadsheet upload) pass None. Unchanged values make no
     new version.
     """
-    if county is None or county_of(user) is None or county_of(user).pk != county.pk:
+    if not is_clerk_of(user, county):
         raise NotAllowed(_("只能填报本县（市）的数据。"))
     if indicator.retired:
         raise Invalid(_("指标%(code)s已停用。") % {"code": indicator.code})
@@ -188,7 +188,7 @@ def submit(user, figure: Figure, *, expected_version: int | None = None) -> Figu
     # of=self: lock only the figure; PostgreSQL refuses FOR UPDATE on the nullable side of the county join.
     figure = (Figure.objects.select_for_update(of=("self",)).select_related("indicator__unit", "county")
               .get(pk=figure.pk))
-    if county_of(user) is None or figure.county_id != county_of(user).pk:
+    if not is_clerk_of(user, figure.county_id):
         raise NotAllowed(_("只能提交本县（市）的数据。"))
     _transition_guard(figure, expected_version)
     if figure.status not in EDITABLE:
@@ -212,7 +212,7 @@ def submit(user, figure: Figure, *, expected_version: int | None = None) -> Figu
 @transaction.atomic
 def approve(user, figure: Figure, *, expected_version: int | None = None) -> Figure:
     """An official approves a submitted figure; it is announced once the approval commits (progress follows)."""
-    if not is_reviewer(user):
+    if not can_review(user):
         raise NotAllowed(_("只有州级管理员可以审核。"))
     figure = Figure.objects.select_for_update().get(pk=figure.pk)
     _transition_guard(figure, expected_version)
@@ -232,7 +232,7 @@ def approve(user, figure: Figure, *, expected_version: int | None = None) -> Fig
 @transaction.atomic
 def return_figure(user, figure: Figure, reason: str, *, expected_version: int | None = None) -> Figure:
     """An official returns a submitted figure to the county with a reason the clerk will see."""
-    if not is_reviewer(user):
+    if not can_review(user):
         raise NotAllowed(_("只有州级管理员可以退回。"))
     if not (reason or "").strip():
         raise Invalid(_("退回时必须填写原因。"), [Problem("reason", _("退回时必须填写原因。"), "required")])
@@ -251,7 +251,7 @@ def return_figure(user, figure: Figure, reason: str, *, expected_version: int | 
 @transaction.atomic
 def reopen(user, figure: Figure, reason: str, *, expected_version: int | None = None) -> Figure:
     """An official reopens an approved figure for correction (it stops counting until approved again)."""
-    if not is_reviewer(user):
+    if not can_review(user):
         raise NotAllowed(_("只有州级管理员可以重新开放已审核的数据。"))
     if not (reason or "").strip():
         raise Invalid(_("重新开放时必须填写原因。"), [Problem("reason", _("重新开放时必须填写原因。"), "required")])
@@ -328,7 +328,7 @@ def bulk(action, user, figures: Iterable[Figure], *, expected_versions: Mapping[
 
 
 def lock_year(user, year: int, *, deadline: date | None = None) -> ReportingYear:
-    if not is_reviewer(user):
+    if not can_review(user):
         raise NotAllowed(_("只有州级管理员可以锁定年度。"))
     ry, _created = ReportingYear.objects.get_or_create(year=year)
     ry.locked, ry.locked_at, ry.locked_by = True, timezone.now(), user
@@ -346,7 +346,7 @@ def lock_year(user, year: int, *, deadline: date | None = None) -> ReportingYear
 
 def unlock_year(user, year: int) -> ReportingYear:
     """An official unlocks a locked year for every county (recorded in the year's history)."""
-    if not is_reviewer(user):
+    if not can_review(user):
         raise NotAllowed(_("只有州级管理员可以解除锁定。"))
     ry, _created = ReportingYear.objects.get_or_create(year=year)
     ry.locked, ry.locked_at, ry.locked_by = False, None, None
@@ -356,7 +356,7 @@ def unlock_year(user, year: int) -> ReportingYear:
 
 
 def reopen_year_for_county(user, year: int, county: County, reason: str) -> CountyReopening:
-    if not is_reviewer(user):
+    if not can_review(user):
         raise NotAllowed(_("只有州级管理员可以重新开放。"))
     if not (reason or "").strip():
         raise Invalid(_("重新开放时必须填写原因。"), [Problem("reason", _("重新开放时必须填写原因。"), "required")])
@@ -371,7 +371,7 @@ def reopen_year_for_county(user, year: int, county: County, reason: str) -> Coun
 
 def close_year_for_county(user, year: int, county: County) -> int:
     """An official ends the reopenings of a locked year for one county; returns how many were active."""
-    if not is_reviewer(user):
+    if not can_review(user):
         raise NotAllowed(_("只有州级管理员可以结束重新开放。"))
     closed = 0
     for reopening in CountyReopening.objects.filter(reporting_year__year=year, county=county, active=True):
@@ -383,7 +383,7 @@ def close_year_for_county(user, year: int, county: County) -> int:
 
 
 def set_deadline(user, year: int, deadline: date) -> ReportingYear:
-    if not is_reviewer(user):
+    if not can_review(user):
         raise NotAllowed(_("只有州级管理员可以设置截止日期。"))
     ry, _created = ReportingYear.objects.get_or_create(year=year)
     ry.deadline = deadline

@@ -19,7 +19,7 @@ from indicators.cycles import current_cycle
 from indicators.models import Plan
 from indicators.templatetags.catalogue import ind_name
 from liangshan_edu.calendar import open_reporting_year
-from liangshan_edu.roles import ADMINISTRATOR, AUDITOR, CLERK, OFFICIAL, county_of, is_official, role_of
+from liangshan_edu.roles import CLERK, READERS, can_recompute, county_of, role_of
 from liangshan_edu.views import role_required
 
 MEASURES = {
@@ -44,7 +44,7 @@ def home(request):
     return prefecture_dashboard(request)
 
 
-@role_required(OFFICIAL, AUDITOR, ADMINISTRATOR)
+@role_required(*READERS)
 def prefecture_dashboard(request):
     """州级工作台: the cycle's final evaluation, the year's statuses and the open year's reporting, per county."""
     user = request.user
@@ -92,7 +92,7 @@ def prefecture_dashboard(request):
 
     heat_json, heat_note = _heat_map(user, year, plan_code, counts, names, [c[0] for c in counties])
     missing = sum(r.missing for r in reporting.values())
-    job = RecomputeJob.objects.first() if is_official(user) else None
+    job = RecomputeJob.objects.first() if can_recompute(user) else None
     return render(request, "dashboards/dashboard.html", {
         "cycle": cycle, "year": year, "latest": latest, "years": years, "open_year": open_year,
         "plans": plans, "plan_code": plan_code, "measures": MEASURES.values(), "measure": measure,

@@ -11,7 +11,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from liangshan_edu.roles import can_read_all, is_official, role_of
+from liangshan_edu.roles import can_recompute, role_of
 
 
 class HasRole(permissions.BasePermission):
@@ -27,14 +27,7 @@ class IsOfficial(permissions.BasePermission):
     message = "只有州级管理员可以执行此操作。 / Only prefecture officials may do this."
 
     def has_permission(self, request, view) -> bool:
-        return is_official(request.user)
-
-
-class ReadsAll(permissions.BasePermission):
-    message = "只有州级管理员和审计人员可以查看。 / Only officials and auditors may see this."
-
-    def has_permission(self, request, view) -> bool:
-        return can_read_all(request.user)
+        return can_recompute(request.user)
 
 
 def exception_handler(exc, context):

@@ -26,6 +26,8 @@ ROLE_LABELS = {
     ADMINISTRATOR: _("系统管理员"),
 }
 ROLES = tuple(ROLE_LABELS)
+# The roles that read every county (DESIGN §2).
+READERS = (OFFICIAL, AUDITOR, ADMINISTRATOR)
 
 
 def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
@@ -50,11 +52,13 @@ def county_of(user: AbstractBaseUser | AnonymousUser) -> County | None:
     return profile.county if profile else None
 
 
-def is_official(user) -> bool:
+def can_recompute(user) -> bool:
+    """Officials and administrators start a recompute (administrators too: they change targets and must be able
+    to see the result at once)."""
     return role_of(user) in (OFFICIAL, ADMINISTRATOR)
 
 
-def is_reviewer(user) -> bool:
+def can_review(user) -> bool:
     """Only prefecture officials review figures: approve, return, reopen, set deadlines, lock years.
 
     DESIGN §2: nobody but an official moves a figure to approved — not even an administrator (IT staff).
@@ -62,29 +66,38 @@ def is_reviewer(user) -> bool:
     return role_of(user) == OFFICIAL
 
 
+def is_clerk_of(user, county) -> bool:
+    """Whether the user is the clerk of ``county`` (a County or its id): the one who enters its figures."""
+    own = county_of(user)
+    if own is None or county is None:
+        return False
+    return own.pk == (county if isinstance(county, int) else county.pk)
+
+
 def can_read_all(user) -> bool:
     """Officials, auditors and administrators read every county; clerks read only their own."""
-    return role_of(user) in (OFFICIAL, AUDITOR, ADMINISTRATOR)
+    return role_of(user) in READERS
 
 
 def can_read_county(user, county: County) -> bool:
     """Whether the user may read one county's figures, progress and pages: readers of everything, and the clerk
     of that county."""
-    if can_read_all(user):
-        return True
-    own = county_of(user)
-    return own is not None and own.pk == county.pk
+    return can_read_all(user) or is_clerk_of(user, county)
 
 
 def role_context(request) -> dict:
-    """Template context: the user's role and county, for navigation."""
+    """Template context: the user's role and county, and flags for what they may do (templates never compare
+    role names)."""
     from liangshan_edu.calendar import open_reporting_year
 
-    role = role_of(request.user)
+    user = request.user
+    role = role_of(user)
     return {
-        # Counties report a year's figures during the following year.
         "nav_reporting_year": open_reporting_year(),
         "user_role": role,
         "user_role_label": ROLE_LABELS.get(role, "") if role else "",
-        "user_county": county_of(request.user),
+        "user_county": county_of(user),
+        "is_clerk": role == CLERK,
+        "can_review": can_review(user),
+        "can_recompute": can_recompute(user),
     }

@@ -31,7 +31,7 @@ def test_anonymous_users_have_no_role():
     anonymous = AnonymousUser()
     assert roles.role_of(anonymous) is None
     assert roles.county_of(anonymous) is None
-    assert not roles.is_official(anonymous) and not roles.is_reviewer(anonymous)
+    assert not roles.can_recompute(anonymous) and not roles.can_review(anonymous)
     assert not roles.can_read_all(anonymous)
 
 
@@ -73,7 +73,7 @@ def test_the_role_is_looked_up_once(django_assert_num_queries):
         assert roles.role_of(official) == roles.OFFICIAL
     with django_assert_num_queries(0):
         assert roles.role_of(official) == roles.OFFICIAL
-        assert roles.is_official(official) and roles.is_reviewer(official) and roles.can_read_all(official)
+        assert roles.can_recompute(official) and roles.can_review(official) and roles.can_read_all(official)
 
 
 def test_no_role_is_looked_up_once_too(django_assert_num_queries):
@@ -107,7 +107,7 @@ def test_a_clerk_belongs_to_a_county_and_other_roles_to_none():
 ])
 def test_what_each_role_may(group, official, reviewer, reads_all):
     user = make_user(f"may_{group}", group)
-    assert (roles.is_official(user), roles.is_reviewer(user), roles.can_read_all(user)) == (
+    assert (roles.can_recompute(user), roles.can_review(user), roles.can_read_all(user)) == (
         official, reviewer, reads_all)
 
 
@@ -129,7 +129,9 @@ def test_the_navigation_context():
     assert context["user_role"] == roles.CLERK
     assert str(context["user_role_label"]) == "县级填报员"
     assert context["user_county"].code == ZHAOJUE
-    assert set(context) == {"nav_reporting_year", "user_role", "user_role_label", "user_county"}
+    assert (context["is_clerk"], context["can_review"], context["can_recompute"]) == (True, False, False)
+    assert set(context) == {"nav_reporting_year", "user_role", "user_role_label", "user_county", "is_clerk",
+                            "can_review", "can_recompute"}
 
 
 def test_the_navigation_context_of_other_roles():
@@ -138,6 +140,16 @@ def test_the_navigation_context_of_other_roles():
     context = roles.role_context(request)
     assert (context["user_role"], str(context["user_role_label"]), context["user_county"]) == (
         roles.OFFICIAL, "州级管理员", None)
+    assert (context["is_clerk"], context["can_review"], context["can_recompute"]) == (False, True, True)
     request.user = AnonymousUser()
     context = roles.role_context(request)
     assert (context["user_role"], context["user_role_label"], context["user_county"]) == (None, "", None)
+
+
+def test_is_clerk_of_takes_a_county_or_its_id():
+    xichang, zhaojue = County.objects.get(code=XICHANG), County.objects.get(code=ZHAOJUE)
+    clerk = make_user("own", roles.CLERK, county=XICHANG)
+    assert roles.is_clerk_of(clerk, xichang) and roles.is_clerk_of(clerk, xichang.pk)
+    assert not roles.is_clerk_of(clerk, zhaojue) and not roles.is_clerk_of(clerk, zhaojue.pk)
+    assert not roles.is_clerk_of(clerk, None)
+    assert not roles.is_clerk_of(make_user("boss", roles.OFFICIAL), xichang)

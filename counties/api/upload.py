@@ -23,7 +23,7 @@ from counties.services import check_year
 from counties.spreadsheet import CSV_CONTENT_TYPE, build_template_csv, readable_county, template_filename, \
     upload_file
 from liangshan_edu.api import HasRole
-from liangshan_edu.roles import county_of
+from liangshan_edu.roles import county_of, is_clerk_of
 
 
 class UploadRequestSerializer(serializers.Serializer):
@@ -113,7 +113,7 @@ class FigureUploadView(APIView):
         own = county_of(request.user)
         code = request.data.get("county") or (own.code if own else "")
         county = County.objects.filter(code=code).first() if code else None
-        if own is None or (county is not None and county.pk != own.pk):
+        if own is None or (county is not None and not is_clerk_of(request.user, county)):
             raise PermissionDenied(_("只能上传本县（市）的数据。"))
         if county is None:
             raise ValidationError({"county": [_("县市代码“%(code)s”不存在。") % {"code": code}]})

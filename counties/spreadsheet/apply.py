@@ -22,7 +22,7 @@ from counties.spreadsheet.parse import ParsedUpload, SpreadsheetError, UploadRow
 from counties.spreadsheet.report import CellError, Change, FieldChange, RowWarning, UploadReport
 from counties.validation import check_values
 from indicators.models import Indicator
-from liangshan_edu.roles import county_of
+from liangshan_edu.roles import is_clerk_of
 
 
 @dataclass
@@ -53,8 +53,7 @@ def _current(figure: Figure, key: str):
 
 
 def _refuse_unless_clerk_of(user, county: County, report: UploadReport) -> bool:
-    own = county_of(user)
-    if own is None or own.pk != county.pk:
+    if not is_clerk_of(user, county):
         report.refuse(_("只能上传本县（市）的数据。"), "not_allowed")
         return False
     return True

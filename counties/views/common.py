@@ -12,10 +12,8 @@ from counties.errors import Invalid
 from counties.forms import plain
 from indicators.models import Indicator
 from indicators.targets import TargetSpec
-from liangshan_edu.calendar import FIRST_YEAR, open_reporting_year
-from liangshan_edu.roles import ADMINISTRATOR, AUDITOR, OFFICIAL, is_reviewer, role_of
+from liangshan_edu.calendar import FIRST_YEAR
 
-READERS = (OFFICIAL, AUDITOR, ADMINISTRATOR)
 DIRECTION_SIGNS = {"at_least": "≥", "at_most": "≤", "zero": "="}
 
 
@@ -62,8 +60,3 @@ def value_text(indicator: Indicator, value, numerator=None, denominator=None) ->
 
 def _status_label(status: str) -> str:
     return str(FigureStatus(status).label) if status in FigureStatus.values else status
-
-
-def _nav_context(request) -> dict:
-    year = open_reporting_year()
-    return {"nav_year": year, "is_official": is_reviewer(request.user), "role": role_of(request.user)}

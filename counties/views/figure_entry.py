@@ -18,9 +18,9 @@ from counties.choices import FigureStatus
 from counties.errors import FigureError, Locked, Stale
 from counties.forms import FigureRowForm, row_form
 from counties.models import County, Figure, ReportingYear
-from counties.views.common import _check_year, _nav_context, _years, target_text, value_text
+from counties.views.common import _check_year, _years, target_text, value_text
 from indicators.models import Indicator, Plan, Task
-from liangshan_edu.roles import CLERK, county_of, role_of
+from liangshan_edu.roles import CLERK, county_of, is_clerk_of, role_of
 from liangshan_edu.views import role_required
 
 
@@ -128,7 +128,7 @@ def _entry_rows(request, county: County, year: int, *, editable: bool, bound: di
         "editable": editable, "year_open": year_open, "reporting_year": ry, "plan_filter": plan_filter,
         "upload_url": _optional_url("figure-upload", year),
         "template_url": _optional_url("figure-template", county.code, year),
-        "years": _years(), **_nav_context(request),
+        "years": _years(),
     }
 
 
@@ -228,8 +228,7 @@ def entry_county(request, county_code: str, year: int):
     county = get_object_or_404(County, code=county_code)
     _check_year(year)
     if role_of(request.user) == CLERK:
-        own = county_of(request.user)
-        if own is not None and own.pk == county.pk:
+        if is_clerk_of(request.user, county):
             return redirect("figure-entry", year)
         raise PermissionDenied
     context = _entry_rows(request, county, year, editable=False)

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 
 from counties.forms import AuditFilterForm, plain
 from counties.models import Figure
-from counties.views.common import READERS, _nav_context, _status_label, value_text
-from liangshan_edu.roles import can_read_all
+from counties.views.common import _status_label, value_text
+from liangshan_edu.roles import READERS, can_read_all
 from liangshan_edu.views import role_required
 
 LOG_PAGE_SIZE = 50
@@ -85,7 +85,6 @@ def figure_history(request, pk: int):
     return render(request, "counties/history.html", {
         "figure": figure, "events": events, "value": value_text(figure.indicator, figure.value, figure.numerator,
                                                                 figure.denominator),
-        **_nav_context(request),
     })
 
 
@@ -166,6 +165,6 @@ def audit_log(request):
     shown = list(page.object_list)
     return render(request, "counties/audit_log.html", {
         "filter": form, "page": page, "events": _audit_events(shown), "existing": _existing(shown),
-        "query": query.urlencode(), **_nav_context(request),
+        "query": query.urlencode(),
     })
 

@@ -13,9 +13,9 @@ from counties import reporting, services
 from counties.errors import FigureError, Invalid
 from counties.forms import CountyReasonForm, DeadlineForm
 from counties.models import CountyReopening, Figure, ReportingYear
-from counties.views.common import READERS, _check_year, _nav_context, _years
+from counties.views.common import _check_year, _years
 from indicators.models import Indicator
-from liangshan_edu.roles import is_reviewer
+from liangshan_edu.roles import READERS, can_review
 from liangshan_edu.views import role_required
 
 
@@ -30,7 +30,7 @@ def reporting_status(request, year: int):
     """填报进度: deadline and lock of a year; completeness and timeliness per county × plan."""
     _check_year(year)
     if request.method == "POST":
-        if not is_reviewer(request.user):
+        if not can_review(request.user):
             raise PermissionDenied
         return _reporting_post(request, year)
     report = reporting.completeness(year, figures=Figure.objects.visible_to(request.user))
@@ -52,8 +52,7 @@ def reporting_status(request, year: int):
         "total": cell(report.total(), False),
         "reporting_year": ry, "reopenings": reopenings, "year_history": year_history,
         "deadline_form": DeadlineForm(initial={"deadline": ry.deadline if ry else None}),
-        "county_form": CountyReasonForm(), "can_act": is_reviewer(request.user), "years": _years(),
-        **_nav_context(request),
+        "county_form": CountyReasonForm(), "can_act": can_review(request.user), "years": _years(),
     })
 
 

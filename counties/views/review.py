@@ -19,10 +19,10 @@ from counties import services
 from counties.choices import FigureStatus
 from counties.forms import ReviewActionForm, ReviewFilterForm
 from counties.models import Figure
-from counties.views.common import READERS, _nav_context, _status_label, _years, target_text, value_text
+from counties.views.common import _status_label, _years, target_text, value_text
 from indicators.models import Target
 from indicators.targets import target_for_year, targets_for
-from liangshan_edu.roles import is_reviewer
+from liangshan_edu.roles import READERS, can_review
 from liangshan_edu.views import role_required
 
 QUEUE_PAGE_SIZE = 100
@@ -94,7 +94,7 @@ def _queue_rows(figures: list[Figure]) -> list[QueueRow]:
 def review_queue(request):
     """审核: submitted figures per county and plan; officials approve, return or reopen them in bulk."""
     if request.method == "POST":
-        if not is_reviewer(request.user):
+        if not can_review(request.user):
             raise PermissionDenied
         return _review_post(request)
     filters = ReviewFilterForm(request.GET or None, years=_years())
@@ -114,8 +114,7 @@ def review_queue(request):
     query.pop("page", None)
     return render(request, "counties/review.html", {
         "filter": filters, "page": page, "rows": _queue_rows(list(page.object_list)), "status": status,
-        "status_label": _status_label(status), "can_act": is_reviewer(request.user), "query": query.urlencode(),
-        **_nav_context(request),
+        "status_label": _status_label(status), "can_act": can_review(request.user), "query": query.urlencode(),
     })
 
 

@@ -17,7 +17,7 @@ from counties.errors import Invalid
 from counties.services import check_year, year_is_open
 from counties.spreadsheet import XLSX_CONTENT_TYPE, build_template, readable_county, template_filename, upload_file
 from liangshan_edu.calendar import FIRST_YEAR
-from liangshan_edu.roles import CLERK, county_of
+from liangshan_edu.roles import CLERK, county_of, is_clerk_of
 from liangshan_edu.views import role_required
 
 
@@ -50,8 +50,7 @@ def figure_template(request: HttpRequest, county_code: str, year: int) -> HttpRe
     if county is None:
         raise Http404
     _valid_year(year)
-    own = county_of(request.user)
-    read_only = own is None or own.pk != county.pk
+    read_only = not is_clerk_of(request.user, county)
     data = build_template(county, year, user=request.user, read_only=read_only)
     return download(data, template_filename(county, year, "xlsx", read_only=read_only), XLSX_CONTENT_TYPE)
 
