@@ -1,7 +1,7 @@
 // Draws every Plotly figure the server handed to the page as JSON: <script type="application/json" data-chart="id">.
 //
 // Kept light for the main thread (docs/lighthouse.md): drawing a chart takes 50–300 ms, so every chart is drawn in
-// a task of its own when it comes near the viewport (IntersectionObserver): charts below the fold or inside a
+// a task of its own when it comes into the viewport (IntersectionObserver): charts below the fold or inside a
 // closed <details> cost nothing until they are looked at, and are drawn at their real width.
 // A drawn chart's element gets data-drawn="1" and fires a bubbling "chart:drawn" event (links.js listens to it).
 (function () {
@@ -43,7 +43,7 @@
         observer.unobserve(entry.target);
         queue(byTarget.get(entry.target));
       });
-    }, {rootMargin: "200px 0px"});
+    }, {rootMargin: "0px"});
     later.forEach(function (node) {
       var target = document.getElementById(node.dataset.chart);
       byTarget.set(target, node);
