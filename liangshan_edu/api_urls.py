@@ -5,7 +5,8 @@ from rest_framework.routers import DefaultRouter
 from counties.api.views import CountyViewSet
 from indicators.api.views import IndicatorViewSet, PlanViewSet
 
-from liangshan_edu.api import HasRole, ObtainAuthTokenView
+from liangshan_edu.api import HasRole
+from liangshan_edu.auth import ObtainAuthTokenView
 
 
 class APIRoot(DefaultRouter.APIRootView):

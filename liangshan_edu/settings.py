@@ -110,7 +110,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # attempts come from would let anyone lock an official out. Administrators unlock in the admin (Axes › access
 # attempts: delete) or with ``manage.py axes_reset_username <name>``; failures are kept (access failure logs).
 AUTHENTICATION_BACKENDS = [
-    "liangshan_edu.api.LoginThrottleBackend",  # axes' AxesStandaloneBackend, first as axes requires
+    "liangshan_edu.auth.LoginThrottleBackend",  # axes' AxesStandaloneBackend, first as axes requires
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
@@ -120,7 +120,7 @@ AXES_RESET_ON_SUCCESS = True
 # Retrying while locked out does not start the cool-off again (a clerk who keeps trying is not locked for longer).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_LOCKOUT_CALLABLE = "liangshan_edu.api.lockout_response"
+AXES_LOCKOUT_CALLABLE = "liangshan_edu.auth.lockout_response"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
