@@ -1,11 +1,15 @@
 """Reading an uploaded file safely: size and row limits, .xlsx (read-only, values only) or CSV (UTF-8, UTF-16
-or GBK), the header row found by its names, every non-blank row with its sheet, row number and column letters."""
+or GBK), the header row found by its names, every non-blank row with its sheet, row number and column letters.
+
+An .xlsx is a zip of XML parts, so a small upload can unpack to gigabytes (a "decompression bomb"): its zip
+directory is checked against the limits below before openpyxl reads a byte of it."""
 from __future__ import annotations
 
 import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from typing import IO, Iterable, Iterator
 
@@ -19,6 +23,26 @@ from counties.spreadsheet.layout import CSV_COLUMNS, INSTRUCTIONS_SHEET, META_SH
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+
+# Limits on what an .xlsx unpacks to, checked from its zip directory before openpyxl opens it. Measured on the
+# template build_template writes (2024, 西昌市 and 昭觉县): 42 members, about 280 KB unpacked in all, the largest
+# sheet about 50 KB, no part compressed more than 9 to 1, no sharedStrings.xml (Excel or WPS writes one on
+# saving, holding every text of the file: well under 1 MB for a template). Each limit is far above that, and
+# above what a file of MAX_ROWS filled rows needs, so no real file comes near one; anything past them is refused.
+# zipfile never unpacks more than a member's declared size (and checks its CRC), so capping the declared sizes
+# bounds what openpyxl can be made to read.
+MAX_ZIP_MEMBERS = 500                  # 42 in a template (about 4 per sheet); Excel adds a handful
+MAX_MEMBER_BYTES = 10 * 1024 * 1024    # one part unpacked; a sheet of MAX_ROWS filled rows is about 4 MB
+MAX_WHOLE_PART_BYTES = 2 * 1024 * 1024  # a part openpyxl reads whole into memory (shared strings, styles, theme,
+#                                        workbook, rels — every .xml/.rels outside xl/worksheets/): under 20 KB
+#                                        in a template; 2 MB of shared strings is ~150,000 strings in memory
+MAX_TOTAL_BYTES = 50 * 1024 * 1024     # all parts together: about 280 KB in a template
+MAX_RATIO = 100                        # unpacked / packed size of a part over RATIO_FROM_BYTES; 9 at most in a
+RATIO_FROM_BYTES = 1024 * 1024         # template, while millions of blank rows or repeated strings pack 200–1000×
+MAX_READ_ROWS = 2 * MAX_ROWS           # rows read in all sheets, blank ones too (openpyxl makes up every row
+#                                        skipped before a far row number, so <row r="1048576"/> alone is a million)
+MAX_COLUMNS = 200                      # columns read per row (the template has 17); a cell in column XFD would
+#                                        otherwise make every row 16,384 wide
 HEADER_SEARCH_ROWS = 10          # the header row is found among the first rows (a title may precede it)
 _HEADERS = {**{c.header: c.key for c in CSV_COLUMNS}, **{c.key: c.key for c in CSV_COLUMNS},
             "完成时间": "done_on", "佐证资料": "evidence", "说明": "note", "indicator": "code"}
@@ -65,11 +89,31 @@ def _header_key(value) -> str | None:
     return _HEADERS.get(text) or _HEADERS.get(text.lower())
 
 
-def _table_rows(numbered: Iterable[tuple[int, Iterable]], sheet: str) -> list[UploadRow] | None:
+def _too_many_rows_read() -> SpreadsheetError:
+    return SpreadsheetError(_("文件行数过多（含空行超过%(n)s行）。请删除表格中多余的空行后重新上传。")
+                            % {"n": MAX_READ_ROWS})
+
+
+class _RowBudget:
+    """Every row read from a file, blank or made up by openpyxl, counts; past MAX_READ_ROWS the file is refused."""
+
+    def __init__(self) -> None:
+        self.left = MAX_READ_ROWS
+
+    def take(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise _too_many_rows_read()
+
+
+def _table_rows(numbered: Iterable[tuple[int, Iterable]], sheet: str,
+                budget: _RowBudget | None = None) -> list[UploadRow] | None:
     """Rows under the header row (the first row with a 指标代码 column); None when there is no header."""
+    budget = budget or _RowBudget()
     columns: dict[int, str] | None = None
     rows: list[UploadRow] = []
     for number, raw in numbered:
+        budget.take()
         values = list(raw)
         if columns is None:
             if number > HEADER_SEARCH_ROWS:
@@ -95,7 +139,38 @@ def _no_header() -> SpreadsheetError:
     return SpreadsheetError(_("文件中没有找到表头“指标代码”。请使用系统下载的模板，不要修改表头。"))
 
 
+def _unpacks_too_large() -> SpreadsheetError:
+    return SpreadsheetError(_("文件解压后过大或结构异常，不是系统生成的模板。请重新下载模板，填写后上传。"))
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse an .xlsx whose zip directory says it unpacks to too much, before anything is unpacked."""
+    # Every entry of the central directory starts with this signature: counting it bounds the entries before
+    # zipfile builds an object for each one.
+    if data.count(b"PK\x01\x02") > MAX_ZIP_MEMBERS:
+        raise _unpacks_too_large()
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise SpreadsheetError(_("无法读取该文件：不是有效的Excel（.xlsx）文件。")) from exc
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise _unpacks_too_large()
+    total = 0
+    for info in members:
+        size = info.file_size
+        name = info.filename.lower()
+        whole = name.endswith((".xml", ".rels")) and not name.startswith("xl/worksheets/")
+        if size > (MAX_WHOLE_PART_BYTES if whole else MAX_MEMBER_BYTES):
+            raise _unpacks_too_large()
+        if size > RATIO_FROM_BYTES and size > MAX_RATIO * max(info.compress_size, 1):
+            raise _unpacks_too_large()
+        total += size
+        if total > MAX_TOTAL_BYTES:
+            raise _unpacks_too_large()
+
+
 def _parse_xlsx(data: bytes) -> ParsedUpload:
+    _check_zip(data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception as exc:  # an uploaded file can be broken in any way openpyxl may complain about
@@ -111,9 +186,14 @@ def _parse_xlsx(data: bytes) -> ParsedUpload:
 
 
 def _workbook_rows(wb) -> ParsedUpload:
+    budget = _RowBudget()
     county_code = year = None
     if META_SHEET in wb.sheetnames:
-        meta = {str(r[0]): r[1] for r in wb[META_SHEET].iter_rows(max_col=2, values_only=True) if r[0]}
+        meta = {}
+        for r in wb[META_SHEET].iter_rows(max_col=2, values_only=True):
+            budget.take()
+            if r[0]:
+                meta[str(r[0])] = r[1]
         county_code = _code_text(meta.get("county_code")) or None
         year = _int_or_none(meta.get("year"))
     rows: list[UploadRow] = []
@@ -122,7 +202,8 @@ def _workbook_rows(wb) -> ParsedUpload:
         if ws.title in (META_SHEET, INSTRUCTIONS_SHEET):
             continue
         ws.reset_dimensions()  # some writers record wrong dimensions; read every cell there is
-        sheet_rows = _table_rows(enumerate(ws.iter_rows(values_only=True), 1), ws.title)
+        sheet_rows = _table_rows(enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1), ws.title,
+                                 budget)
         if sheet_rows is not None:
             found = True
             rows.extend(sheet_rows)
