@@ -231,3 +231,13 @@ def test_the_real_template_is_well_within_every_limit(template):
     assert max(i.file_size for i in members) * 20 < parse_module.MAX_WHOLE_PART_BYTES
     parsed = parse_upload(io.BytesIO(template), "template.xlsx")
     assert parsed.county_code == XICHANG and parsed.year == 2024
+
+
+def test_the_upload_page_refuses_a_bomb_with_the_same_message(template, clerk_xichang, xichang):
+    from tests.conftest import client_for
+
+    bomb = declare(template, SHEET, 0xFFFF0000)
+    response = client_for(clerk_xichang).post(reverse("figure-upload", args=[2024]),
+                                              {"file": SimpleUploadedFile("bomb.xlsx", bomb)})
+    assert TOO_BIG in response.content.decode()
+    assert Figure.objects.filter(county=xichang).count() == 0
