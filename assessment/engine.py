@@ -77,6 +77,20 @@ class IndicatorInfo:
     targets: list[TargetSpec] = field(default_factory=list)
 
 
+def counts_counties(level: str, rollup: str) -> bool:
+    """A county-level indicator rolled up with ``all`` (每县…): the prefecture's value is how many counties meet
+    their own target, judged against the number of counties in scope."""
+    return level == "county" and rollup == "all"
+
+
+def judged_as(kind: str, direction: str, level: str, rollup: str, area: str) -> tuple[str, str]:
+    """The kind and direction an area's rows are judged in: the prefecture row of a ``counts_counties``
+    indicator is a count of counties, so more is better whatever the indicator's own direction."""
+    if area == PREFECTURE and counts_counties(level, rollup):
+        return "count", "at_least"
+    return kind, direction
+
+
 def load_indicators(ids: Iterable[int] | None = None, using: str = "default") -> list[IndicatorInfo]:
     qs = (Indicator.objects.using(using).filter(retired=False).select_related("plan")
           .prefetch_related("targets__counties"))
@@ -134,7 +148,7 @@ def prefecture_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], own: d
     (value, numerator, denominator) of years whose figures did not change, as stored (the incremental path);
     ``aggregates`` then holds only the other years.
     """
-    if ind.level == "county" and ind.rollup == "all":
+    if counts_counties(ind.level, ind.rollup):
         yield from _counties_meeting_rows(ind, aggregates, scope_count, rule, now, achieved or {})
         return
     applicable = targets_for(ind.targets, None, None)
@@ -464,7 +478,7 @@ def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, 
     own: dict[int, dict[int, tuple]] = {ind.id: {} for ind in indicators}
     # Counties meeting their own target, per indicator and year, for the ``all`` roll-ups.
     met: dict[int, dict[int, int]] = {ind.id: {} for ind in indicators
-                                      if ind.level == "county" and ind.rollup == "all"}
+                                      if counts_counties(ind.level, ind.rollup)}
     figures, release = _figures(using, figures_cursor)
     try:
         groups = groupby(figures, key=_COUNTY)
@@ -663,15 +677,15 @@ def _compute_for(indicator_id: int, county_id: int | None, using: str,
                      .values_list("year", "value", "numerator", "denominator")]
             share = Decimal(rule.lagging_share).as_integer_ratio()
             rows.extend(_as_row(raw, now) for raw in _county_rows(plan, entries, code, group, rule, share))
-    counts_counties = ind.level == "county" and ind.rollup == "all"
-    if not counts_counties and not targets_for(ind.targets, None, None):
+    by_counties = counts_counties(ind.level, ind.rollup)
+    if not by_counties and not targets_for(ind.targets, None, None):
         return rows, areas  # no prefecture-wide target: no prefecture rows
     aggregates, own, known = {}, {}, None
     if ind.rollup == "none":
         # Only the prefecture itself reports it: its own figures (county empty), found by their own index.
         own = {y: (v, n, d) for y, v, n, d in approved.filter(county__isnull=True)
                .values_list("year", "value", "numerator", "denominator")}
-    elif counts_counties:
+    elif by_counties:
         pass  # counted below, once the counties meeting their target are known
     else:
         known = _stored_prefecture(indicator_id, ind.years, year, using) if year is not None else None
@@ -679,7 +693,7 @@ def _compute_for(indicator_id: int, county_id: int | None, using: str,
             aggregates[a["year"]] = Aggregate(a["total"], a["num"] or Decimal(0), a["den"] or Decimal(0),
                                               a["paired"], a["done"], a["reported"])
     achieved = None
-    if counts_counties:
+    if by_counties:
         # The other counties' stored rows, and this county's new ones.
         achieved = dict(counties_achieving(indicator_id, areas, using))
         for row in rows:

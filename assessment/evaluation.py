@@ -54,13 +54,12 @@ def prefecture_judgements(ind: engine.IndicatorInfo, rows: Iterable[tuple], own:
     prefecture's own approved figures, for indicators only the prefecture reports.
     """
     rows = list(rows)
-    counts_counties = ind.level == "county" and ind.rollup == "all"
-    kind = "count" if counts_counties else ind.kind
+    kind, direction = engine.judged_as(ind.kind, ind.direction, ind.level, ind.rollup, PREFECTURE)
     values = own if own is not None else {y: v for y, v, _, _ in rows if v is not None}
     targets = dict.fromkeys((ty, t) for _, _, t, ty in rows if t is not None)
     for target_year, target in sorted(targets, key=lambda k: (k[0] is None, k[0] or 0)):
         yield (PREFECTURE, ind.id, target_year, target,
-               judge(kind=kind, direction="at_least" if counts_counties else ind.direction, target=target,
+               judge(kind=kind, direction=direction, target=target,
                      target_year=target_year, values=values, cycle=cycle))
 
 

@@ -14,12 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
 from assessment.choices import PREFECTURE, EvaluationResult, ProgressStatus
+from assessment.engine import judged_as
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
 from counties.choices import FigureStatus
 from counties.models import County, Figure, ReportingYear
 from counties.reporting import CatalogueEntry, FigureFacts, Tally, load_catalogue, tally
 from dashboards import county_charts
-from dashboards.queries import ResultView, chosen_year, judgement_direction, result_view, target_scope
+from dashboards.queries import ResultView, chosen_year, result_view, target_scope
 from indicators.models import Indicator, Plan
 from indicators.targets import TargetSpec
 from indicators.templatetags.catalogue import plan_name
@@ -165,7 +166,7 @@ def county_page(request, code: str):
             result=e["result"], met_year=e["met_year"], latest_value=e["latest_value"],
             latest_year=e["latest_year"], target=e["target"], target_year=e["target_year"],
             years_met=e["years_met"], years_reported=e["years_reported"],
-            direction=judgement_direction(ind.direction, ind.level, ind.rollup, county.code)))
+            direction=judged_as(ind.kind, ind.direction, ind.level, ind.rollup, county.code)[1]))
 
     blocks: dict[int, PlanBlock] = {}
     for entry in catalogue:

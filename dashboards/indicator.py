@@ -23,13 +23,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from assessment.choices import PREFECTURE, ProgressStatus
+from assessment.engine import judged_as
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
 from counties.choices import FigureStatus
 from counties.models import County, Figure
 from counties.reporting import CatalogueEntry
 from dashboards import county_charts
 from dashboards.display import RESULT_ORDER
-from dashboards.queries import ResultView, chosen_year, judgement_direction, result_view, target_scope
+from dashboards.queries import ResultView, chosen_year, result_view, target_scope
 from indicators.models import Indicator
 from liangshan_edu.roles import can_read_all, county_of
 from liangshan_edu.views import role_required
@@ -158,7 +159,7 @@ def indicator_page(request, code: str):
             result=e["result"], met_year=e["met_year"], latest_value=e["latest_value"],
             latest_year=e["latest_year"], target=e["target"], target_year=e["target_year"],
             years_met=e["years_met"], years_reported=e["years_reported"],
-            direction=judgement_direction(indicator.direction, indicator.level, indicator.rollup, e["area"])))
+            direction=judged_as(indicator.kind, indicator.direction, indicator.level, indicator.rollup, e["area"])[1]))
 
     rows: list[AreaRow] = []
     for county in page:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from assessment.choices import PREFECTURE, EvaluationResult
+from assessment.choices import EvaluationResult
 from assessment.rules import meets
 from dashboards.display import number
 from indicators.choices import Tier
@@ -43,14 +43,6 @@ class ResultView:
     @property
     def deadline(self) -> str:
         return str(self.target_year) if self.target_year else _("每年")
-
-
-def judgement_direction(direction: str, level: str, rollup: str, area: str) -> str:
-    """The direction a row was judged in: the prefecture row of a county-level ``all`` roll-up counts the
-    counties meeting their own target, so more is better whatever the indicator's direction."""
-    if area == PREFECTURE and level == "county" and rollup == "all":
-        return "at_least"
-    return direction
 
 
 def result_view(*, result: str, met_year: int | None, latest_value: Decimal | None, latest_year: int | None,
