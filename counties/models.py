@@ -12,6 +12,17 @@ from counties.choices import FigureStatus
 from indicators.choices import Tier
 
 
+class CountyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CountyQuerySet:
+        """Officials, auditors and administrators see every county; a clerk only their own."""
+        from liangshan_edu.roles import can_read_all, county_of
+
+        if can_read_all(user):
+            return self
+        county = county_of(user)
+        return self.filter(pk=county.pk) if county else self.none()
+
+
 class County(models.Model):
     """A county-level division (县市) of Liangshan, with the attributes the plans use to set targets."""
 
@@ -21,6 +32,8 @@ class County(models.Model):
     name_en = models.CharField(_("英文名称"), max_length=50, blank=True)
     tier = models.PositiveSmallIntegerField(_("义务教育分类区"), choices=Tier.choices)
     key_assisted = models.BooleanField(_("国家乡村振兴重点帮扶县"), default=False)
+
+    objects = CountyQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

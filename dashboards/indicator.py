@@ -32,7 +32,6 @@ from dashboards import county_charts
 from dashboards.display import RESULT_ORDER
 from dashboards.queries import ResultView, chosen_year, result_view, target_scope
 from indicators.models import Indicator
-from liangshan_edu.roles import can_read_all, county_of
 from liangshan_edu.views import role_required
 
 # Above this many counties the trend draws their minimum, median and maximum instead of a line each.
@@ -64,13 +63,6 @@ class AreaRow:
     @property
     def status_label(self) -> str:
         return str(ProgressStatus(self.status).label) if self.status else ""
-
-
-def _visible_counties(user) -> list[County]:
-    if can_read_all(user):
-        return list(County.objects.order_by("code"))
-    own = county_of(user)
-    return [own] if own else []
 
 
 def _result_summary(evaluations: list[dict]) -> list[tuple[str, list[tuple[str, str, int]]]]:
@@ -132,7 +124,7 @@ def indicator_page(request, code: str):
                    .order_by(F("year").asc(nulls_last=True), F("tier").asc(nulls_first=True)))
     specs = [t.spec() for t in targets]
     entry = CatalogueEntry(indicator, specs)
-    counties = _visible_counties(user)
+    counties = list(County.objects.visible_to(user).order_by("code"))
     names = {c.code: c.short_name or c.name for c in counties}
     names[PREFECTURE] = _("全州")
     default = default_year(user)

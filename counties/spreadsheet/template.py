@@ -19,7 +19,6 @@ from counties.spreadsheet.layout import CSV_COLUMNS
 from indicators.choices import Tier
 from indicators.models import Indicator, Target
 from indicators.targets import TargetSpec, target_for_year, targets_for
-from liangshan_edu.roles import can_read_all, county_of
 
 
 @dataclass
@@ -178,10 +177,4 @@ def template_filename(county: County, year: int, ext: str, *, read_only: bool = 
 
 def readable_county(user, code: str | None) -> County | None:
     """The county with ``code`` if the user may read its figures (officials, auditors: any; a clerk: own)."""
-    county = County.objects.filter(code=code).first() if code else None
-    if county is None:
-        return None
-    if can_read_all(user):
-        return county
-    own = county_of(user)
-    return county if own is not None and own.pk == county.pk else None
+    return County.objects.visible_to(user).filter(code=code).first() if code else None
