@@ -241,7 +241,12 @@ def reporting_by_county(year: int, *, figures: QuerySet | None = None) -> dict[s
     catalogue = load_catalogue()
     named = frozenset().union(*(s.counties for e in catalogue for s in e.specs))
     expected_of: dict[tuple, int] = {}
-    submitted = dict(figures.filter(year=year, status__in=SUBMITTED, county__isnull=False)
+    # Only figures of indicators a county reports that year count, as in ``completeness`` (not a retired
+    # indicator's, nor one of a cycle that has ended).
+    reportable = [e.indicator.pk for e in catalogue if not e.indicator.retired and not e.indicator.prefecture_only
+                  and (cycle_end(e.indicator.plan.cycle) or year) >= year]
+    submitted = dict(figures.filter(year=year, status__in=SUBMITTED, county__isnull=False,
+                                    indicator_id__in=reportable)
                      .values_list("county_id").annotate(n=Count("county_id")).order_by())
     out = {}
     for county_id, code, tier in County.objects.values_list("id", "code", "tier"):

@@ -157,3 +157,23 @@ def test_the_dashboard_speaks_english_when_asked(official, figures):
     html = client_for(official).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Prefecture dashboard" in html and "Met on time" in html and "County map" in html
     assert "州级工作台" not in html
+
+
+def test_the_dashboards_reporting_counts_agree_with_the_reporting_page(users, official):
+    """The dashboard counts without loading figures one by one; it must say what the 填报进度 page says."""
+    from counties import services
+    from counties.reporting import completeness, reporting_by_county
+
+    clerk, county = users["clerk_zhaojue"], County.objects.get(code=ZHAOJUE)
+    for code, num in (("PRE-01", 90), ("PRE-02", 80), ("CMP-01", 95)):
+        figure = services.save_draft(clerk, county, Indicator.objects.get(code=code), 2025,
+                                     numerator=num, denominator=100).figure
+        if code != "CMP-01":
+            services.submit(clerk, figure)   # CMP-01 stays a draft: entered, not submitted
+    Indicator.objects.filter(code="PRE-02").update(retired=True)  # a retired indicator's figure does not count
+    report = completeness(2025)
+    fast = reporting_by_county(2025)
+    for c in report.counties:
+        total = report.county_total(c)
+        assert (fast[c.code].expected, fast[c.code].submitted) == (total.expected, total.submitted), c.code
+    assert fast[ZHAOJUE].submitted == 1
