@@ -105,3 +105,17 @@ def test_the_language_switch_turns_the_dashboard_english(watched):
     with page.expect_navigation():
         page.select_option("header select[name=language]", "zh-hans")
     assert "州级工作台" in page.inner_text("main h1")
+
+
+@pytest.mark.parametrize("user, path, name", [
+    ("official", "/", "phone-dashboard"), ("clerk_zhaojue", f"/counties/{ZHAOJUE}/", "phone-county-clerk"),
+    ("auditor", "/indicators/PRE-01/", "phone-indicator-auditor")])
+def test_the_daily_pages_fit_a_phone(watched, user, path, name):
+    page = watched
+    some_figures()
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, user)
+    page.goto(page.base_url + path)
+    look_at(page, ".chart")
+    screenshot(page, name)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
