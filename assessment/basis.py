@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from assessment.engine import load_indicators
-from counties.models import County
+from places.models import County
 
 
 def digest(using: str = "default") -> str:

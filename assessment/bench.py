@@ -202,7 +202,7 @@ FROM (
                        -- a prefecture-wide total: each county builds its share of it (stochastic rounding)
                        CASE WHEN p.level = 'prefecture' AND p.rollup = 'sum'
                             THEN p.ref / %(ncounties)s ELSE p.ref END::float8 AS goal
-                FROM (SELECT id AS area_id, tier FROM counties_county WHERE id BETWEEN %(lo)s AND %(hi)s
+                FROM (SELECT id AS area_id, tier FROM places_county WHERE id BETWEEN %(lo)s AND %(hi)s
                       UNION ALL SELECT 0, 0 WHERE %(own)s) c
                 JOIN bench_params p ON (c.area_id > 0 AND p.county_figures) OR (c.area_id = 0 AND p.own_figures)
                 CROSS JOIN generate_series(2021, 2025) y(year)
@@ -264,21 +264,21 @@ def fill(n: int, alias: str = ALIAS, progress: Callable[[int, int], None] | None
 
     conn = connections[alias]
     with transaction.atomic(using=alias), conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM counties_county WHERE code NOT LIKE %s", ["9%"])
+        cur.execute("SELECT count(*) FROM places_county WHERE code NOT LIKE %s", ["9%"])
         real = cur.fetchone()[0]
         if n < real:
             raise ValueError(f"--counties must be at least {real} (the real counties)")
         cur.execute("TRUNCATE assessment_progress, counties_figure")
         cur.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-        cur.execute("DELETE FROM indicators_target_counties tc USING counties_county c "
+        cur.execute("DELETE FROM indicators_target_counties tc USING places_county c "
                     "WHERE c.id = tc.county_id AND c.code LIKE %s", ["9%"])
-        cur.execute("DELETE FROM counties_county WHERE code LIKE %s", ["9%"])
+        cur.execute("DELETE FROM places_county WHERE code LIKE %s", ["9%"])
         cur.execute("""
-            INSERT INTO counties_county (code, name, short_name, name_en, tier, key_assisted)
+            INSERT INTO places_county (code, name, short_name, name_en, tier, key_assisted)
             SELECT (900000 + k)::text, 'Bench county ' || k, 'B' || k, 'Bench ' || k, 1 + k %% 3, k %% 3 <> 0
             FROM generate_series(1, %s) k
         """, [n - real])
-        cur.execute("SELECT min(id), max(id), count(*) FROM counties_county")
+        cur.execute("SELECT min(id), max(id), count(*) FROM places_county")
         lo, hi, total = cur.fetchone()
         _params(cur)
         # Synthetic data consistent by construction: skip the per-row foreign-key triggers while filling.
@@ -295,7 +295,7 @@ def fill(n: int, alias: str = ALIAS, progress: Callable[[int, int], None] | None
         figures, own = cur.fetchone()
     with conn.cursor() as cur:
         cur.execute("VACUUM ANALYZE counties_figure")
-        cur.execute("VACUUM ANALYZE counties_county")
+        cur.execute("VACUUM ANALYZE places_county")
         cur.execute("VACUUM ANALYZE assessment_progress")
     return {"counties": total, "figures": figures, "prefecture_figures": own}
 
@@ -420,7 +420,7 @@ ind AS MATERIALIZED (
                                     THEN split_part(p.cycle, '-', -1)::int ELSE %(base)s + 4 END AS last) e
     WHERE NOT i.retired
 ),
-ncounties AS (SELECT count(*) AS n FROM counties_county),
+ncounties AS (SELECT count(*) AS n FROM places_county),
 tgt AS MATERIALIZED (
     SELECT t.id, t.indicator_id, t.year, t.value, t.tier,
            EXISTS (SELECT 1 FROM indicators_target_counties tc WHERE tc.target_id = t.id) AS named
@@ -431,7 +431,7 @@ spec AS MATERIALIZED (
     FROM tgt t JOIN indicators_target_counties tc ON tc.target_id = t.id
     UNION ALL
     SELECT c.id, t.indicator_id, t.year, t.value
-    FROM tgt t JOIN counties_county c ON c.tier = t.tier
+    FROM tgt t JOIN places_county c ON c.tier = t.tier
     WHERE t.tier IS NOT NULL AND NOT t.named
 ),
 -- Counties in scope of an indicator: every county when it has a general target, else those named or of a tier.
@@ -439,7 +439,7 @@ scope AS MATERIALIZED (
     SELECT ind.id AS indicator_id,
            CASE WHEN EXISTS (SELECT 1 FROM tgt t WHERE t.indicator_id = ind.id AND t.tier IS NULL AND NOT t.named)
                 THEN (SELECT n FROM ncounties)
-                ELSE (SELECT count(*) FROM counties_county c
+                ELSE (SELECT count(*) FROM places_county c
                       WHERE c.tier IN (SELECT t.tier FROM tgt t WHERE t.indicator_id = ind.id)
                          OR c.id IN (SELECT tc.county_id FROM indicators_target_counties tc
                                      JOIN tgt t ON t.id = tc.target_id WHERE t.indicator_id = ind.id))
@@ -451,7 +451,7 @@ app AS (
     UNION ALL
     SELECT c.id, t.indicator_id, t.year, t.value
     FROM tgt t JOIN ind ON ind.id = t.indicator_id AND ind.level = 'county'
-    CROSS JOIN counties_county c
+    CROSS JOIN places_county c
     WHERE t.tier IS NULL AND NOT t.named
       AND NOT EXISTS (SELECT 1 FROM spec s WHERE s.county_id = c.id AND s.indicator_id = t.indicator_id
                       AND coalesce(s.year, -1) = coalesce(t.year, -1))
@@ -534,7 +534,7 @@ prefecture_series AS (
 SELECT CASE WHEN r.area_id = 0 THEN 'prefecture' ELSE c.code END, r.indicator_id, r.year, r.value,
        r.numerator, r.denominator, r.baseline, r.baseline_year, r.target, r.target_year, r.expected, r.status,
        r.overdue, r.projected, r.will_meet, r.gap, now()
-FROM (SELECT * FROM c_res UNION ALL SELECT * FROM p_res) r LEFT JOIN counties_county c ON c.id = r.area_id
+FROM (SELECT * FROM c_res UNION ALL SELECT * FROM p_res) r LEFT JOIN places_county c ON c.id = r.area_id
 """.format(
     table="{table}",
     ratio=_he("a.num * 100 / a.den"),
@@ -768,7 +768,7 @@ def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
 
     conn = connections[alias]
     with conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM counties_county")
+        cur.execute("SELECT count(*) FROM places_county")
         counties = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM counties_figure WHERE status = 'approved'")
         figures = cur.fetchone()[0]

@@ -36,7 +36,8 @@ from assessment.choices import PREFECTURE, ProgressStatus
 from assessment.models import Progress
 from assessment.rules import FOUR_PLACES, Aggregate, Outcome, Rule, evaluate, expected_value, rollup, trend
 from counties.choices import FigureStatus
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.cycles import cycle_end
 from indicators.models import Indicator, Target
 from indicators.targets import TargetSpec, target_for_year, targets_for

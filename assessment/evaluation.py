@@ -28,7 +28,8 @@ from assessment.choices import PREFECTURE
 from assessment.models import Evaluation, Progress
 from assessment.rules import Judgement, judge
 from counties.choices import FigureStatus
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.cycles import cycle_years as cycle_span
 from indicators.models import Indicator
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from assessment import basis, jobs, tasks
 from counties.signals import approved_figures_changed
-from indicators.signals import catalogue_write
+from liangshan_edu.watch import catalogue_write
 
 
 @receiver(approved_figures_changed, dispatch_uid="assessment.recompute_for_figure")

@@ -10,7 +10,7 @@ from django.db import connections, transaction
 
 from assessment.choices import PREFECTURE
 from assessment.models import AreaTally, Evaluation, Progress
-from counties.models import County
+from places.models import County
 from indicators.models import Indicator, Plan
 
 _STATUS_SQL = """

@@ -1,23 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from counties.models import County, CountyReopening, Figure, Profile, ReportingYear
-from indicators.watch import AnnouncesWrites
-
-
-@admin.register(County)
-class CountyAdmin(AnnouncesWrites, admin.ModelAdmin):
-    list_display = ["code", "name", "tier", "key_assisted"]
-    list_filter = ["tier", "key_assisted"]
-    search_fields = ["code", "name", "short_name"]
-
-
-@admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "county"]
-    list_filter = ["county"]
-    search_fields = ["user__username"]
-    autocomplete_fields = ["user"]
+from counties.models import CountyReopening, Figure, ReportingYear
 
 
 @admin.register(Figure)

@@ -38,7 +38,8 @@ from django.utils.translation import gettext_noop as N_
 
 from counties import services
 from counties.choices import FigureStatus
-from counties.models import County, Figure, Profile
+from places.models import County, Profile
+from counties.models import Figure
 from indicators.models import Indicator
 from indicators.targets import TargetSpec, targets_for
 from liangshan_edu import roles

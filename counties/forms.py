@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from counties.choices import FigureStatus
 from counties.errors import FigureError
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.models import Plan
 
 DONE_CHOICES = [("", "—"), ("1", _("已完成")), ("0", _("未完成"))]

@@ -17,7 +17,8 @@ from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from counties.choices import FigureStatus
-from counties.models import County, Figure, ReportingYear
+from places.models import County
+from counties.models import Figure, ReportingYear
 from indicators.models import Indicator, Plan, Target
 from indicators.cycles import cycle_end
 from indicators.targets import TargetSpec, target_for_year, targets_for

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from counties.choices import FigureStatus
-from counties.errors import Invalid, Locked, NotAllowed, Stale, WrongState
-from counties.models import County, CountyReopening, Figure, ReportingYear
+from counties.errors import FigureError, Invalid, Locked, NotAllowed, Stale, WrongState
+from places.models import County
+from counties.models import CountyReopening, Figure, ReportingYear
 from counties.signals import approved_figures_changed
 from counties.validation import IndicatorRule, Problem, check_values, plausibility
 from indicators.models import Indicator
@@ -126,35 +127,88 @@ def warnings_for_many(figures: Iterable[Figure]) -> dict[int, list[Problem]]:
     return out
 
 
+def is_stale(user, figure: Figure, based_on: int | None) -> bool:
+    """The staleness rule — one for the entry form, the API, the upload and the transitions.
+
+    An edit (or a submit, approve, return) that started from version ``based_on`` of a figure is stale when
+    **someone other than** ``user`` changed the figure after that version; it is refused, never merged. The
+    user's own later changes do not make it stale: a clerk who uploads a file, corrects it and uploads it again,
+    or saves the same page twice, is not stopped by their own work. ``based_on`` 0 means "I saw no figure";
+    None means the caller does not check (a CSV without the version column). A version the figure never had is
+    stale.
+    """
+    if based_on is None or based_on == figure.version:
+        return False
+    if based_on > figure.version or figure.pk is None:
+        return True
+    return figure.history.filter(version__gt=based_on).exclude(history_user_id=getattr(user, "pk", None)).exists()
+
+
+def indicator_refusal(indicator: Indicator) -> Problem | None:
+    """Why no county may enter a figure of this indicator (retired, or reported by the prefecture), or None."""
+    if indicator.retired:
+        return Problem("code", _("指标%(code)s已停用。") % {"code": indicator.code}, "retired")
+    if indicator.prefecture_only:
+        return Problem("code", _("指标%(code)s由州级填报，县（市）不填。") % {"code": indicator.code}, "prefecture_only")
+    return None
+
+
+def check_draft(user, county: County, indicator: Indicator, year: int, figure: Figure | None, *,
+                expected_version: int | None, year_open: bool | None = None) -> list[Problem]:
+    """Everything that stops a draft being saved, except its values (``validation.check_values``), without
+    saving: the clerk's county, the indicator (retired, prefecture-only), the year (valid, not locked), the
+    version (``is_stale``) and the figure's state. ``save_draft`` raises the first problem; the upload checks
+    every row with it before saving any. ``figure`` is the stored figure or None; ``year_open`` may be passed
+    when already known (``year_is_open``), to save a query per row.
+    """
+    if not is_clerk_of(user, county):
+        return [Problem("county", _("只能填报本县（市）的数据。"), "not_allowed")]
+    refused = indicator_refusal(indicator)
+    if refused:
+        return [refused]
+    try:
+        check_year(year)
+    except Invalid as exc:
+        return [Problem("year", exc.message, "invalid_year")]
+    if not (year_open if year_open is not None else year_is_open(year, county)):
+        return [Problem("year", _("%(year)s年度已锁定，如需修改请联系州级管理员重新开放。") % {"year": year}, "locked")]
+    if figure is not None and is_stale(user, figure, expected_version):
+        return [Problem("version", Stale(figure).message, "stale")]
+    if figure is not None and figure.status not in EDITABLE:
+        return [Problem("status", _("该数据状态为“%(status)s”，不能修改；如需更正，请联系州级管理员退回。") % {
+            "status": figure.get_status_display()}, "wrong_state")]
+    return []
+
+
+_REFUSALS = {"not_allowed": NotAllowed, "locked": Locked, "wrong_state": WrongState}
+
+
+def _refusal(problem: Problem, figure: Figure | None) -> FigureError:
+    """The workflow error a problem of ``check_draft`` raises (its HTTP status follows: 403, 409, 400)."""
+    if problem.code == "stale":
+        return Stale(figure)
+    return _REFUSALS.get(problem.code, Invalid)(problem.message, [problem])
+
+
 @transaction.atomic
 def save_draft(user, county: County, indicator: Indicator, year: int, *, value=None, numerator=None,
                denominator=None, done_on: date | None = None, evidence: str | None = None, note: str | None = None,
-               expected_version: int | None = None, reason: str = "") -> SaveResult:
+               expected_version: int | None = None, reason: str = "", must_be_new: bool = False) -> SaveResult:
     """Create or update a county's figure as a draft (or keep it returned). Refuses stale versions.
 
-    ``expected_version`` is the version the user's edit started from (0 for "I saw no figure"): a figure
-    that has moved on since is refused as stale, before anything else is checked. None skips the check; only
-    callers that compare the values themselves (the spreadsheet upload) pass None. Unchanged values make no
-    new version.
+    The workflow rules are ``check_draft``'s; ``expected_version`` is the version the user's edit started from
+    (0 for "I saw no figure"), judged by ``is_stale``. ``must_be_new`` (the API's create) refuses a figure that
+    exists, whoever made it, with the current one (409). Unchanged values make no new version.
     """
-    if not is_clerk_of(user, county):
-        raise NotAllowed(_("只能填报本县（市）的数据。"))
-    if indicator.retired:
-        raise Invalid(_("指标%(code)s已停用。") % {"code": indicator.code})
-    if indicator.prefecture_only:
-        raise NotAllowed(_("指标%(code)s由州级填报。") % {"code": indicator.code})
-    check_year(year)
-    if not year_is_open(year, county):
-        raise Locked(_("%(year)s年度已锁定，如需修改请联系州级管理员重新开放。") % {"year": year})
     figure = Figure.objects.select_for_update().filter(county=county, indicator=indicator, year=year).first()
+    problems = check_draft(user, county, indicator, year, figure, expected_version=expected_version)
+    if problems:
+        raise _refusal(problems[0], figure)
+    if must_be_new and figure is not None:
+        raise Stale(figure)
     created = figure is None
     if created:
         figure = Figure(county=county, indicator=indicator, year=year, version=0)
-    else:
-        if expected_version is not None and expected_version != figure.version:
-            raise Stale(figure)
-        if figure.status not in EDITABLE:
-            raise WrongState(_("该数据状态为“%(status)s”，不能修改。") % {"status": figure.get_status_display()})
     checked = check_values(indicator_rule(indicator), value=value, numerator=numerator, denominator=denominator,
                            done_on=done_on, year=year)
     if not checked.ok:
@@ -177,8 +231,8 @@ def save_draft(user, county: County, indicator: Indicator, year: int, *, value=N
     return SaveResult(figure, created, changed, warnings_for(figure))
 
 
-def _transition_guard(figure: Figure, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != figure.version:
+def _transition_guard(user, figure: Figure, expected_version: int | None) -> None:
+    if is_stale(user, figure, expected_version):
         raise Stale(figure)
 
 
@@ -190,7 +244,7 @@ def submit(user, figure: Figure, *, expected_version: int | None = None) -> Figu
               .get(pk=figure.pk))
     if not is_clerk_of(user, figure.county_id):
         raise NotAllowed(_("只能提交本县（市）的数据。"))
-    _transition_guard(figure, expected_version)
+    _transition_guard(user, figure, expected_version)
     if figure.status not in EDITABLE:
         raise WrongState(_("只有草稿或被退回的数据可以提交（当前：%(status)s）。") % {"status": figure.get_status_display()})
     if not year_is_open(figure.year, figure.county):
@@ -215,7 +269,7 @@ def approve(user, figure: Figure, *, expected_version: int | None = None) -> Fig
     if not can_review(user):
         raise NotAllowed(_("只有州级管理员可以审核。"))
     figure = Figure.objects.select_for_update().get(pk=figure.pk)
-    _transition_guard(figure, expected_version)
+    _transition_guard(user, figure, expected_version)
     if figure.status != FigureStatus.SUBMITTED:
         raise WrongState(_("只有已提交的数据可以审核通过（当前：%(status)s）。") % {"status": figure.get_status_display()})
     figure.status = FigureStatus.APPROVED
@@ -237,7 +291,7 @@ def return_figure(user, figure: Figure, reason: str, *, expected_version: int | 
     if not (reason or "").strip():
         raise Invalid(_("退回时必须填写原因。"), [Problem("reason", _("退回时必须填写原因。"), "required")])
     figure = Figure.objects.select_for_update().get(pk=figure.pk)
-    _transition_guard(figure, expected_version)
+    _transition_guard(user, figure, expected_version)
     if figure.status != FigureStatus.SUBMITTED:
         raise WrongState(_("只有已提交的数据可以退回（当前：%(status)s）。") % {"status": figure.get_status_display()})
     figure.status = FigureStatus.RETURNED
@@ -256,7 +310,7 @@ def reopen(user, figure: Figure, reason: str, *, expected_version: int | None = 
     if not (reason or "").strip():
         raise Invalid(_("重新开放时必须填写原因。"), [Problem("reason", _("重新开放时必须填写原因。"), "required")])
     figure = Figure.objects.select_for_update().get(pk=figure.pk)
-    _transition_guard(figure, expected_version)
+    _transition_guard(user, figure, expected_version)
     if figure.status != FigureStatus.APPROVED:
         raise WrongState(_("只有已审核的数据可以重新开放。"))
     figure.status = FigureStatus.RETURNED

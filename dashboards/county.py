@@ -17,7 +17,8 @@ from assessment.choices import PREFECTURE, EvaluationResult, ProgressStatus
 from assessment.engine import judged_as
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
 from counties.choices import FigureStatus
-from counties.models import County, Figure, ReportingYear
+from places.models import County
+from counties.models import Figure, ReportingYear
 from counties.reporting import CatalogueEntry, FigureFacts, Tally, load_catalogue, tally
 from dashboards import county_charts
 from dashboards.queries import ResultView, chosen_year, result_view, target_scope

@@ -26,7 +26,8 @@ from assessment.choices import PREFECTURE, ProgressStatus
 from assessment.engine import judged_as
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
 from counties.choices import FigureStatus
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from counties.reporting import CatalogueEntry
 from dashboards import county_charts
 from dashboards.display import RESULT_ORDER

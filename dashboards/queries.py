@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from assessment.choices import EvaluationResult
 from assessment.rules import meets
 from dashboards.display import number
-from indicators.choices import Tier
+from places.choices import Tier
 from indicators.targets import TargetSpec
 
 

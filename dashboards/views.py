@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy
 from assessment.choices import PREFECTURE, JobState, ProgressStatus
 from assessment.models import RecomputeJob
 from assessment.queries import default_year
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from counties.reporting import reporting_by_county
 from dashboards import charts, summary
 from dashboards.display import RESULT_ORDER, STATUS_ORDER, number

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import Indicator, Plan, ResponsibleUnit, Target, Task, Unit
-from indicators.watch import AnnouncesWrites
+from liangshan_edu.watch import AnnouncesWrites
 
 
 @admin.register(Plan)

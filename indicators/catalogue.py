@@ -15,7 +15,8 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from indicators.choices import Direction, Kind, Level, Rollup, Tier
+from indicators.choices import Direction, Kind, Level, Rollup
+from places.choices import Tier
 
 CATALOGUE_DIR = Path(settings.BASE_DIR) / "fixtures" / "catalogue"
 COUNTIES_FILE = Path(settings.BASE_DIR) / "fixtures" / "counties.yaml"
@@ -165,7 +166,7 @@ def _check_indicator(ind: dict, plan_code: str | None, where: str, tasks: set, u
 
 def from_database() -> Catalogue:
     """The catalogue as loaded (and perhaps edited in the admin), as plain values for ``check``."""
-    from counties.models import County
+    from places.models import County
     from indicators.models import Plan, Unit
 
     plans = []
@@ -223,7 +224,7 @@ def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = Non
     Idempotent: rows are matched by their stable codes and updated in place; targets of an indicator are
     replaced only when they differ, so history records real changes only.
     """
-    from counties.models import County
+    from places.models import County
     from indicators.models import Indicator, Plan, Target, Task, Unit
 
     problems = check(catalogue)

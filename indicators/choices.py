@@ -30,11 +30,3 @@ class Rollup(models.TextChoices):
     ANY = "any", _("任一完成")
     COUNT = "count", _("完成县数")
     NONE = "none", _("仅州级填报")
-
-
-class Tier(models.IntegerChoices):
-    """The compulsory plan's three areas (一类区/二类区/三类区)."""
-
-    FIRST = 1, _("一类区")
-    SECOND = 2, _("二类区")
-    THIRD = 3, _("三类区")

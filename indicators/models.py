@@ -8,7 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from indicators.choices import Direction, Kind, Level, Rollup, Tier
+from indicators.choices import Direction, Kind, Level, Rollup
+from places.choices import Tier
 from indicators.targets import TargetSpec
 
 
@@ -154,7 +155,7 @@ class Target(models.Model):
     value = models.DecimalField(_("目标值"), max_digits=16, decimal_places=4)
     tier = models.PositiveSmallIntegerField(_("适用分类区"), choices=Tier.choices, null=True, blank=True)
     counties = models.ManyToManyField(
-        "counties.County", blank=True, related_name="targets", verbose_name=_("适用县市")
+        "places.County", blank=True, related_name="targets", verbose_name=_("适用县市")
     )
     note = models.CharField(_("说明"), max_length=300, blank=True)
     history = HistoricalRecords(m2m_fields=[counties])

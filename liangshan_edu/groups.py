@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 
 from liangshan_edu.roles import ADMINISTRATOR, AUDITOR, CLERK, OFFICIAL
 
-OUR_APPS = ["indicators", "counties", "assessment"]
+OUR_APPS = ["places", "indicators", "counties", "assessment"]
 
 
 def ensure_groups() -> dict[str, Group]:

@@ -1,7 +1,7 @@
 """The four roles of DESIGN §2, as Django groups, and the helpers every view, API and export uses.
 
 A user's role is the group they belong to; superusers count as administrators. A clerk (县级填报员) belongs to
-one county, recorded on ``counties.Profile``.
+one county, recorded on ``places.Profile``.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from counties.models import County
+    from places.models import County
 
 CLERK = "clerk"
 OFFICIAL = "official"

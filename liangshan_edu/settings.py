@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    "places",
     "indicators",
     "counties",
     "assessment",

@@ -41,7 +41,7 @@ def _base_data_for_transactional_tests(request):
         name in request.fixturenames for name in ("transactional_db", "live_server"))
     if transactional:
         request.getfixturevalue("transactional_db")
-        from counties.models import County
+        from places.models import County
 
         if not County.objects.exists():
             load_base_data()
@@ -77,6 +77,19 @@ def auditor(users):
 @pytest.fixture
 def clerk_xichang(users):
     return users["clerk_xichang"]
+
+
+@pytest.fixture
+def colleague_xichang(clerk_xichang):
+    """A second clerk of 西昌市: their changes make another clerk's older edit stale (``services.is_stale``)."""
+    from django.contrib.auth.models import Group, User
+
+    from places.models import Profile
+
+    colleague = User.objects.create(username="clerk_xichang_2")
+    colleague.groups.add(Group.objects.get(name="clerk"))
+    Profile.objects.create(user=colleague, county=clerk_xichang.profile.county)
+    return colleague
 
 
 @pytest.fixture

@@ -35,7 +35,8 @@ def test_other_roles_do_not_reach_the_admin(users, role):
 
 def test_figures_are_read_in_the_admin_but_never_written_there(admin_user):
     """A figure changed in the admin would skip the workflow: no version check, no reason, no recompute."""
-    from counties.models import County, Figure
+    from places.models import County
+    from counties.models import Figure
     from indicators.models import Indicator
 
     figure = Figure.objects.create(county=County.objects.get(code="513401"),

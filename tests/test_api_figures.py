@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 
 from assessment.models import Progress
 from counties import services
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.models import Indicator
 from tests.conftest import api_for
 
@@ -267,11 +268,11 @@ def test_patch_cannot_move_a_figure_to_another_year(users):
     assert "year" in response.json()["errors"]
 
 
-def test_stale_patch_is_refused_and_shows_the_newer_value(users):
-    # given the clerk read version 1, and someone saved 95 since
+def test_stale_patch_is_refused_and_shows_the_newer_value(users, colleague_xichang):
+    # given the clerk read version 1, and a colleague saved 95 since
     figure = make_figure(users, "draft")
     read_version = figure.version
-    services.save_draft(users["clerk_xichang"], figure.county, figure.indicator, YEAR, numerator=95, denominator=100)
+    services.save_draft(colleague_xichang, figure.county, figure.indicator, YEAR, numerator=95, denominator=100)
 
     # when the clerk saves an edit based on what they read
     response = api_for(users["clerk_xichang"]).patch(url(figure), {"version": read_version, "numerator": 80},

@@ -156,7 +156,7 @@ def test_worker_recomputes_progress_when_figures_are_approved(celery_worker, off
     from assessment import tasks
     from assessment.choices import JobState
     from assessment.models import Progress, RecomputeJob
-    from counties.models import County
+    from places.models import County
     from indicators.models import Indicator
 
     log = celery_worker["log"]

@@ -51,7 +51,7 @@ def test_create_figures_alone_gives_approved_2021_to_2024_with_history():
 
 def test_load_adds_no_demo_figures_to_real_ones(clerk_xichang):
     from counties import services
-    from counties.models import County
+    from places.models import County
     from indicators.models import Indicator
 
     indicator = Indicator.objects.filter(kind="count", level="county", retired=False).first()

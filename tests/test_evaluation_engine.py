@@ -6,7 +6,8 @@ import pytest
 from assessment.models import AreaTally, Evaluation
 from assessment.services import recompute_all
 from counties import services
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.models import Indicator, Plan
 from tests.conftest import api_for
 

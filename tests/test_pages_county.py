@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.services import recompute_all
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from counties.reporting import load_catalogue
 from indicators.models import Indicator
 from tests.conftest import client_for

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 
 from assessment.models import Evaluation, Progress
 from assessment.services import recompute_all
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.models import Indicator
 from tests.conftest import client_for
 

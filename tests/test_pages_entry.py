@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from counties import reporting, services
 from counties.choices import FigureStatus
-from counties.models import County, Figure, ReportingYear
+from places.models import County
+from counties.models import Figure, ReportingYear
 from indicators.models import Indicator
 from tests.conftest import client_for
 
@@ -240,9 +241,9 @@ def test_an_unchanged_row_is_not_saved_again(clerk_xichang, xichang_figure):
     assert xichang_figure.version == 1
 
 
-def test_a_stale_save_shows_the_conflict_and_does_not_overwrite(clerk_xichang, xichang_figure):
-    # given: the page was loaded at version 1, then the figure moved on to version 2 (85 %)
-    services.save_draft(clerk_xichang, county("513401"), indicator("PRE-02"), YEAR, numerator="850",
+def test_a_stale_save_shows_the_conflict_and_does_not_overwrite(clerk_xichang, colleague_xichang, xichang_figure):
+    # given: the page was loaded at version 1, then a colleague moved the figure on to version 2 (85 %)
+    services.save_draft(colleague_xichang, county("513401"), indicator("PRE-02"), YEAR, numerator="850",
                         denominator="1000", expected_version=1)
     # when: the old page is saved with another value
     shown = {"numerator": "800", "denominator": "1000", "note": ""}
@@ -259,11 +260,18 @@ def test_a_stale_save_shows_the_conflict_and_does_not_overwrite(clerk_xichang, x
     assert 'name="PRE-02-numerator" value="850"' in page
 
 
-def test_a_new_row_saved_twice_from_the_same_page_is_a_conflict(clerk_xichang):
-    entry(clerk_xichang, row("PRE-05", value="3"))
+def test_a_new_row_a_colleague_saved_meanwhile_is_a_conflict(clerk_xichang, colleague_xichang):
+    entry(colleague_xichang, row("PRE-05", value="3"))
     response = entry(clerk_xichang, row("PRE-05", value="4"))
     assert "已被他人修改" in response.content.decode()
     assert Figure.objects.get(indicator__code="PRE-05").value == 3
+
+
+def test_the_same_page_saved_twice_by_its_clerk_keeps_the_last_save(clerk_xichang):
+    entry(clerk_xichang, row("PRE-05", value="3"))
+    response = entry(clerk_xichang, row("PRE-05", value="4"))
+    assert "已被他人修改" not in response.content.decode()
+    assert Figure.objects.get(indicator__code="PRE-05").value == 4
 
 
 def test_plausibility_warnings_are_shown_and_the_note_highlighted(clerk_xichang, official):

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment.services import recompute_all
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.models import Indicator
 from tests.conftest import client_for
 

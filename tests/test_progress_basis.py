@@ -9,7 +9,8 @@ from django.urls import reverse
 from assessment import basis
 from assessment.models import Progress, RecomputeJob
 from assessment.services import recompute_all
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.models import Indicator, Plan, Target
 from tests.conftest import client_for
 

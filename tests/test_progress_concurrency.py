@@ -12,7 +12,8 @@ from django.db import connection, connections
 from assessment import engine
 from assessment.models import Progress
 from assessment.services import recompute_all
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.models import Indicator
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,8 @@ import pytest
 from assessment.models import Progress
 from assessment.services import recompute_all, recompute_for_figure
 from counties import services
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.models import Indicator
 
 pytestmark = pytest.mark.django_db

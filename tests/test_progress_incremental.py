@@ -74,7 +74,7 @@ def test_without_stored_prefecture_rows_every_year_is_rolled_up_afresh():
 def test_a_milestone_undone_leaves_later_years_without_data_as_a_full_recompute_does():
     # CMP-06 (学校布局调整专项规划编制完成, by 2022), rolled up as "how many counties have done it". 西昌 alone
     # reported it done in 2022; done carries forward, so the later years counted 西昌 without a figure of theirs.
-    from counties.models import County
+    from places.models import County
     from indicators.models import Indicator
 
     indicator = Indicator.objects.get(code="CMP-06")

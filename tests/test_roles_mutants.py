@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.test import RequestFactory
 from django.utils import timezone
 
-from counties.models import County, Profile
+from places.models import County, Profile
 from liangshan_edu import roles
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from counties import services
 from counties.choices import FigureStatus
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from counties.spreadsheet import INSTRUCTIONS_SHEET, META_SHEET, apply_upload, build_template, build_template_csv, \
     parse_upload
 from indicators.models import Indicator
@@ -526,7 +527,7 @@ def test_a_locked_year_refuses_changes_but_accepts_the_same_values(clerk_xichang
 def test_a_colleagues_change_after_download_is_not_overwritten(clerk_xichang, xichang):
     from django.contrib.auth.models import Group, User
 
-    from counties.models import Profile
+    from places.models import Profile
 
     colleague = User.objects.create(username="clerk_xichang_2")
     colleague.groups.add(Group.objects.get(name="clerk"))
@@ -543,7 +544,7 @@ def test_a_colleagues_change_after_download_is_not_overwritten(clerk_xichang, xi
 def test_a_figure_a_colleague_created_after_download_is_not_overwritten(clerk_xichang, xichang):
     from django.contrib.auth.models import Group, User
 
-    from counties.models import Profile
+    from places.models import Profile
 
     colleague = User.objects.create(username="clerk_xichang_3")
     colleague.groups.add(Group.objects.get(name="clerk"))

@@ -4,8 +4,8 @@ from datetime import date
 import pytest
 
 from counties import services
-from counties.errors import Invalid, Locked, NotAllowed, Stale
-from counties.models import County
+from counties.errors import Invalid, Locked, NotAllowed, Stale, WrongState
+from places.models import County
 from indicators.models import Indicator
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +34,43 @@ def test_a_not_done_milestone_keeps_no_date(clerk_xichang, xichang):
     assert result.figure.value == 0 and result.figure.done_on is None
 
 
-def test_a_stale_edit_is_refused_before_its_values_are_checked(clerk_xichang, xichang):
-    services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=90, denominator=100, expected_version=0)
+def test_a_stale_edit_is_refused_before_its_values_are_checked(clerk_xichang, colleague_xichang, xichang):
+    services.save_draft(colleague_xichang, xichang, rate(), 2024, numerator=90, denominator=100, expected_version=0)
     with pytest.raises(Stale, match="当前值90"):
         services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=200, denominator=100,
                             expected_version=0)
+
+
+def test_ones_own_later_edit_does_not_make_an_edit_stale(clerk_xichang, colleague_xichang, xichang):
+    # One rule for the form, the API and the upload (services.is_stale): only someone else's change counts.
+    services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=90, denominator=100, expected_version=0)
+    result = services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=95, denominator=100,
+                                 expected_version=0)
+    assert result.changed and result.figure.numerator == 95
+    # ...but once a colleague has changed it after that version, the same edit is stale
+    services.save_draft(colleague_xichang, xichang, rate(), 2024, numerator=96, denominator=100,
+                        expected_version=result.figure.version)
+    with pytest.raises(Stale):
+        services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=97, denominator=100,
+                            expected_version=result.figure.version)
+    # and a version the figure never had is stale whoever asks
+    with pytest.raises(Stale):
+        services.save_draft(colleague_xichang, xichang, rate(), 2024, numerator=97, denominator=100,
+                            expected_version=99)
+
+
+def test_check_draft_is_the_dry_run_of_save_draft(clerk_xichang, clerk_zhaojue, official, xichang):
+    figure = services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=90, denominator=100).figure
+    assert services.check_draft(clerk_xichang, xichang, rate(), 2024, figure, expected_version=figure.version) == []
+    codes = lambda *a, **k: [p.code for p in services.check_draft(*a, **k)]  # noqa: E731
+    assert codes(clerk_zhaojue, xichang, rate(), 2024, figure, expected_version=None) == ["not_allowed"]
+    assert codes(clerk_xichang, xichang, rate(), 1999, None, expected_version=None) == ["invalid_year"]
+    assert codes(clerk_xichang, xichang, rate(), 2024, figure, expected_version=None, year_open=False) == ["locked"]
+    services.submit(clerk_xichang, figure)
+    figure.refresh_from_db()
+    assert codes(clerk_xichang, xichang, rate(), 2024, figure, expected_version=None) == ["wrong_state"]
+    with pytest.raises(WrongState):
+        services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=91, denominator=100)
 
 
 def test_an_administrator_cannot_approve(clerk_xichang, admin_user, official, xichang):

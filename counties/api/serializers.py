@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from counties import services
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from indicators.models import Indicator
 
 
@@ -104,13 +105,13 @@ class FigureSerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated: dict) -> Figure:
-        # version 0: creating must not overwrite a figure that already exists (409 with the current one).
+        # Creating never overwrites a figure that already exists, even one's own (409 with the current one).
         result = services.save_draft(
             self.context["request"].user, validated["county"], validated["indicator"], validated["year"],
             value=validated.get("value"), numerator=validated.get("numerator"),
             denominator=validated.get("denominator"), done_on=validated.get("done_on"),
             evidence=validated.get("evidence"), note=validated.get("note"), expected_version=0,
-            reason=validated.get("reason", ""),
+            reason=validated.get("reason", ""), must_be_new=True,
         )
         return result.figure
 

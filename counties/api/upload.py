@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from counties.errors import Invalid
-from counties.models import County
+from places.models import County
 from counties.services import check_year
 from counties.spreadsheet import CSV_CONTENT_TYPE, build_template_csv, readable_county, template_filename, \
     upload_file

@@ -34,7 +34,8 @@ from counties.api.serializers import (
     FigureTransitionSerializer,
 )
 from counties.errors import FigureError, Stale
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from liangshan_edu.api import HasRole
 
 

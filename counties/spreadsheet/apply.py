@@ -13,8 +13,9 @@ from django.utils.translation import gettext_noop as N_
 from openpyxl.cell.cell import ERROR_CODES
 
 from counties.errors import FigureError, Invalid, Locked, NotAllowed, Stale, WrongState
-from counties.models import County, Figure
-from counties.services import EDITABLE, check_year, indicator_rule, save_draft, year_is_open
+from places.models import County
+from counties.models import Figure
+from counties.services import check_draft, check_year, indicator_refusal, indicator_rule, save_draft, year_is_open
 from counties.spreadsheet.cells import (_code_text, _date_input, _int_or_none, _is_blank, _milestone_input,
                                         _norm_text, _number_input, _text_input, plain)
 from counties.spreadsheet.layout import INPUT_KEYS, LABELS, TEXT_KEYS
@@ -119,7 +120,7 @@ class _RowChecker:
     """Checks the rows of one upload against the catalogue, the checks of a figure and the workflow."""
 
     def __init__(self, user, county: County, year: int, parsed: ParsedUpload, report: UploadReport) -> None:
-        self.user, self.year, self.report = user, year, report
+        self.user, self.county, self.year, self.report = user, county, year, report
         typed = {_code_text(r.cells.get("code")) for r in parsed}
         # Codes are matched whatever their case (a clerk may type cmp-40).
         self.indicators = {i.code.upper(): i for i in Indicator.objects.filter(
@@ -152,10 +153,8 @@ class _RowChecker:
         problem = None
         if ind is None:
             problem = _("指标代码“%(code)s”不存在。") % {"code": code}, "unknown_indicator"
-        elif ind.retired:
-            problem = _("指标%(code)s已停用。") % {"code": code}, "retired"
-        elif ind.prefecture_only:
-            problem = _("指标%(code)s由州级填报，县（市）不填。") % {"code": code}, "prefecture_only"
+        elif refused := indicator_refusal(ind):
+            problem = refused.message, refused.code
         elif ind.code in self.seen:
             first = self.seen[ind.code]
             where = (_("第%(row)s行") if first.sheet == row.sheet else _("“%(sheet)s”表第%(row)s行")) % {
@@ -202,7 +201,8 @@ class _RowChecker:
         return new
 
     def plan(self, row: UploadRow, ind: Indicator, new: dict[str, object]) -> _Planned | None:
-        """Compare with the stored figure and apply the workflow rules: state, locked year, staleness."""
+        """Compare with the stored figure, then apply the workflow rules (``services.check_draft``: state,
+        locked year, staleness) to a row that changes something."""
         figure = self.figures.get(ind.id)
         if figure is None:
             diffs = [k for k, v in new.items() if v is not None and v != ""]
@@ -214,37 +214,31 @@ class _RowChecker:
             if not diffs:
                 self.report.unchanged += 1
                 return None
-            if figure.status not in EDITABLE:
-                message = _("该数据已%(status)s，不能通过上传修改；如需更正，请联系州级管理员退回。") % {
-                    "status": figure.get_status_display()}
-                for key in diffs:
-                    if not (key == "value" and ind.kind == "rate"):  # a rate's value follows its parts
-                        self.error(row, key, message, "wrong_state", ind.code)
-                return None
-        if not self.year_open:
-            self.error(row, "code", _("%(year)s年度已锁定，如需修改请联系州级管理员重新开放。") % {"year": self.year},
-                       "locked", ind.code)
-            return None
-        if figure is not None and "version" in row.cells and _stale(self.user, figure, row.cells["version"]):
-            self.error(row, "version", _("该数据在您下载模板后已被他人修改（当前版本%(version)s，当前值%(value)s）。"
-                                         "请重新下载模板后再填写。") % {
-                "version": figure.version, "value": _show(ind, "value", figure.value)}, "stale", ind.code)
+        # The file's version: blank means there was no figure when the file was made; no column, no check.
+        based_on = None
+        if figure is not None and "version" in row.cells:
+            based_on = 0 if _is_blank(row.cells["version"]) else _int_or_none(row.cells["version"])
+        problems = check_draft(self.user, self.county, ind, self.year, figure, expected_version=based_on,
+                               year_open=self.year_open)
+        if problems:
+            self.refuse(row, ind, figure, problems[0], diffs)
             return None
         fields = [FieldChange(k, LABELS[k], _show(ind, k, _current(figure, k) if figure else None),
                               _show(ind, k, new[k])) for k in diffs]
         return _Planned(row, ind, figure, new, fields)
 
-
-def _stale(user, figure: Figure, file_version) -> bool:
-    """The file was made from an older version that someone else has changed since (never merged).
-
-    A blank version means there was no figure when the file was made. The clerk's own changes since (an
-    earlier upload of the same file, edits on the web) do not count.
-    """
-    version = 0 if _is_blank(file_version) else _int_or_none(file_version)
-    if version is None or version >= figure.version:
-        return False
-    return figure.history.filter(version__gt=version).exclude(history_user_id=user.pk).exists()
+    def refuse(self, row: UploadRow, ind: Indicator, figure: Figure | None, problem, diffs: list[str]) -> None:
+        """Report a workflow problem on the cells it concerns, in the words of the upload page."""
+        if problem.code == "wrong_state":
+            for key in diffs:
+                if not (key == "value" and ind.kind == "rate"):  # a rate's value follows its parts
+                    self.error(row, key, problem.message, problem.code, ind.code)
+        elif problem.code == "stale":
+            self.error(row, "version", _("该数据在您下载模板后已被他人修改（当前版本%(version)s，当前值%(value)s）。"
+                                         "请重新下载模板后再填写。") % {
+                "version": figure.version, "value": _show(ind, "value", figure.value)}, problem.code, ind.code)
+        else:
+            self.error(row, "code", problem.message, problem.code, ind.code)
 
 
 def _save(user, county: County, year: int, filename: str, planned: list[_Planned], report: UploadReport) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from counties.models import County
+from places.models import County
 
 
 @dataclass

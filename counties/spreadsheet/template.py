@@ -13,10 +13,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from counties.choices import FigureStatus
-from counties.models import County, Figure
+from places.models import County
+from counties.models import Figure
 from counties.spreadsheet.cells import plain
 from counties.spreadsheet.layout import CSV_COLUMNS
-from indicators.choices import Tier
+from places.choices import Tier
 from indicators.models import Indicator, Target
 from indicators.targets import TargetSpec, target_for_year, targets_for
 

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Pr
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from counties.models import County
+from places.models import County
 from counties.services import EDITABLE, year_is_open
 from counties.spreadsheet.layout import COLUMNS, FORMAT, INSTRUCTIONS_SHEET, META_SHEET
 from counties.spreadsheet.template import TemplateLine, _line_values, template_lines

@@ -4,7 +4,7 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from indicators.choices import Tier
+from places.choices import Tier
 
 register = template.Library()
 

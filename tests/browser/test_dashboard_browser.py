@@ -21,7 +21,8 @@ def look_at(page, selector: str) -> None:
 
 def some_figures() -> None:
     from assessment.services import recompute_all
-    from counties.models import County, Figure
+    from places.models import County
+    from counties.models import Figure
     from indicators.models import Indicator
 
     counties = {c.code: c for c in County.objects.all()}

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         alias = bench.register(url)
         bench.prepare(alias, out=self.stdout.write)
         with connections[alias].cursor() as cur:
-            cur.execute("SELECT count(*) FROM counties_county")
+            cur.execute("SELECT count(*) FROM places_county")
             have = cur.fetchone()[0]
         if refill or have != counties:
             t0 = time.perf_counter()

@@ -1,4 +1,7 @@
-"""Admin mixin: every write in the admin is announced (``indicators.signals.catalogue_write``) before and after.
+"""Every write in the admin of the catalogue and the counties is announced (``catalogue_write``) before and after.
+
+The signal and the admin mixin live in the base layer because the lowest apps (places, indicators) announce and
+the higher ones (assessment) listen.
 
 It wraps the admin's views rather than ``save_model``, so every way the admin writes is covered — the change form
 with its inlines and many-to-many fields, delete, bulk actions and list editing on the change list, and
@@ -7,8 +10,13 @@ django-simple-history's revert, which saves without ``save_related``.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.dispatch import Signal
 
-from indicators.signals import catalogue_write
+# Sent twice around every write in the admin of the catalogue and the counties (``AnnouncesWrites``):
+# ``phase`` "before" then "after", with the same ``state`` dict for a receiver to keep what it needs between the
+# two, and the ``user``. A receiver may return a message for the administrator (shown after the write).
+# (assessment compares what progress is computed from, and recomputes when it changed.)
+catalogue_write = Signal()
 
 
 class AnnouncesWrites:
