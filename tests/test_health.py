@@ -54,6 +54,8 @@ def test_an_unknown_check_is_a_400_with_a_message():
     response = get("/healthz?check=everything")
     assert response.status_code == 400 and "web" in response.json()["message"]
     assert get("/healthz?check=worker&worker=" + "x" * 300).status_code == 400
+    english = Client().get("/healthz?check=all", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["message"].startswith("check must be web, worker or beat")
 
 
 def test_it_is_exempt_from_the_https_redirect_and_only_it(settings):
