@@ -170,3 +170,30 @@ def test_a_real_workers_consumer_writes_its_heartbeat(broker, tmp_path):
     stopped_at = float(broker.get(f"{health.HEARTBEAT_KEY_WORKER}:{hostname}"))
     time.sleep(2)
     assert float(broker.get(f"{health.HEARTBEAT_KEY_WORKER}:{hostname}")) == stopped_at
+
+
+@pytest.mark.integration
+def test_a_real_beat_publishes_its_heartbeat(broker, tmp_path):
+    """Beat (its schedule from settings, a 1 s heartbeat) writes beat's heartbeat as it publishes the task.
+
+    The file scheduler stands in for django-celery-beat's (which needs a migrated database); the schedule entry and
+    the publishing are the same.
+    """
+    env = {**os.environ, "CELERY_BROKER_URL": BROKER, "HEALTH_BEAT_HEARTBEAT_SECONDS": "1",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'beat.sqlite3'}"}
+    log = tmp_path / "beat.log"
+    with log.open("wb") as out:
+        beat = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "liangshan_edu", "beat", "-S", "celery.beat:PersistentScheduler",
+             "-s", str(tmp_path / "schedule"), "--max-interval", "1", "-l", "info"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while get("/healthz?check=beat").status_code != 200:
+            assert beat.poll() is None, log.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.5)
+    finally:
+        beat.terminate()
+        beat.wait(timeout=30)
+        broker.delete("celery")  # the heartbeat messages nobody took (the test broker's default queue)
