@@ -2,8 +2,9 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# Noto CJK so that PDF exports render Chinese; gettext to compile the English catalogue.
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk gettext \
+# Noto CJK so that PDF exports render Chinese; gettext to compile the English catalogue; postgresql-client (15,
+# as the db service) for `manage.py backup` and `restore` (pg_dump, pg_restore).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk gettext postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -13,7 +14,8 @@ COPY . .
 RUN DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py compilemessages -v 0 \
     && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v 0
 
-RUN useradd --system --uid 1000 app && mkdir -p /app/media && chown app /app/media
+RUN useradd --system --uid 1000 app && mkdir -p /app/media /backups && chown app /app/media /backups
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "liangshan_edu.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Settings in gunicorn.conf.py (bind 0.0.0.0:8000, WEB_WORKERS workers, access log, no Server banner).
+CMD ["gunicorn", "liangshan_edu.wsgi:application"]

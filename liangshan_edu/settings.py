@@ -162,6 +162,8 @@ STORAGES = {
 # Security: production (DEBUG off) gets HTTPS-only cookies and HSTS; a TLS proxy sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The compose healthchecks ask web over plain HTTP inside the network (the proxy terminates TLS outside it).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -236,8 +238,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # A running recompute job renews its heartbeat a few times within this many seconds; one silent for longer
 # (its worker died), or pending for longer (no worker took it), is marked failed when a new one is asked for.
 RECOMPUTE_JOB_LEASE_SECONDS = envint("RECOMPUTE_JOB_LEASE_SECONDS", 120)
+# Heartbeats that /healthz reads (liangshan_edu.health): each worker writes one this often, and beat publishes a
+# tiny heartbeat task this often; three missed intervals make a heartbeat stale.
+HEALTH_WORKER_HEARTBEAT_SECONDS = envfloat("HEALTH_WORKER_HEARTBEAT_SECONDS", 15.0)
+HEALTH_BEAT_HEARTBEAT_SECONDS = envfloat("HEALTH_BEAT_HEARTBEAT_SECONDS", 30.0)
 # The rhythm of the plans: 日动态、周调度、月通报、季挂榜, and the nightly full recompute.
 CELERY_BEAT_SCHEDULE = {
+    # Beat's heartbeat for /healthz; a copy not taken within two intervals is dropped, not piled up.
+    "health-heartbeat": {"task": "liangshan_edu.heartbeat", "schedule": HEALTH_BEAT_HEARTBEAT_SECONDS,
+                         "options": {"expires": 2 * HEALTH_BEAT_HEARTBEAT_SECONDS}},
     "nightly-recompute": {"task": "assessment.tasks.recompute_all", "schedule": crontab(hour=2, minute=0)},
     # 月通报: the first day of each month, after the nightly recompute.
     "monthly-bulletin-snapshot": {"task": "assessment.tasks.snapshot_progress", "args": ("monthly",),
