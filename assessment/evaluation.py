@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 from django.db import connections, transaction
 from django.utils import timezone
 
-from assessment import engine
+from assessment import engine, incremental
 from assessment.choices import PREFECTURE
 from assessment.models import Evaluation, Progress
 from assessment.rules import Judgement, judge
@@ -32,6 +32,7 @@ from places.models import County
 from counties.models import Figure
 from indicators.cycles import cycle_years as cycle_span
 from indicators.models import Indicator
+from indicators.choices import Rollup
 
 BATCH = 20_000
 Row = tuple  # (area, indicator id, target year, target, Judgement)
@@ -164,7 +165,7 @@ def _all_rows(using: str) -> Iterator[Row]:
         ind = by_indicator.get(ind_id)
         if ind is not None:
             yield from prefecture_judgements(ind, (r[1:] for r in rows),
-                                             own.get(ind_id, {}) if ind.rollup == "none" else None,
+                                             own.get(ind_id, {}) if ind.rollup == Rollup.NONE else None,
                                              cycles.get(ind_id, ()))
 
 
@@ -180,7 +181,7 @@ def rewrite_for(indicator_id: int, county_id: int | None, using: str = "default"
         areas.append(code)
     with transaction.atomic(using=using):
         Evaluation.objects.using(using).filter(indicator_id=indicator_id, area__in=areas).delete()
-        ind = engine.load_indicator(indicator_id, using)
+        ind = incremental.load_indicator(indicator_id, using)
         if ind is None:
             return 0  # a retired indicator is not evaluated
         cycle = cycle_span(Indicator.objects.using(using).values_list("plan__cycle", flat=True).get(id=indicator_id))
@@ -190,7 +191,7 @@ def rewrite_for(indicator_id: int, county_id: int | None, using: str = "default"
                 indicator_id=indicator_id, county_id=county_id, status=FigureStatus.APPROVED, value__isnull=False,
             ).values_list("year", "value"))
             rows += county_judgements(ind, code, tier, values, cycle)
-        own = _own_figures(using, indicator_id).get(indicator_id, {}) if ind.rollup == "none" else None
+        own = _own_figures(using, indicator_id).get(indicator_id, {}) if ind.rollup == Rollup.NONE else None
         rows += prefecture_judgements(ind, (r[1:] for r in _prefecture_progress(using, indicator_id)), own, cycle)
         return _write(rows, using)
 

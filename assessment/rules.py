@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Mapping, Sequence
 
 from assessment.choices import EvaluationResult, ProgressStatus
+from counties.validation import rate_percent
+from indicators.choices import Direction, Kind, LOWER_IS_BETTER
 
 FOUR_PLACES = Decimal("0.0001")
 
@@ -43,7 +45,7 @@ class Outcome:
 
 def meets(value: Decimal, goal: Decimal, direction: str) -> bool:
     """Whether ``value`` satisfies ``goal`` in the indicator's direction."""
-    if direction in ("at_most", "zero"):
+    if direction in LOWER_IS_BETTER:
         return value <= goal
     return value >= goal
 
@@ -85,7 +87,7 @@ def gap_in_units(
     """
     if meets(value, target, direction):
         return Decimal(0)
-    if kind == "rate" and numerator is not None and denominator:
+    if kind == Kind.RATE and numerator is not None and denominator:
         needed = target * denominator / 100
         return abs(needed - numerator).quantize(FOUR_PLACES)
     return abs(target - value).quantize(FOUR_PLACES)
@@ -109,7 +111,7 @@ def evaluate(
     ``target``/``target_year`` the applicable target (``target_year`` None for a standing yearly rule).
     """
     value = values.get(year)
-    if kind == "milestone" and value is None and target_year is not None:
+    if kind == Kind.MILESTONE and value is None and target_year is not None:
         # A milestone once done stays done: carry the latest earlier value forward. Not a yearly milestone
         # (每年…, no deadline): each year is its own.
         earlier = [y for y in values if y < year]
@@ -122,7 +124,7 @@ def evaluate(
                        False, None, None, None)
     gap = gap_in_units(kind, direction, target, value, numerator, denominator)
     projected = will_meet = None
-    if kind != "milestone" and target_year is not None:
+    if kind != Kind.MILESTONE and target_year is not None:
         history = {y: v for y, v in values.items() if y <= year}
         projected = trend(history, target_year)
         if projected is not None:
@@ -131,7 +133,7 @@ def evaluate(
     if target_year is None:
         # A standing rule (每年…不少于…) holds every year: no straight line, the target itself is expected.
         expected = target
-    elif kind == "milestone":
+    elif kind == Kind.MILESTONE:
         expected = target if year >= target_year else Decimal(0)
     else:
         expected = expected_value(baseline, base_year, target, target_year, year)
@@ -146,14 +148,14 @@ def _status(kind, direction, year, value, target, target_year, baseline, expecte
         return ProgressStatus.ACHIEVED, False
     if target_year is not None and year >= target_year:
         return ProgressStatus.OFF_TRACK, True
-    if kind == "milestone" and target_year is not None:
+    if kind == Kind.MILESTONE and target_year is not None:
         # Not done yet, before its deadline. A yearly milestone not done in its year is off track (below).
         return ProgressStatus.ON_TRACK, False
     if meets(value, expected, direction):
         return ProgressStatus.ON_TRACK, False
     start = baseline if target_year is not None else Decimal(0)
-    needed = (expected - start) if direction == "at_least" else (start - expected)
-    made = (value - start) if direction == "at_least" else (start - value)
+    needed = (expected - start) if direction == Direction.AT_LEAST else (start - expected)
+    made = (value - start) if direction == Direction.AT_LEAST else (start - value)
     if needed > 0 and made >= rule.lagging_share * needed:
         return ProgressStatus.LAGGING, False
     return ProgressStatus.OFF_TRACK, False
@@ -197,7 +199,7 @@ def rollup(rule: str, agg: Aggregate, expected_count: int | None = None,
     if rule == "ratio":
         if not agg.paired:
             return None, None, None
-        return (agg.numerator * 100 / agg.denominator).quantize(FOUR_PLACES), agg.numerator, agg.denominator
+        return rate_percent(agg.numerator, agg.denominator), agg.numerator, agg.denominator
     if rule == "all":
         needed = expected_count if expected_count is not None else agg.reported
         return Decimal(1 if needed > 0 and agg.done >= needed else 0), None, None
@@ -265,7 +267,7 @@ def judge(
             result = EvaluationResult.MET_ON_TIME if met == len(years) else EvaluationResult.MISSED
         return Judgement(result, None, None, latest_value, latest_year, met, len(years))
     at_deadline = values.get(target_year)
-    if kind == "milestone":
+    if kind == Kind.MILESTONE:
         # Done in or before the deadline year, and still done by then: met on time, since the year it was done.
         upto = [y for y in reported if y <= target_year]
         if upto and meets(values[upto[-1]], target, direction):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from assessment import engine, evaluation, tallies
+from assessment import engine, evaluation, incremental, tallies
 from assessment.choices import JobState
 from assessment.models import RecomputeJob
 
@@ -106,7 +106,7 @@ def recompute_for_figure(indicator_id: int, county_id: int | None, year: int | N
         evaluation.rewrite_for(indicator_id, county_id, using)
         tallies.rewrite_for(county_id, using)
 
-    return engine.recompute_for(indicator_id, county_id, using=using, year=year, then=then)
+    return incremental.recompute_for(indicator_id, county_id, using=using, year=year, then=then)
 
 
 def _evaluate_all(using: str) -> None:

@@ -40,10 +40,12 @@ from counties import services
 from counties.choices import FigureStatus
 from places.models import County, Profile
 from counties.models import Figure
+from counties.validation import rate_percent
 from indicators.models import Indicator
 from indicators.targets import TargetSpec, targets_for
 from liangshan_edu import roles
 from liangshan_edu.groups import ensure_groups
+from indicators.choices import Kind, LOWER_IS_BETTER, Level, Rollup
 
 DEMO_PASSWORD = "liangshan2025"
 DEMO_SEED = 2022
@@ -130,13 +132,13 @@ def synthetic_series(ind: Indicator, target: TargetSpec | None, pace: float, rng
     def rng_for(year: int) -> random.Random:
         return rng if year in DEMO_YEARS or later_rng is None else later_rng
 
-    if ind.kind == "milestone":
+    if ind.kind == Kind.MILESTONE:
         done_year = 2021 + int((1 - pace) * 6 + rng.random() * 2)
         for y in years:
             out[y] = (Decimal(1 if y >= done_year else 0), None, None)
         return out
     span = max(deadline - 2021, 1)
-    if ind.direction in ("at_most", "zero"):
+    if ind.direction in LOWER_IS_BETTER:
         start = (goal * 1.6 + 5) if goal else rng.uniform(3, 25) * size
         for y in years:
             r = rng_for(y)
@@ -144,7 +146,7 @@ def synthetic_series(ind: Indicator, target: TargetSpec | None, pace: float, rng
             v = max(start - (start - goal) * share, 0)
             out[y] = _value(ind, v, size, r)
         return out
-    start = goal * rng.uniform(0.55, 0.85) if ind.kind != "rate" else goal * rng.uniform(0.8, 0.95)
+    start = goal * rng.uniform(0.55, 0.85) if ind.kind != Kind.RATE else goal * rng.uniform(0.8, 0.95)
     for y in years:
         r = rng_for(y)
         share = min((y - 2021) / span * pace * r.uniform(0.9, 1.1), 1.15)
@@ -154,13 +156,13 @@ def synthetic_series(ind: Indicator, target: TargetSpec | None, pace: float, rng
 
 
 def _value(ind: Indicator, v: float, size: float, rng: random.Random) -> tuple:
-    if ind.kind == "rate":
+    if ind.kind == Kind.RATE:
         v = min(v, 100.0 if not ind.may_exceed_100 else 130.0)
         denominator = Decimal(int(2000 * size * rng.uniform(0.9, 1.1)) + 50)
         numerator = (denominator * _q(v) / 100).quantize(Decimal(1))
         if not ind.may_exceed_100:
             numerator = min(numerator, denominator)
-        return (Figure.rate_value(numerator, denominator), numerator, denominator)
+        return (rate_percent(numerator, denominator), numerator, denominator)
     if ind.unit.code in ("元", "万元", "元/月", "元/生·年", "台/百生", "学时", "分"):
         return (_q(v), None, None)
     return (Decimal(max(int(round(v)), 0)), None, None)
@@ -177,9 +179,9 @@ class Planned:
 
     def values(self, year: int) -> dict:
         value, numerator, denominator = self.series[year]
-        if self.indicator.kind == "rate":
+        if self.indicator.kind == Kind.RATE:
             return {"numerator": numerator, "denominator": denominator}
-        done = self.indicator.kind == "milestone" and value == 1
+        done = self.indicator.kind == Kind.MILESTONE and value == 1
         return {"value": value, "done_on": self.done_on if done else None}
 
 
@@ -196,11 +198,11 @@ def plan(seed: int = DEMO_SEED, years: tuple[int, ...] = DEMO_YEARS) -> list[Pla
     for ind in indicators:
         specs = [t.spec()
                  for t in ind.targets.all()]
-        if ind.rollup == "none":
+        if ind.rollup == Rollup.NONE:
             continue
         for county in counties:
             applicable = targets_for(specs, county.code, county.tier)
-            if ind.level == "prefecture":
+            if ind.level == Level.PREFECTURE:
                 general = [t for t in specs if t.general]
                 final = general[-1] if general else None
                 target = TargetSpec(final.year, final.value / len(counties)) if final else None
@@ -210,7 +212,7 @@ def plan(seed: int = DEMO_SEED, years: tuple[int, ...] = DEMO_YEARS) -> list[Pla
                 continue
             series = synthetic_series(ind, target, paces[county.code], rng, sizes[county.code], years, later_rng)
             done_years = [y for y, (v, _n, _d) in sorted(series.items()) if v == 1]
-            done_on = date(done_years[0], 6, 30) if ind.kind == "milestone" and done_years else None
+            done_on = date(done_years[0], 6, 30) if ind.kind == Kind.MILESTONE and done_years else None
             out.append(Planned(county, ind, series, done_on))
     return out
 
@@ -235,7 +237,7 @@ def _bulk_approved(planned: list[Planned], years: tuple[int, ...]) -> int:
     for p in planned:
         for year in years:
             value, numerator, denominator = p.series[year]
-            done = p.indicator.kind == "milestone" and value == 1
+            done = p.indicator.kind == Kind.MILESTONE and value == 1
             figures.append(Figure(county=p.county, indicator=p.indicator, year=year, value=value,
                                   numerator=numerator, denominator=denominator,
                                   done_on=p.done_on if done else None, note=DEMO_NOTE, is_demo=True,
@@ -269,11 +271,11 @@ def create_figures(stdout=None, seed: int = DEMO_SEED) -> int:
 def _wrong(p: Planned, year: int, values: dict) -> dict:
     """The values a clerk entered by mistake, which a reviewer returns (a large change from last year)."""
     kind = p.indicator.kind
-    if kind == "rate":
+    if kind == Kind.RATE:
         return {**values, "numerator": (values["numerator"] * Decimal("0.7")).quantize(Decimal(1))}
-    if kind == "milestone":
+    if kind == Kind.MILESTONE:
         return values
-    places = Decimal(1) if kind == "count" else Decimal("0.01")
+    places = Decimal(1) if kind == Kind.COUNT else Decimal("0.01")
     return {**values, "value": (values["value"] * Decimal("1.6") + 1).quantize(places)}
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from liangshan_edu.formats import plain
+
 
 class FigureError(Exception):
     """Base: ``status`` is the HTTP status the API answers with."""
@@ -38,9 +40,7 @@ class Stale(FigureError):
 
     def __init__(self, figure) -> None:
         self.figure = figure
-        from counties.validation import plain_number
-
-        shown = plain_number(figure.value) if figure.value is not None else "—"
+        shown = plain(figure.value, none="—")
         super().__init__(
             _("该数据已被他人修改（当前版本%(version)s，当前值%(value)s，状态：%(status)s）。请刷新后再修改。") % {
                 "version": figure.version, "value": shown, "status": figure.get_status_display()}

@@ -2,7 +2,6 @@
 and ``counties.validation`` (the forms hand the raw text over and show the problems that come back)."""
 from __future__ import annotations
 
-from decimal import Decimal
 
 from django import forms
 from django.forms.utils import flatatt
@@ -16,17 +15,11 @@ from counties.errors import FigureError
 from places.models import County
 from counties.models import Figure
 from indicators.models import Plan
+from indicators.choices import Kind
+from liangshan_edu.formats import plain
 
 DONE_CHOICES = [("", "—"), ("1", _("已完成")), ("0", _("未完成"))]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def plain(number: Decimal | None) -> str:
-    """A stored decimal as the user would type it: 92.5000 → '92.5', 100.0000 → '100'."""
-    if number is None:
-        return ""
-    d = Decimal(number)
-    return format(d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize(), "f")
 
 
 class FigureRowForm(forms.Form):
@@ -64,9 +57,9 @@ class FigureRowForm(forms.Form):
         """The keyword arguments of ``services.save_draft`` (raw text: the service parses and checks it)."""
         data = self.cleaned_data
         values = {"note": data["note"]}
-        if self.kind == "rate":
+        if self.kind == Kind.RATE:
             values.update(numerator=data["numerator"], denominator=data["denominator"])
-        elif self.kind == "milestone":
+        elif self.kind == Kind.MILESTONE:
             values.update(value=data["done"] or None, done_on=data["done_on"], evidence=data["evidence"])
         else:
             values["value"] = data["value"]
@@ -76,7 +69,7 @@ class FigureRowForm(forms.Form):
         """Show a refused save next to the cells it concerns (its problems), else above the row."""
         placed = False
         for problem in exc.problems:
-            name = "done" if problem.field == "value" and self.kind == "milestone" else problem.field
+            name = "done" if problem.field == "value" and self.kind == Kind.MILESTONE else problem.field
             if name in self.fields and name != "version":
                 self.add_error(name, problem.message)
                 placed = True

@@ -1,7 +1,6 @@
 """The figures (填报数据) counties enter, and the reporting years they are entered for."""
 from __future__ import annotations
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -40,6 +39,14 @@ class Figure(models.Model):
 
     For a rate, ``value`` is derived from numerator / denominator (percent); for a milestone it is 1 (done) or 0.
     """
+
+    # The fields a figure's history shows as changes, in this order: what was entered and the state it is in
+    # (the history page, the audit log and the API)...
+    HISTORY_FIELDS = ("value", "numerator", "denominator", "done_on", "evidence", "note", "status", "return_reason")
+    # ...and the workflow's own record, which the API's history adds (the pages show who and when per entry).
+    WORKFLOW_FIELDS = ("submitted_at", "approved_at", "approved_by", "is_demo")
+    # The kinds of history record (django-simple-history's history_type), as people read them.
+    HISTORY_TYPES = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
 
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, null=True, blank=True, related_name="figures", verbose_name=_("县市"),
@@ -122,11 +129,6 @@ class Figure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county or _('全州')} {self.indicator.code} {self.year}"
-
-    @staticmethod
-    def rate_value(numerator: Decimal, denominator: Decimal) -> Decimal:
-        """A rate in percent from its numerator and denominator, to 4 decimal places."""
-        return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.0001"))
 
 
 class ReportingYear(models.Model):

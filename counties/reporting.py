@@ -22,6 +22,7 @@ from counties.models import Figure, ReportingYear
 from indicators.models import Indicator, Plan, Target
 from indicators.cycles import cycle_end
 from indicators.targets import TargetSpec, target_for_year, targets_for
+from indicators.choices import Level, Rollup
 
 SUBMITTED = (FigureStatus.SUBMITTED, FigureStatus.APPROVED)
 
@@ -34,7 +35,7 @@ def reports(*, retired: bool, level: str, rollup: str, cycle: str, specs: Iterab
     belongs to a plan whose cycle ended before the year, or has no target that applies to this county
     (e.g. a target naming other counties only).
     """
-    if retired or (level == "prefecture" and rollup == "none"):
+    if retired or (level == Level.PREFECTURE and rollup == Rollup.NONE):
         return False
     end = cycle_end(cycle)
     if end is not None and year > end:

@@ -29,6 +29,7 @@ from counties.signals import approved_figures_changed
 from counties.validation import IndicatorRule, Problem, check_values, plausibility
 from indicators.models import Indicator
 from liangshan_edu.roles import can_review, is_clerk_of
+from indicators.choices import Kind
 
 EDITABLE = (FigureStatus.DRAFT, FigureStatus.RETURNED)
 
@@ -79,7 +80,7 @@ class SaveResult:
 
 
 def _needs_plausibility(figure: Figure) -> bool:
-    return figure.value is not None and figure.county_id is not None and figure.indicator.kind != "milestone"
+    return figure.value is not None and figure.county_id is not None and figure.indicator.kind != Kind.MILESTONE
 
 
 def _plausibility_of(figure: Figure, last: Decimal | None, others: list[Decimal]) -> list[Problem]:
@@ -215,7 +216,7 @@ def save_draft(user, county: County, indicator: Indicator, year: int, *, value=N
         raise Invalid("；".join(p.message for p in checked.problems), checked.problems)
     new = {"value": checked.value, "numerator": checked.numerator, "denominator": checked.denominator,
            # A completion date belongs to a done milestone only.
-           "done_on": done_on if indicator.kind == "milestone" and checked.value == 1 else None}
+           "done_on": done_on if indicator.kind == Kind.MILESTONE and checked.value == 1 else None}
     if evidence is not None:
         new["evidence"] = evidence
     if note is not None:

@@ -14,6 +14,9 @@ from typing import Sequence
 
 from django.utils.translation import gettext as _
 
+from indicators.choices import Kind
+from liangshan_edu.formats import plain
+
 RATE_CEILING_GROSS = Decimal(200)  # a gross rate (毛入学率) may exceed 100 %, but not absurdly
 # Figures are stored as DECIMAL(16, 4): more places would be rounded silently (and an unchanged input would
 # then count as a change every time), a bigger number does not fit at all.
@@ -74,6 +77,12 @@ class CheckedValues:
         return not self.problems
 
 
+def rate_percent(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """A rate in percent from its numerator and denominator, to the 4 places figures are stored with
+    (92 means 92 %) — for one county's figure and for the prefecture's summed parts alike."""
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.0001"))
+
+
 def check_values(rule: IndicatorRule, *, value=None, numerator=None, denominator=None, done_on=None,
                  year: int | None = None) -> CheckedValues:
     """Parse and check one figure's values. For a rate the value is derived from numerator and denominator.
@@ -86,7 +95,7 @@ def check_values(rule: IndicatorRule, *, value=None, numerator=None, denominator
     val = to_decimal(value, "value", problems)
     if problems:
         return CheckedValues(None, None, None, problems)
-    if rule.kind == "rate":
+    if rule.kind == Kind.RATE:
         if num is None and den is None:
             if val is not None:
                 problems.append(Problem("numerator", _("比率指标请填写分子和分母，比率由系统计算。"), "rate_needs_parts"))
@@ -104,19 +113,19 @@ def check_values(rule: IndicatorRule, *, value=None, numerator=None, denominator
                 problems.append(Problem(name, _("分子、分母是人数或个数，须为整数。"), "not_integer"))
         if problems:
             return CheckedValues(None, num, den, problems)
-        derived = (num * 100 / den).quantize(Decimal("0.0001"))
+        derived = rate_percent(num, den)
         if not rule.may_exceed_100 and num > den:
             problems.append(Problem("numerator", _("分子（%(num)s）不能大于分母（%(den)s）：该比率不能超过100%%。")
-                                    % {"num": _plain(num), "den": _plain(den)}, "numerator_gt_denominator"))
+                                    % {"num": plain(num), "den": plain(den)}, "numerator_gt_denominator"))
         elif rule.may_exceed_100 and derived > RATE_CEILING_GROSS:
-            problems.append(Problem("numerator", _("比率%(v)s%%过高，请核对分子和分母。") % {"v": _plain(derived)},
+            problems.append(Problem("numerator", _("比率%(v)s%%过高，请核对分子和分母。") % {"v": plain(derived)},
                                     "rate_too_high"))
         return CheckedValues(derived, num, den, problems)
     if num is not None or den is not None:
         problems.append(Problem("numerator", _("该指标不是比率，不填分子和分母。"), "parts_not_allowed"))
     if val is None:
         return CheckedValues(None, None, None, problems)
-    if rule.kind == "milestone":
+    if rule.kind == Kind.MILESTONE:
         if val not in (0, 1):
             problems.append(Problem("value", _("节点任务只能填“已完成”（1）或“未完成”（0）。"), "milestone_value"))
         elif val == 1 and not done_on:
@@ -132,7 +141,7 @@ def check_values(rule: IndicatorRule, *, value=None, numerator=None, denominator
         return CheckedValues(val, None, None, problems)
     if val < 0:
         problems.append(Problem("value", _("数值不能为负数。"), "negative"))
-    if rule.kind == "count" and val != val.to_integral_value():
+    if rule.kind == Kind.COUNT and val != val.to_integral_value():
         problems.append(Problem("value", _("“%(unit)s”是计数单位，须填写整数。") % {"unit": rule.unit}, "not_integer"))
     return CheckedValues(val, None, None, problems)
 
@@ -147,8 +156,8 @@ def plausibility(value: Decimal | None, last_year: Decimal | None, others: Seque
         change = abs(value - last_year) / abs(last_year)
         if change > Decimal(str(max_change_share)):
             warnings.append(Problem("value", _("与上年已审核值%(last)s相比变化%(pct)s%%，超过%(limit)s%%，请核实并填写说明。") % {
-                "last": _plain(last_year), "pct": _plain((change * 100).quantize(Decimal(1))),
-                "limit": _plain(Decimal(str(max_change_share * 100)).quantize(Decimal(1)))}, "large_change"))
+                "last": plain(last_year), "pct": plain((change * 100).quantize(Decimal(1))),
+                "limit": plain(Decimal(str(max_change_share * 100)).quantize(Decimal(1)))}, "large_change"))
     z = modified_z(value, others)
     if z is not None and abs(z) > outlier_z:
         warnings.append(Problem("value", _("与其他县市差异很大（修正Z值%(z)s），请核实并填写说明。") % {
@@ -168,9 +177,5 @@ def modified_z(value: Decimal, others: Sequence[Decimal]) -> float | None:
     return 0.6745 * (float(value) - med) / mad
 
 
-def plain_number(d: Decimal) -> str:
-    """A decimal as people write it: 90.0000 → 90, 12.5000 → 12.5."""
-    return format(Decimal(d).normalize(), "f")
 
 
-_plain = plain_number

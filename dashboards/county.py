@@ -21,13 +21,15 @@ from places.models import County
 from counties.models import Figure, ReportingYear
 from counties.reporting import CatalogueEntry, FigureFacts, Tally, load_catalogue, tally
 from dashboards import county_charts
-from dashboards.queries import ResultView, chosen_year, result_view, target_scope
+from dashboards.queries import ResultView, chosen_year, result_view
+from indicators.describe import target_scope
 from indicators.models import Indicator, Plan
 from indicators.targets import TargetSpec
 from indicators.templatetags.catalogue import plan_name
 from liangshan_edu.calendar import open_reporting_year
 from liangshan_edu.roles import CLERK, can_read_county, role_of
 from liangshan_edu.views import role_required
+from indicators.choices import Level
 
 PROGRESS_FIELDS = ("indicator_id", "year", "value", "target", "target_year", "expected", "status", "overdue",
                    "projected", "will_meet")
@@ -51,7 +53,7 @@ class IndicatorRow:
         if self.progress:
             return self.progress["status"]
         # A prefecture-wide indicator: the county reports its part of the 全州 total and has no status of its own.
-        return None if self.indicator.level == "prefecture" else ProgressStatus.NO_DATA
+        return None if self.indicator.level == Level.PREFECTURE else ProgressStatus.NO_DATA
 
     @property
     def status_label(self) -> str:

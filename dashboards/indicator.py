@@ -31,9 +31,11 @@ from counties.models import Figure
 from counties.reporting import CatalogueEntry
 from dashboards import county_charts
 from dashboards.display import RESULT_ORDER
-from dashboards.queries import ResultView, chosen_year, result_view, target_scope
+from dashboards.queries import ResultView, chosen_year, result_view
+from indicators.describe import target_scope
 from indicators.models import Indicator
 from liangshan_edu.views import role_required
+from indicators.choices import Level, Rollup
 
 # Above this many counties the trend draws their minimum, median and maximum instead of a line each.
 MAX_COUNTY_LINES = 30
@@ -105,12 +107,12 @@ def _trend(indicator: Indicator, trend: list[tuple], names: dict[str, str], targ
     if PREFECTURE in by_area:
         lines.append(county_charts.TrendLine(_("全州"), sorted(by_area[PREFECTURE]), prefecture=True))
     markers = []
-    if indicator.level == "county":
+    if indicator.level == Level.COUNTY:
         markers += [(_("%(scope)s目标") % {"scope": target_scope(spec, indicator.level)}, spec.year, spec.value,
                      False) for spec in targets]
     markers += [(_("全州目标"), ty, tv, True)
                 for ty, tv in sorted(prefecture_targets, key=lambda t: (t[0] is None, t[0] or 0))]
-    prefecture_axis = bool(county_areas) and PREFECTURE in by_area and indicator.rollup != "ratio"
+    prefecture_axis = bool(county_areas) and PREFECTURE in by_area and indicator.rollup != Rollup.RATIO
     return county_charts.indicator_trend(lines, markers, years, indicator.unit.code, prefecture_axis)
 
 
@@ -171,12 +173,12 @@ def indicator_page(request, code: str):
         bars_json = county_charts.county_bars(
             [county_charts.CountyBar(names.get(r.code, r.name), r.value, r.progress["target"] if r.progress else None,
                                      r.status if r.progress else None) for r in rows],
-            indicator.unit.code, pref["value"] if pref and indicator.rollup == "ratio" else None)
+            indicator.unit.code, pref["value"] if pref and indicator.rollup == Rollup.RATIO else None)
     return render(request, "dashboards/indicator.html", {
         "indicator": indicator, "lead_units": lead_units, "cooperating_units": cooperating_units,
         "targets": targets, "year": year, "years": years, "is_default_year": is_default, "default_year": default,
         "rows": rows, "page": page, "query": urlencode({"year": year}) if year else "", "prefecture": prefecture, "bars_json": bars_json,
         "trend_json": _trend(indicator, trend, names, specs, years),
         "result_summary": _result_summary(evaluations),
-        "counts_counties": indicator.level == "county" and indicator.rollup in ("all", "any", "count"),
+        "counts_counties": indicator.level == Level.COUNTY and indicator.rollup in ("all", "any", "count"),
     })

@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from assessment.choices import EvaluationResult
 from assessment.rules import meets
 from dashboards.display import number
-from places.choices import Tier
-from indicators.targets import TargetSpec
 
 
 def chosen_year(raw: str | None, years: list[int], default: int | None) -> tuple[int | None, bool]:
@@ -67,12 +65,3 @@ def result_view(*, result: str, met_year: int | None, latest_value: Decimal | No
     return ResultView(result, text, target_year, target)
 
 
-def target_scope(spec: TargetSpec, level: str) -> str:
-    """Whose target a spec is, as the plans say it: a tier's, named counties', the prefecture total, or all."""
-    if spec.counties:
-        return _("指定县市")
-    if spec.tier:
-        return str(Tier(spec.tier).label)
-    if level == "prefecture":
-        return _("全州合计")
-    return _("各县市")

@@ -30,3 +30,7 @@ class Rollup(models.TextChoices):
     ANY = "any", _("任一完成")
     COUNT = "count", _("完成县数")
     NONE = "none", _("仅州级填报")
+
+
+# The directions in which a lower value is better (an upper bound, or zero): judged with ≤.
+LOWER_IS_BETTER = frozenset({Direction.AT_MOST, Direction.ZERO})

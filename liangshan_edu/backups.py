@@ -33,7 +33,7 @@ FORMAT = 1
 STAMP = "%Y%m%d-%H%M%S"
 STAMP_RE = re.compile(r"^\d{8}-\d{6}$")
 # Counted in the manifest: the product's apps, users and their groups, API tokens, the login log.
-COUNTED_APPS = ("indicators", "counties", "assessment", "dashboards", "auth", "authtoken", "axes")
+COUNTED_APPS = ("places", "indicators", "counties", "assessment", "dashboards", "auth", "authtoken", "axes")
 # Audit rows besides the change history (every simple_history table): failed logins.
 AUDIT_MODELS = ("axes.AccessFailureLog",)
 CHUNK = 1 << 20

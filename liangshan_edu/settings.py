@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "counties",
     "assessment",
     "dashboards",
+    "benchmarks",
     "liangshan_edu",
 ]
 

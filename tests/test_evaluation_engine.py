@@ -8,6 +8,7 @@ from assessment.services import recompute_all
 from counties import services
 from places.models import County
 from counties.models import Figure
+from counties.validation import rate_percent
 from indicators.models import Indicator, Plan
 from tests.conftest import api_for
 
@@ -22,7 +23,7 @@ def approved(county_code, indicator_code, year, **values):
 
 
 def rate(county_code, code, year, num, den=100):
-    return approved(county_code, code, year, value=Figure.rate_value(D(num), D(den)), numerator=D(num),
+    return approved(county_code, code, year, value=rate_percent(D(num), D(den)), numerator=D(num),
                     denominator=D(den))
 
 

@@ -11,6 +11,7 @@ from assessment.models import Evaluation, Progress
 from assessment.services import recompute_all
 from places.models import County
 from counties.models import Figure
+from counties.validation import rate_percent
 from indicators.models import Indicator
 from tests.conftest import client_for
 
@@ -20,7 +21,7 @@ XICHANG, ZHAOJUE = "513401", "513431"
 
 def approved(code, indicator, year, num, den=100):
     return Figure.objects.create(county=County.objects.get(code=code), indicator=Indicator.objects.get(code=indicator),
-                                 year=year, status="approved", value=Figure.rate_value(D(num), D(den)),
+                                 year=year, status="approved", value=rate_percent(D(num), D(den)),
                                  numerator=D(num), denominator=D(den))
 
 

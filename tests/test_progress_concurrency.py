@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection, connections
 
-from assessment import engine
+from assessment import engine, incremental
 from assessment.models import Progress
 from assessment.services import recompute_all
 from places.models import County
@@ -77,7 +77,7 @@ def test_an_incremental_recompute_waits_for_another_on_the_same_indicator(other_
                        "WHERE area = '513431' AND indicator_id = %s AND year = 2024", [indicator.id])
 
     # Meanwhile 西昌's approval is recomputed: it must wait, then count 昭觉 as achieving.
-    waits_for(other_connection, lambda: engine.recompute_for(indicator.id, xichang.county_id),
+    waits_for(other_connection, lambda: incremental.recompute_for(indicator.id, xichang.county_id),
               "the second recompute did not wait for the first")
     assert Progress.objects.get(area="prefecture", indicator=indicator, year=2024).value == D(2)
 
@@ -88,7 +88,7 @@ def test_an_incremental_recompute_waits_for_a_full_one(other_connection):
     recompute_all()
     with other_connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [engine.LOCK_EVERY])  # a full recompute's lock
-    waits_for(other_connection, lambda: engine.recompute_for(indicator.id, xichang.county_id),
+    waits_for(other_connection, lambda: incremental.recompute_for(indicator.id, xichang.county_id),
               "the incremental recompute did not wait for the full one")
     assert Progress.objects.get(area="513401", indicator=indicator, year=2024).status == "achieved"
 

@@ -8,7 +8,7 @@ fail when a query starts reading a column the covering index does not hold (say 
 import pytest
 from django.db import connection
 
-from assessment.engine import counties_achieving, counties_reporting, county_rollup
+from assessment.incremental import counties_achieving, counties_reporting, county_rollup
 from indicators.models import Indicator
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,9 @@ from django.utils import timezone, translation
 
 from counties import validation as v
 from counties.validation import (
-    CheckedValues, IndicatorRule, Problem, check_values, modified_z, plain_number, plausibility, to_decimal,
+    CheckedValues, IndicatorRule, Problem, check_values, modified_z, plausibility, to_decimal,
 )
+from liangshan_edu.formats import plain
 
 RATE = IndicatorRule(code="PRE-01", kind="rate", unit="%")
 GROSS = IndicatorRule(code="HS-01", kind="rate", unit="%", may_exceed_100=True)
@@ -420,9 +421,18 @@ def test_modified_z_returns_a_float():
 
 
 @pytest.mark.parametrize("raw, shown", [(D("90.0000"), "90"), (D("12.5000"), "12.5"), (D("1E+3"), "1000"),
-                                        (D("0.0001"), "0.0001"), (D("-3.10"), "-3.1"), (7, "7")])
+                                        (D("0.0001"), "0.0001"), (D("-3.10"), "-3.1"), (7, "7"), ("92.50", "92.5")])
 def test_plain_number(raw, shown):
-    assert plain_number(raw) == shown
+    # the one formatter of numbers for people (liangshan_edu.formats), which validation's messages use
+    assert plain(raw) == shown
+
+
+def test_plain_of_nothing_is_what_the_caller_asks_for():
+    assert plain(None) == "" and plain("") == "" and plain(None, none="—") == "—"
+
+
+def test_the_rate_is_percent_to_four_places():
+    assert v.rate_percent(D(1), D(3)) == D("33.3333") and v.rate_percent(D(2), D(3)) == D("66.6667")
 
 
 # ------------------------------------------------------------------- survivors of the first mutmut run --

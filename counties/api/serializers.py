@@ -12,6 +12,7 @@ from counties import services
 from places.models import County
 from counties.models import Figure
 from indicators.models import Indicator
+from indicators.choices import Kind
 
 
 class CountySerializer(serializers.ModelSerializer):
@@ -123,7 +124,7 @@ class FigureSerializer(serializers.ModelSerializer):
         result = services.save_draft(
             self.context["request"].user, figure.county, figure.indicator, figure.year,
             # a rate's value is derived from its parts: the stored one is never sent back as input
-            value=validated.get("value") if figure.indicator.kind == "rate" else kept("value"),
+            value=validated.get("value") if figure.indicator.kind == Kind.RATE else kept("value"),
             numerator=kept("numerator"), denominator=kept("denominator"), done_on=kept("done_on"),
             evidence=validated.get("evidence"), note=validated.get("note"),
             expected_version=validated["version"], reason=validated.get("reason", ""),

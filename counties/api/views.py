@@ -60,9 +60,7 @@ ERRORS = {
 READ_ERRORS = {404: ERRORS[404]}
 
 # Fields of a figure's history shown as changes, in this order (version and timestamps are shown per entry).
-HISTORY_FIELDS = ["value", "numerator", "denominator", "done_on", "evidence", "note", "status", "return_reason",
-                  "submitted_at", "approved_at", "approved_by", "is_demo"]
-HISTORY_TYPES = {"+": gettext_lazy("新建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
+HISTORY_FIELDS = [*Figure.HISTORY_FIELDS, *Figure.WORKFLOW_FIELDS]
 
 
 def error_body(exc: FigureError, context: dict) -> dict:
@@ -264,7 +262,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "date": record.history_date,
             "user": record.history_user.username if record.history_user else None,
             "type": record.history_type,
-            "type_display": str(HISTORY_TYPES.get(record.history_type, record.history_type)),
+            "type_display": str(Figure.HISTORY_TYPES.get(record.history_type, record.history_type)),
             "reason": record.history_change_reason or "",
             "version": record.version,
             "status": record.status,

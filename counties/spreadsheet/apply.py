@@ -17,13 +17,15 @@ from places.models import County
 from counties.models import Figure
 from counties.services import check_draft, check_year, indicator_refusal, indicator_rule, save_draft, year_is_open
 from counties.spreadsheet.cells import (_code_text, _date_input, _int_or_none, _is_blank, _milestone_input,
-                                        _norm_text, _number_input, _text_input, plain)
+                                        _norm_text, _number_input, _text_input)
 from counties.spreadsheet.layout import INPUT_KEYS, LABELS, TEXT_KEYS
 from counties.spreadsheet.parse import ParsedUpload, SpreadsheetError, UploadRow, parse_upload
 from counties.spreadsheet.report import CellError, Change, FieldChange, RowWarning, UploadReport
 from counties.validation import check_values
 from indicators.models import Indicator
 from liangshan_edu.roles import is_clerk_of
+from indicators.choices import Kind
+from liangshan_edu.formats import plain
 
 
 @dataclass
@@ -38,7 +40,7 @@ class _Planned:
 def _show(ind: Indicator, key: str, value) -> str:
     if value is None or value == "":
         return "—"
-    if key == "value" and ind.kind == "milestone":
+    if key == "value" and ind.kind == Kind.MILESTONE:
         return "是" if value == 1 else "否"
     if isinstance(value, Decimal):
         return plain(value)
@@ -182,7 +184,7 @@ class _RowChecker:
             date_ok = False
             self.error(row, "done_on", _("“%(raw)s”不是有效日期，请按2024-06-30的格式填写（2000—2099年）。") % {
                 "raw": cells.get("done_on")}, "not_a_date", ind.code)
-        value = (_milestone_input if ind.kind == "milestone" else _number_input)(cells.get("value"))
+        value = (_milestone_input if ind.kind == Kind.MILESTONE else _number_input)(cells.get("value"))
         checked = check_values(indicator_rule(ind), value=value, numerator=_number_input(cells.get("numerator")),
                                denominator=_number_input(cells.get("denominator")), done_on=done_on, year=self.year)
         for problem in checked.problems:
@@ -194,7 +196,7 @@ class _RowChecker:
             return None
         new: dict[str, object] = {"value": checked.value, "numerator": checked.numerator,
                                   "denominator": checked.denominator,
-                                  "done_on": done_on if ind.kind == "milestone" else None}
+                                  "done_on": done_on if ind.kind == Kind.MILESTONE else None}
         for key in TEXT_KEYS:
             if key in cells:  # a file without the column leaves the text as it is
                 new[key] = _text_input(cells[key])
@@ -231,7 +233,7 @@ class _RowChecker:
         """Report a workflow problem on the cells it concerns, in the words of the upload page."""
         if problem.code == "wrong_state":
             for key in diffs:
-                if not (key == "value" and ind.kind == "rate"):  # a rate's value follows its parts
+                if not (key == "value" and ind.kind == Kind.RATE):  # a rate's value follows its parts
                     self.error(row, key, problem.message, problem.code, ind.code)
         elif problem.code == "stale":
             self.error(row, "version", _("该数据在您下载模板后已被他人修改（当前版本%(version)s，当前值%(value)s）。"
@@ -252,7 +254,7 @@ def _save(user, county: County, year: int, filename: str, planned: list[_Planned
                 new = current.new
                 result = save_draft(
                     user, county, current.indicator, year,
-                    value=None if current.indicator.kind == "rate" else new["value"],
+                    value=None if current.indicator.kind == Kind.RATE else new["value"],
                     numerator=new["numerator"], denominator=new["denominator"], done_on=new["done_on"],
                     evidence=new.get("evidence"), note=new.get("note"),
                     # 0 for a new figure: if someone created it meanwhile, save_draft refuses it as stale.

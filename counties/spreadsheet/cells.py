@@ -104,6 +104,3 @@ def _norm_text(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def plain(d: Decimal) -> str:
-    """A decimal without trailing zeros or exponent: 85.0000 → 85, 3000.5000 → 3000.5."""
-    return format(d.normalize(), "f")

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from counties.choices import FigureStatus
 from places.models import County
 from counties.models import Figure
-from counties.spreadsheet.cells import plain
 from counties.spreadsheet.layout import CSV_COLUMNS
-from places.choices import Tier
 from indicators.models import Indicator, Target
 from indicators.targets import TargetSpec, target_for_year, targets_for
+from indicators.choices import Kind, Level
+from indicators.describe import target_text
+from liangshan_edu.formats import plain
 
 
 @dataclass
@@ -64,31 +65,15 @@ def county_target(ind: Indicator, county: County, year: int) -> tuple[TargetSpec
     specs = [t.spec()
              for t in ind.targets.all()]
     applicable = targets_for(specs, county.code, county.tier)
-    if ind.level == "prefecture":
+    if ind.level == Level.PREFECTURE:
         applicable = [t for t in applicable if not t.general]
     target = target_for_year(applicable, year)
     if target is not None:
-        return target, describe_target(ind, target)
+        return target, target_text(ind, target)
     overall = target_for_year(targets_for(specs, None, None), year)
     if overall is not None:
-        return None, _("全州目标：%(target)s；县（市）无单独目标") % {"target": describe_target(ind, overall)}
+        return None, _("全州目标：%(target)s；县（市）无单独目标") % {"target": target_text(ind, overall)}
     return None, _("本县（市）无目标")
-
-
-def describe_target(ind: Indicator, t: TargetSpec) -> str:
-    when = _("%(year)s年") % {"year": t.year} if t.year else _("每年")
-    if ind.kind == "milestone":
-        text = _("%(when)s完成") % {"when": when}
-    elif ind.direction == "zero":
-        text = _("%(when)s清零") % {"when": when}
-    else:
-        text = _("%(direction)s%(value)s%(unit)s（%(when)s）") % {
-            "direction": ind.get_direction_display(), "value": plain(t.value), "unit": ind.unit.code, "when": when}
-    if t.counties:
-        text += _("，指定县市目标")
-    elif t.tier is not None:
-        text += _("，%(tier)s目标") % {"tier": Tier(t.tier).label}
-    return text
 
 
 def _status_text(figure: Figure | None) -> str:
@@ -103,7 +88,7 @@ def _status_text(figure: Figure | None) -> str:
 def _line_values(line: TemplateLine, *, for_csv: bool) -> dict[str, object]:
     """The cells of one row. Numbers stay numbers in the workbook; the CSV gets plain text."""
     ind, f = line.indicator, line.figure
-    milestone = ind.kind == "milestone"
+    milestone = ind.kind == Kind.MILESTONE
 
     def number(d: Decimal | None, *, yes_no: bool = False):
         if d is None:
@@ -128,7 +113,7 @@ def _line_values(line: TemplateLine, *, for_csv: bool) -> dict[str, object]:
     if f is not None:
         values.update({
             # A rate's value is computed from its parts: the file never carries it as an input.
-            "value": None if ind.kind == "rate" else number(f.value, yes_no=milestone),
+            "value": None if ind.kind == Kind.RATE else number(f.value, yes_no=milestone),
             "numerator": number(f.numerator),
             "denominator": number(f.denominator),
             "done_on": (f.done_on.isoformat() if for_csv else f.done_on) if f.done_on else None,

@@ -20,6 +20,7 @@ from counties.services import EDITABLE, year_is_open
 from counties.spreadsheet.layout import COLUMNS, FORMAT, INSTRUCTIONS_SHEET, META_SHEET
 from counties.spreadsheet.template import TemplateLine, _line_values, template_lines
 from indicators.models import Plan
+from indicators.choices import Kind
 
 TITLE_ROW, HEADER_ROW = 1, 2     # in the templates we write
 
@@ -28,9 +29,9 @@ def _editable_keys(line: TemplateLine, year_open: bool) -> set[str]:
     if not year_open or (line.figure is not None and line.figure.status not in EDITABLE):
         return set()
     kind = line.indicator.kind
-    if kind == "rate":
+    if kind == Kind.RATE:
         return {"numerator", "denominator", "evidence", "note"}
-    if kind == "milestone":
+    if kind == Kind.MILESTONE:
         return {"value", "done_on", "evidence", "note"}
     return {"value", "evidence", "note"}
 

@@ -19,7 +19,8 @@ from counties.errors import FigureError, Locked, Stale
 from counties.forms import FigureRowForm, row_form
 from places.models import County
 from counties.models import Figure, ReportingYear
-from counties.views.common import _check_year, _years, target_text, value_text
+from counties.views.common import _check_year, _years, value_text
+from indicators.describe import target_text
 from indicators.models import Indicator, Plan, Task
 from liangshan_edu.roles import CLERK, county_of, is_clerk_of, role_of
 from liangshan_edu.views import role_required

@@ -15,15 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from counties.forms import AuditFilterForm, plain
+from counties.forms import AuditFilterForm
 from counties.models import Figure
 from counties.views.common import _status_label, value_text
+from liangshan_edu.formats import plain
 from liangshan_edu.roles import READERS, can_read_all
 from liangshan_edu.views import role_required
 
 LOG_PAGE_SIZE = 50
-TRACKED = ("value", "numerator", "denominator", "done_on", "evidence", "note", "status", "return_reason")
-HISTORY_TYPES = {"+": gettext_lazy("新建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
 
 
 def _show(value) -> str:
@@ -51,7 +50,7 @@ def _field_text(name: str, value) -> str:
 def changes_between(previous, record) -> list[Change]:
     """What one history record changed against the one before (all filled-in fields for a creation)."""
     changes = []
-    for name in TRACKED:
+    for name in Figure.HISTORY_FIELDS:
         new = getattr(record, name)
         old = getattr(previous, name) if previous is not None else None
         if previous is None and (new is None or new == ""):
@@ -79,7 +78,7 @@ def figure_history(request, pk: int):
     records = list(figure.history.select_related("history_user").order_by("history_id"))
     events, previous = [], None
     for record in records:
-        events.append(Event(record, HISTORY_TYPES.get(record.history_type, ""), changes_between(previous, record)))
+        events.append(Event(record, Figure.HISTORY_TYPES.get(record.history_type, ""), changes_between(previous, record)))
         previous = record
     events.reverse()
     return render(request, "counties/history.html", {
@@ -117,7 +116,7 @@ def _audit_records(request, form: AuditFilterForm):
 def _audit_events(records: list) -> list[Event]:
     History = Figure.history.model
     previous = History.objects.in_bulk([r.previous_id for r in records if r.previous_id])
-    return [Event(r, HISTORY_TYPES.get(r.history_type, ""), changes_between(previous.get(r.previous_id), r))
+    return [Event(r, Figure.HISTORY_TYPES.get(r.history_type, ""), changes_between(previous.get(r.previous_id), r))
             for r in records]
 
 

@@ -19,7 +19,8 @@ from counties import services
 from counties.choices import FigureStatus
 from counties.forms import ReviewActionForm, ReviewFilterForm
 from counties.models import Figure
-from counties.views.common import _status_label, _years, target_text, value_text
+from counties.views.common import _status_label, _years, value_text
+from indicators.describe import target_text
 from indicators.models import Target
 from indicators.targets import target_for_year, targets_for
 from liangshan_edu.roles import READERS, can_review

@@ -3,7 +3,7 @@
     python manage.py bench_pages [--counties 3000] [--runs 7] [--refill]
 
 Uses the progress benchmark's separate PostgreSQL database (env BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/liangshan_bench), fills it with ``assessment.bench.fill`` when it does not
+postgres://postgres@127.0.0.1:5432/liangshan_bench), fills it with ``benchmarks.progress.fill`` when it does not
 hold that many counties (or with --refill), recomputes progress and the final evaluation there (timing each),
 (progress, the final evaluation and the per-area tallies: what a full recompute does, in three timed steps), then renders each page in this process with the ORM routed to that database: the view function's time (median
 of --runs, after one warm-up) and its query count. The project's own database is never touched.
@@ -18,7 +18,8 @@ from django.db import connections
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from assessment import bench, evaluation, services, tallies
+from assessment import evaluation, services, tallies
+from benchmarks import progress as bench
 
 PAGES = [("dashboard", "/", "dashboards.views.home"),
          ("county page 昭觉县", "/counties/513431/", "dashboards.county.county_page"),

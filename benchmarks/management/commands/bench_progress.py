@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment import bench
+from benchmarks import progress as bench
 from liangshan_edu.progressbar import ProgressBar
 
 DEFAULT_SIZES = [300, 1000, 3000]

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 from django.conf import settings
 from django.db import connections, router
+from indicators.choices import Kind, Level, Rollup
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liangshan_bench"
 ALIAS = "bench"
@@ -245,11 +246,11 @@ def _params(cur) -> None:
     for ind_id, kind, direction, level, rollup, may_exceed, values, years in cur.fetchall():
         ref = values[0] if values and values[0] is not None else Decimal(1)
         ref_year = years[0] if years and years[0] is not None else YEARS[1]
-        if kind == "rate" and ref == 0:
+        if kind == Kind.RATE and ref == 0:
             ref = Decimal(5)
-        county_figures = rollup != "none" or level == "county"
+        county_figures = rollup != Rollup.NONE or level == Level.COUNTY
         rows.append((ind_id, kind, direction, level, rollup, may_exceed, ref, ref_year, county_figures,
-                     rollup == "none"))
+                     rollup == Rollup.NONE))
     cur.executemany("INSERT INTO bench_params VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
 
 
@@ -749,11 +750,11 @@ def _approve_change(alias: str, rng: random.Random) -> tuple[int, int | None, in
             if row:
                 break
         fid, indicator_id, county_id, year, kind = row
-        if kind == "rate":
+        if kind == Kind.RATE:
             cur.execute("""UPDATE counties_figure SET numerator = least(numerator + 7, denominator),
                            value = round(least(numerator + 7, denominator) * 100 / denominator, 4),
                            approved_at = now(), updated_at = now() WHERE id = %s""", [fid])
-        elif kind == "milestone":
+        elif kind == Kind.MILESTONE:
             cur.execute("UPDATE counties_figure SET value = 1 - value, approved_at = now() WHERE id = %s", [fid])
         else:
             cur.execute("UPDATE counties_figure SET value = value + 1, approved_at = now() WHERE id = %s", [fid])
