@@ -1,9 +1,10 @@
-"""Plotly figures of the prefecture dashboard: the county map and the indicator × county heat map.
+"""The prefecture dashboard's two pictures, drawn on the server: the county map as an inline SVG and the
+indicator × county heat map as an HTML table.
 
-Built in Python and handed to the page as JSON (``static/js/charts.js`` draws them; ``static/js/links.js``
-follows a click on a county or a cell). Only ``scatter`` and ``heatmap`` traces: the map is drawn as filled
-polygons on plain axes, not as a geo trace, so plotly.js never fetches its world topojson from a CDN and the
-partial bundle we serve is enough.
+No plotly.js on the dashboard (docs/lighthouse.md): the map is one SVG ``<path>`` per county inside an ``<a>``
+to its page (a ``<title>`` tooltip with the name and the value, a colour ramp below it), the heat map one linked
+table cell per county × indicator coloured by status (the status pills' classes). Both work without JavaScript,
+by keyboard and with a screen reader, and nothing is fetched from anywhere.
 """
 from __future__ import annotations
 
@@ -13,15 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import plotly.graph_objects as go
 from django.conf import settings
 from plotly.colors import sample_colorscale
 
-from assessment.charts import _json
-from dashboards.display import STATUS_COLOURS, STATUS_ORDER
-
 NO_VALUE = "#d9d9d9"
-
+MAP_WIDTH = 600          # SVG user units; the drawing scales to its box
+RAMP_STOPS = 11          # colour stops of the legend's ramp
 
 @dataclass(frozen=True)
 class Shape:
@@ -82,89 +80,136 @@ def _centroid(ring) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Measure:
-    """What the map colours counties by: a share 0–1 per county code, its label and its colour scale."""
+    """What the map colours counties by: a share 0–1 per county code, its label and its (plotly) colour scale."""
 
     code: str
     label: str
     colorscale: str
     higher_is_better: bool
 
+    def colour(self, share: float | None) -> str:
+        return NO_VALUE if share is None else _hex(sample_colorscale(self.colorscale, [min(max(share, 0), 1)])[0])
+
+
+@dataclass(frozen=True)
+class MapCounty:
+    code: str
+    name: str
+    url: str
+    path: str           # SVG path data in the map's user units
+    fill: str
+    value: str          # "40%" or "—"
+    title: str          # the tooltip: name, measure and value, details (one per line)
+    label_x: float
+    label_y: float
+
+
+@dataclass(frozen=True)
+class CountyMap:
+    width: int
+    height: int
+    counties: tuple[MapCounty, ...]
+    measure: Measure
+    ramp: tuple[tuple[int, str], ...]     # (offset %, colour) stops of the legend
+    no_value: str = NO_VALUE
+
 
 def county_map(measure: Measure, shares: dict[str, float | None], names: dict[str, str],
-               urls: dict[str, str], details: dict[str, str]) -> str:
-    """A choropleth of the counties as filled polygons: colour by ``shares`` (None: grey), name at the label
-    point, a click opens ``urls[code]``; ``details``: extra hover text per county."""
-    fig = go.Figure()
-    lats = []
-    for shape in county_shapes():
+               urls: dict[str, str], details: dict[str, str]) -> CountyMap:
+    """The counties of the boundary file projected to SVG (equirectangular, longitude shortened by cos(latitude)),
+    coloured by ``shares`` (None: grey), each linked to ``urls[code]``; ``details``: extra tooltip lines."""
+    shapes = county_shapes()
+    points = [p for s in shapes for ring in s.rings for p in ring]
+    if not points:
+        return CountyMap(MAP_WIDTH, 0, (), measure, ())
+    west, east = min(x for x, _ in points), max(x for x, _ in points)
+    south, north = min(y for _, y in points), max(y for _, y in points)
+    shrink = math.cos(math.radians((south + north) / 2))
+    scale = MAP_WIDTH / (((east - west) * shrink) or 1)
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return round((lon - west) * shrink * scale, 1), round((north - lat) * scale, 1)
+
+    counties = []
+    for shape in shapes:
         share = shares.get(shape.code)
-        colour = NO_VALUE if share is None else sample_colorscale(measure.colorscale, [share])[0]
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for ring in shape.rings:
-            xs += [p[0] for p in ring] + [None]
-            ys += [p[1] for p in ring] + [None]
-            lats += [p[1] for p in ring]
         name = names.get(shape.code, shape.name)
         value = "—" if share is None else f"{share * 100:.0f}%"
-        fig.add_scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
-                        line=dict(color="#ffffff", width=1), hoveron="fills", name=name, showlegend=False,
-                        text=f"{name}<br>{measure.label}: {value}{details.get(shape.code, '')}", hoverinfo="text",
-                        meta=urls.get(shape.code, ""))
-    shapes = county_shapes()
-    fig.add_scatter(
-        x=[s.label[0] for s in shapes], y=[s.label[1] for s in shapes], mode="text", showlegend=False,
-        text=[names.get(s.code, s.name) for s in shapes], textfont=dict(size=11, color="#1a1a1a"),
-        customdata=[urls.get(s.code, "") for s in shapes], hoverinfo="skip",
-    )
-    # The colour bar: an invisible marker carrying the scale.
-    fig.add_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                    marker=dict(colorscale=measure.colorscale, cmin=0, cmax=100, color=[0],
-                                colorbar=dict(title=dict(text="%"), thickness=12, len=0.8)))
-    mid = math.radians(sum(lats) / len(lats)) if lats else 0.49
-    fig.update_layout(
-        height=520, margin=dict(l=0, r=0, t=10, b=0), plot_bgcolor="#ffffff", dragmode=False,
-        xaxis=dict(visible=False, fixedrange=True),
-        # Degrees of longitude are shorter than degrees of latitude by cos(latitude).
-        yaxis=dict(visible=False, fixedrange=True, scaleanchor="x", scaleratio=1 / math.cos(mid)),
-    )
-    return _json(fig)
+        label_x, label_y = xy(*shape.label)
+        counties.append(MapCounty(
+            shape.code, name, urls.get(shape.code, ""), " ".join(_path(ring, xy) for ring in shape.rings),
+            measure.colour(share), value, "\n".join(filter(None, [name, f"{measure.label}: {value}",
+                                                                    details.get(shape.code, "")])),
+            label_x, label_y))
+    ramp = tuple((round(i * 100 / (RAMP_STOPS - 1)), measure.colour(i / (RAMP_STOPS - 1))) for i in range(RAMP_STOPS))
+    return CountyMap(MAP_WIDTH, math.ceil((north - south) * scale), tuple(counties), measure, ramp)
 
 
-def status_heatmap(indicators: list[tuple[str, str]], areas: list[tuple[str, str]],
-                   cells: dict[tuple[str, str], tuple[str, str]], url_of) -> str:
-    """Indicator × county heat map of status. ``indicators``: (code, label) rows; ``areas``: (code, name)
-    columns; ``cells``: (indicator code, area) → (status, hover text); ``url_of(indicator, area)``: the link a
-    click on a cell follows (the county × indicator detail)."""
-    index = {s: i for i, s in enumerate(STATUS_ORDER)}
-    z = [[None] * len(areas) for _ in indicators]
-    text = [[""] * len(areas) for _ in indicators]
-    links = [[""] * len(areas) for _ in indicators]
-    for i, (code, _label) in enumerate(indicators):
-        for j, (area, _name) in enumerate(areas):
+def _path(ring, xy) -> str:
+    """One closed ring as compact SVG path data, repeated points (after rounding) dropped."""
+    out: list[tuple[float, float]] = []
+    for lon, lat in ring:
+        p = xy(lon, lat)
+        if not out or p != out[-1]:
+            out.append(p)
+    if len(out) > 1 and out[0] == out[-1]:
+        out.pop()
+    return "M" + " ".join(f"{_n(x)},{_n(y)}" for x, y in out) + "Z"
+
+
+def _n(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+def _hex(colour: str) -> str:
+    """plotly's "rgb(r, g, b)" (or "#rrggbb") as "#rrggbb"."""
+    if colour.startswith("#"):
+        return colour
+    r, g, b = (round(float(c)) for c in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    status: str
+    label: str          # the status in words (for screen readers; colour alone says nothing to them)
+    title: str          # the tooltip
+    url: str            # the county × indicator detail
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    code: str
+    label: str
+    url: str
+    cells: tuple[HeatCell | None, ...]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    columns: tuple[tuple[str, str], ...]   # (area code, name)
+    rows: tuple[HeatRow, ...]
+
+
+def status_heatmap(indicators: list[tuple[str, str, str]], areas: list[tuple[str, str]],
+                   cells: dict[tuple[str, str], tuple[str, str, str]], url_of) -> HeatMap:
+    """Indicator × county table of status. ``indicators``: (code, label, indicator page) rows; ``areas``: (code,
+    name) columns; ``cells``: (indicator code, area) → (status, status label, tooltip); ``url_of(indicator,
+    area)``: the link of a cell (the county × indicator detail)."""
+    rows = []
+    for code, label, url in indicators:
+        row = []
+        for area, _name in areas:
             cell = cells.get((code, area))
-            if cell is not None:
-                z[i][j] = index[cell[0]]
-                text[i][j] = cell[1]
-                links[i][j] = url_of(code, area)
-    n = len(STATUS_ORDER)
-    colorscale = []
-    for i, s in enumerate(STATUS_ORDER):
-        colorscale += [[i / n, STATUS_COLOURS[s]], [(i + 1) / n, STATUS_COLOURS[s]]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[name for _a, name in areas], y=[label for _c, label in indicators], text=text, customdata=links,
-        hoverinfo="text", colorscale=colorscale, zmin=-0.5, zmax=n - 0.5, xgap=1, ygap=1,
-        colorbar=dict(tickvals=list(range(n)), ticktext=[str(s.label) for s in STATUS_ORDER], thickness=12),
-    ))
-    fig.update_layout(height=max(300, 22 * len(indicators) + 110), margin=dict(l=10, r=10, t=10, b=70),
-                      xaxis=dict(side="top", tickangle=-45, fixedrange=True),
-                      yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=11), fixedrange=True))
-    return _json(fig)
+            row.append(None if cell is None else HeatCell(cell[0], cell[1], cell[2], url_of(code, area)))
+        rows.append(HeatRow(code, label, url, tuple(row)))
+    return HeatMap(tuple(areas), tuple(rows))
 
 
 def short(text: str, limit: int = 16) -> str:
-    """A label short enough for an axis; the full text stays in the hover and the table."""
+    """A label short enough for a row header; the full text stays in the tooltip."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["Measure", "county_map", "county_shapes", "status_heatmap", "short"]
+__all__ = ["CountyMap", "HeatMap", "Measure", "county_map", "county_shapes", "drawn_codes", "status_heatmap",
+           "short"]

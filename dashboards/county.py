@@ -195,7 +195,6 @@ def county_page(request, code: str):
     return render(request, "dashboards/county.html", {
         "county": county, "year": year, "years": years, "is_default_year": is_default, "default_year": default,
         "blocks": list(blocks.values()), "shares": shares,
-        "bullet_json": county_charts.plans_bullet(shares) if shares else None,
         "open": _open_year(county, catalogue, figures, open_year),
         "is_own_clerk": role == CLERK, "can_open_entry": role != CLERK,
         "status_order": [(s.value, str(s.label)) for s in county_charts.TRAJECTORY_ORDER],

@@ -17,8 +17,7 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from assessment.charts import STATUS_COLOURS, STATUS_ORDER, _json
-from assessment.choices import EvaluationResult
-from dashboards.display import RESULT_COLOURS, number
+from dashboards.display import number
 
 # Achieved first, so the bars read from the left/bottom as "how much is done".
 TRAJECTORY_ORDER = list(reversed(STATUS_ORDER))
@@ -89,35 +88,6 @@ class PlanShare:
     @property
     def met_share(self) -> float:
         return round((self.on_time + self.late) * 100 / self.total, 1) if self.total else 0.0
-
-
-def plans_bullet(shares: Sequence[PlanShare]) -> str:
-    """A bullet chart: one horizontal bar per plan, targets met on time and met late stacked against 100 %,
-    with a tick at the prefecture's own share (its roll-up judged against the prefecture's targets)."""
-    labels = [s.label for s in shares]
-    on_time, late = EvaluationResult.MET_ON_TIME, EvaluationResult.MET_LATE
-    data = [
-        _bar(name=str(on_time.label), y=labels, x=[s.on_time_share for s in shares], orientation="h",
-             marker={"color": RESULT_COLOURS[on_time]},
-             hovertext=[f"{s.label} · {on_time.label}: {s.on_time}/{s.total}（{s.on_time_share:g}%）"
-                        for s in shares]),
-        _bar(name=str(late.label), y=labels, x=[s.late_share for s in shares], orientation="h",
-             marker={"color": RESULT_COLOURS[late]},
-             hovertext=[f"{s.label} · {late.label}: {s.late}/{s.total}（{s.late_share:g}%）" for s in shares]),
-        _bar(name=_("未达标或未填报"), y=labels, x=[round(100 - s.met_share, 1) for s in shares], orientation="h",
-             marker={"color": "#eef2f7", "line": {"color": "#d9e2ec", "width": 1}},
-             hovertext=[f"{s.label} · {_('未达标')} {s.missed} · {_('未填报')} {s.no_data}" for s in shares]),
-    ]
-    marked = [s for s in shares if s.prefecture is not None]
-    if marked:
-        data.append(_scatter(
-            name=_("全州达标占比"), y=[s.label for s in marked], x=[s.prefecture for s in marked], mode="markers",
-            marker={"symbol": "line-ns-open", **TICK}, hoverinfo="text",
-            hovertext=[f"{s.label} · {_('全州')}: {s.prefecture:g}%" for s in marked]))
-    return _figure(data, dict(
-        barmode="stack", height=80 + 34 * max(1, len(shares)), margin=dict(l=90, r=20, t=10, b=40),
-        legend=dict(orientation="h", y=-0.12), xaxis=dict(range=[0, 100], ticksuffix="%"),
-        yaxis=dict(autorange="reversed")))
 
 
 def _f(value: Decimal | None) -> float | None:
@@ -212,5 +182,4 @@ def indicator_trend(lines: Sequence[TrendLine], targets: Sequence[tuple[str, int
     return _figure(data, layout)
 
 
-__all__ = ["CountyBar", "PlanShare", "TrendLine", "county_bars", "indicator_trend", "plan_trajectory",
-           "plans_bullet"]
+__all__ = ["CountyBar", "PlanShare", "TrendLine", "county_bars", "indicator_trend", "plan_trajectory"]

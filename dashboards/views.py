@@ -80,18 +80,18 @@ def prefecture_dashboard(request):
     }[measure.code]
     drawn = [row for row in rows if row["code"] in charts.drawn_codes()]
     shares = {row["code"]: share_of(row) for row in drawn}
-    details = {row["code"]: _("<br>达标 %(met)s / %(all)s 项目标；严重滞后 %(off)s 项；%(year)s年度已报 %(done)s / %(exp)s") % {
+    details = {row["code"]: _("达标 %(met)s / %(all)s 项目标；严重滞后 %(off)s 项；%(year)s年度已报 %(done)s / %(exp)s") % {
         "met": row["counts"].met, "all": row["counts"].targets,
         "off": row["counts"].statuses.get(ProgressStatus.OFF_TRACK, 0), "year": open_year,
         "done": row["reporting"].submitted if row["reporting"] else 0,
         "exp": row["reporting"].expected if row["reporting"] else 0} for row in drawn}
-    map_json = charts.county_map(measure, shares, names, {r["code"]: r["url"] for r in drawn}, details)
+    county_map = charts.county_map(measure, shares, names, {r["code"]: r["url"] for r in drawn}, details)
     listed_note = ""
     if len(rows) > LIST_MAX_AREAS:
         rows = sorted(rows, key=lambda row: (row["counts"].met_share or 0, row["code"]))[:LIST_MAX_AREAS]
         listed_note = _("县市较多，仅列出目标达成率最低的 %(n)s 个。") % {"n": LIST_MAX_AREAS}
 
-    heat_json, heat_note = _heat_map(user, year, plan_code, counts, names, [c[0] for c in counties])
+    heat, heat_note = _heat_map(user, year, plan_code, counts, names, [c[0] for c in counties])
     missing = sum(r.missing for r in reporting.values())
     job = RecomputeJob.objects.first() if can_recompute(user) else None
     return render(request, "dashboards/dashboard.html", {
@@ -101,13 +101,14 @@ def prefecture_dashboard(request):
         "prefecture_results": [(r, r.label, prefecture.results.get(r, 0)) for r in RESULT_ORDER],
         "statuses": [(s, s.label, total.statuses.get(s, 0)) for s in STATUS_ORDER],
         "total": total, "missing": missing, "missing_counties": sum(1 for r in reporting.values() if r.missing),
-        "rows": rows, "listed_note": listed_note, "map_json": map_json, "heat_json": heat_json, "heat_note": heat_note,
+        "rows": rows, "listed_note": listed_note, "map": county_map, "heat": heat, "heat_note": heat_note,
+        "status_legend": [(s, s.label) for s in STATUS_ORDER],
         "job": job, "job_labels": dict(JobState.choices),
         "has_demo": Figure.objects.filter(is_demo=True).exists(),
     })
 
 
-def _heat_map(user, year, plan_code, counts, names, codes) -> tuple[str | None, str]:
+def _heat_map(user, year, plan_code, counts, names, codes) -> tuple[charts.HeatMap | None, str]:
     if year is None or not plan_code:
         return None, ""
     note = ""
@@ -125,14 +126,15 @@ def _heat_map(user, year, plan_code, counts, names, codes) -> tuple[str | None, 
         display = ind_name(_Named(name, name_en))
         indicators.setdefault(code, f"{charts.short(display)} · {code}")
         area_name = names.get(area, _("全州") if area == PREFECTURE else area)
-        cells[(code, area)] = (status, f"{area_name} · {code} {display}<br>{labels[status]}: "
-                                       f"{number(value)} / {number(target)} {unit}")
+        cells[(code, area)] = (status, labels[status], f"{area_name} · {code} {display}\n{labels[status]}: "
+                                                       f"{number(value)} / {number(target)} {unit}")
     if not cells:
         return None, note
     columns = [(a, names.get(a, _("全州") if a == PREFECTURE else a)) for a in areas
                if any((c, a) in cells for c in indicators)]
     base = {code: reverse("indicator-page", args=[code]) for code in indicators}
-    return charts.status_heatmap(list(indicators.items()), columns, cells,
+    rows = [(code, label, f"{base[code]}?year={year}") for code, label in indicators.items()]
+    return charts.status_heatmap(rows, columns, cells,
                                  lambda code, area: f"{base[code]}?year={year}#area-{area}"), note
 
 

@@ -14,7 +14,7 @@
 # with --extra-headers). JSON reports go to test-artifacts/lighthouse/, a table of the four category scores
 # is printed at the end. Lighthouse itself is installed pinned into .cache/lighthouse/ (git-ignored).
 #
-# Environment: LH_USER, LH_PORT (default: a free port), CHROME_PATH (default /usr/bin/chromium),
+# Environment: LIGHTHOUSE_DIR (default .cache/lighthouse), LH_USER, LH_PORT (default: a free port), CHROME_PATH (default /usr/bin/chromium),
 # LH_OUT (default test-artifacts/lighthouse), LH_KEEP=1 keeps the temp dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +32,7 @@ PAGES=("$@")
 [ ${#PAGES[@]} -gt 0 ] || PAGES=("${DEFAULT_PAGES[@]}")
 
 # --- Lighthouse, pinned, in a project-local cache --------------------------------------------------------
-LH_DIR=$ROOT/.cache/lighthouse
+LH_DIR=${LIGHTHOUSE_DIR:-$ROOT/.cache/lighthouse}   # LIGHTHOUSE_DIR: an install outside the repo, e.g. /tmp/lh
 LH_BIN=$LH_DIR/node_modules/.bin/lighthouse
 if [ ! -x "$LH_BIN" ] || [ "$(node "$LH_BIN" --version 2>/dev/null)" != "$LIGHTHOUSE_VERSION" ]; then
   echo "installing lighthouse@$LIGHTHOUSE_VERSION into $LH_DIR" >&2

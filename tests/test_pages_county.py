@@ -116,13 +116,17 @@ def test_the_bullet_chart_compares_each_plan_with_the_prefecture(official, zhaoj
     cells = re.findall(r"<td>(.*?)</td>", compulsory)
     # CMP-09's two intermediate targets were met late; nothing was met on time.
     assert cells[1:3] == ["0", "2"]
+    # Its bullet bar, in the same row: nothing on time, the late share from 0, the prefecture's tick.
+    late = round(2 * 100 / int(cells[0]), 1)
+    assert '<rect class="on-time" width="0"' in compulsory
+    assert f'<rect class="late" x="0" width="{late:g}"' in compulsory
 
 
 def test_every_chart_is_valid_plotly_with_scatter_and_bar_traces_only(official, zhaojue_series):
     html = page(official).content.decode()
     charts = re.findall(r'<script type="application/json" data-chart="([^"]+)">(.*?)</script>', html, re.S)
     ids = {name for name, _ in charts}
-    assert "bullet" in ids and "trajectory-compulsory" in ids
+    assert "trajectory-compulsory" in ids and "bullet" not in ids   # the bullet bars are drawn in the table
     for name, text in charts:
         assert f'id="{name}"' in html and re.search(rf'id="{name}"[^>]*aria-label="', html)
         fig = go.Figure(json.loads(text))  # validates every property

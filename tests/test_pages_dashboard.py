@@ -1,7 +1,7 @@
 """The home page per role and the prefecture dashboard: who lands where, what the headline counts, the map, the
 heat map, and a fixed number of queries whatever the number of counties."""
-import json
 import re
+from html.parser import HTMLParser
 from decimal import Decimal as D
 
 import pytest
@@ -34,10 +34,45 @@ def figures():
     recompute_all()
 
 
-def chart(html: str, name: str) -> dict:
-    found = re.search(rf'<script type="application/json" data-chart="{name}">(.*?)</script>', html, re.S)
-    assert found, f"no {name} chart"
-    return json.loads(found.group(1))
+class Elements(HTMLParser):
+    """Every start tag of a page as (tag, attributes, text of its first data), in order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict, list]] = []
+        self.open: list[list] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        text: list[str] = []
+        self.found.append((tag, dict(attrs), text))
+        self.open.append(text)
+
+    def handle_endtag(self, tag):
+        if self.open:
+            self.open.pop()
+
+    def handle_data(self, data):
+        for text in self.open:
+            text.append(data)
+
+    def inside(self, html_id: str) -> list[tuple[str, dict, str]]:
+        """The elements inside the element with this id (ids are unique; void tags end nothing here)."""
+        start = next(i for i, (_t, a, _x) in enumerate(self.found) if a.get("id") == html_id)
+        whole = "".join(self.found[start][2])
+        out = []
+        for tag, attrs, text in self.found[start + 1:]:
+            joined = "".join(text)
+            if joined and joined not in whole:
+                break
+            out.append((tag, attrs, joined))
+        return out
+
+
+def page_of(client, **params) -> Elements:
+    response = client.get("/", params)
+    assert response.status_code == 200
+    return Elements(response.content.decode())
 
 
 # ----------------------------------------------------------------------------------------- permissions --
@@ -94,17 +129,39 @@ def test_headline_counts_are_the_counties_evaluation_results_and_statuses(offici
         assert f'href="/counties/{code}/"' in html
 
 
-def test_the_map_draws_every_county_as_a_linked_polygon_and_no_geo_trace(official, figures):
+def test_the_map_is_an_svg_drawn_on_the_server_with_one_link_per_county(official, figures):
     html = client_for(official).get("/").content.decode()
-    fig = chart(html, "map")
-    assert {t["type"] for t in fig["data"]} == {"scatter"}   # no choropleth/geo trace: nothing fetched from a CDN
-    polygons = [t for t in fig["data"] if t.get("fill") == "toself"]
-    assert len(polygons) == 17
-    assert {t["meta"] for t in polygons} == {f"/counties/{c}/" for c in County.objects.values_list("code", flat=True)}
-    zhaojue = next(t for t in polygons if t["meta"] == f"/counties/{ZHAOJUE}/")
-    assert zhaojue["name"] == "昭觉"
+    assert "plotly" not in html and "data-chart" not in html   # no plotly.js on the dashboard: nothing to fetch
+    svg = Elements(html).inside("map")
+    links = [(attrs, text) for tag, attrs, text in svg if tag == "a"]
+    assert len(links) == 17
+    assert {a["href"] for a, _ in links} == {f"/counties/{c}/" for c in County.objects.values_list("code", flat=True)}
+    zhaojue, text = next((a, t) for a, t in links if a["href"] == f"/counties/{ZHAOJUE}/")
+    assert zhaojue["aria-label"].startswith("昭觉：目标达成率")
+    assert text.startswith("昭觉\n目标达成率: ") and "达标 0 / " in text   # the tooltip (<title>)
+    paths = [attrs for tag, attrs, _ in svg if tag == "path"]
+    assert len(paths) == 17 and all(re.fullmatch(r"(M[-\d., ]+Z ?)+", p["d"]) for p in paths)
     # Coloured by the share of targets met: 昭觉 met none of its judged targets (grey only without any target).
-    assert zhaojue["fillcolor"] != "#d9d9d9"
+    fill = {a["href"]: p["fill"] for (a, _), p in zip(links, paths)}
+    assert fill[f"/counties/{ZHAOJUE}/"] != "#d9d9d9" and re.fullmatch(r"#[0-9a-f]{6}", fill[f"/counties/{ZHAOJUE}/"])
+    assert [t for tag, _a, t in svg if tag == "text"].count("昭觉") == 1   # its name is drawn on the map
+
+
+def test_the_map_projection_keeps_the_shape_and_the_legend_names_the_measure(official, figures):
+    from dashboards import charts
+    from dashboards.views import MEASURES
+
+    drawing = charts.county_map(MEASURES["met"], {ZHAOJUE: 0.0, XICHANG: 1.0}, {}, {}, {})
+    # Liangshan spans 3.8° of longitude and 3.3° of latitude at 27.7° N: about as tall as wide once longitude
+    # is shortened by cos(latitude) (unprojected it would be 1.17 times wider than tall).
+    assert 0.9 < drawing.height / drawing.width < 1.05
+    colours = {c.code: c.fill for c in drawing.counties}
+    assert colours[XICHANG] == drawing.ramp[-1][1] and colours[ZHAOJUE] == drawing.ramp[0][1]
+    assert colours["513422"] == "#d9d9d9"   # 木里: no share
+    html = client_for(official).get("/", {"measure": "reporting"}).content.decode()
+    legend = Elements(html).inside("map-ramp")
+    assert len([t for t, _a, _x in legend if t == "stop"]) == charts.RAMP_STOPS
+    assert "填报完成率" in html.split('class="map-legend"')[1].split("</figcaption>")[0]
 
 
 @pytest.mark.parametrize("measure", ["met", "off_track", "reporting"])
@@ -113,17 +170,23 @@ def test_every_map_measure_renders(official, figures, measure):
     assert response.status_code == 200 and response.context["measure"].code == measure
 
 
-def test_the_heat_map_names_indicators_links_cells_and_follows_the_plan(official, figures):
+def test_the_heat_map_is_a_table_naming_indicators_with_a_linked_cell_per_county(official, figures):
     client = client_for(official)
-    fig = chart(client.get("/", {"year": 2024, "plan": "preschool"}).content.decode(), "heat")
-    heat = fig["data"][0]
-    assert heat["type"] == "heatmap"
-    assert any(label.endswith("· PRE-01") and "毛入园率" in label for label in heat["y"])
-    assert "昭觉" in heat["x"] and "全州" in heat["x"]
-    row, col = next(i for i, l in enumerate(heat["y"]) if l.endswith("PRE-01")), heat["x"].index("昭觉")
-    assert heat["customdata"][row][col] == f"/indicators/PRE-01/?year=2024#area-{ZHAOJUE}"
-    teachers = chart(client.get("/", {"year": 2024, "plan": "teachers"}).content.decode(), "heat")["data"][0]
-    assert all("TCH-" in label for label in teachers["y"])
+    heat = page_of(client, year=2024, plan="preschool").inside("heat")
+    columns = [text for tag, attrs, text in heat if tag == "th" and attrs.get("scope") == "col"]
+    assert "昭觉" in columns and "全州" in columns
+    rows = [attrs["href"] for tag, attrs, _text in heat if tag == "a" and "cell" not in attrs.get("class", "")]
+    labels = [text for tag, attrs, text in heat if tag == "a" and "cell" not in attrs.get("class", "")]
+    assert any(label.endswith("· PRE-01") and "毛入园率" in label for label in labels)
+    assert "/indicators/PRE-01/?year=2024" in rows
+    cells = [(attrs, text) for tag, attrs, text in heat if tag == "a" and "cell" in attrs.get("class", "")]
+    zhaojue = next((a, t) for a, t in cells if a["href"] == f"/indicators/PRE-01/?year=2024#area-{ZHAOJUE}")
+    status = Progress.objects.get(area=ZHAOJUE, indicator__code="PRE-01", year=2024).status
+    assert f"status-{status}" in zhaojue[0]["class"].split()
+    assert zhaojue[1] == dict(Progress._meta.get_field("status").choices)[status]   # the status in words
+    assert zhaojue[0]["title"].startswith("昭觉 · PRE-01 ")
+    teachers = page_of(client, year=2024, plan="teachers").inside("heat")
+    assert all("TCH-" in text for tag, attrs, text in teachers if tag == "th" and attrs.get("scope") == "row")
 
 
 def test_an_unknown_year_or_plan_falls_back_to_the_defaults(official, figures):

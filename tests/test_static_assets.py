@@ -1,7 +1,8 @@
 """Static assets that keep the pages light and accessible (docs/lighthouse.md); fast, no browser.
 
 - plotly.js is our vendored partial bundle (static/vendor/plotly/, from npm), not the 4.8 MB full bundle of the
-  Python plotly package, and it is the file the chart templates load (deferred, before charts.js);
+  Python plotly package; no page loads it with the page: charts.js (deferred) inserts it, from the URL in its
+  data-plotly attribute, when the first chart nears the viewport; the dashboard draws without it;
 - the favicon exists, is linked from every page and /favicon.ico answers;
 - every status pill and badge in app.css has text contrast >= 4.5:1 (WCAG AA), computed from the CSS itself.
 """
@@ -21,9 +22,9 @@ from tests.conftest import client_for
 ROOT = Path(settings.BASE_DIR)
 PLOTLY = ROOT / "static" / "vendor" / "plotly"
 CSS = ROOT / "static" / "css" / "app.css"
-# Every template that loads plotly (the dashboard, county and indicator pages today).
-CHART_TEMPLATES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "templates").rglob("*.html")
-                         if "vendor/plotly/plotly.min.js" in p.read_text(encoding="utf-8"))
+TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
+# Every template with a Plotly figure (the county and indicator pages today).
+CHART_TEMPLATES = sorted(str(p.relative_to(ROOT)) for p in TEMPLATES if "data-chart=" in p.read_text(encoding="utf-8"))
 
 
 # plotly ---------------------------------------------------------------------------------------------------------
@@ -52,26 +53,38 @@ def test_the_static_path_of_plotly_finds_our_file_and_nothing_else():
     assert [Path(f) for f in found] == [PLOTLY / "plotly.min.js"]
 
 
-def test_some_templates_load_plotly():
+def test_some_templates_draw_charts():
     assert CHART_TEMPLATES
 
 
+def test_no_template_loads_plotly_with_the_page():
+    for template in TEMPLATES:
+        html = template.read_text(encoding="utf-8")
+        assert not re.search(r"<script[^>]* src=\"\{% static 'vendor/plotly/", html), template
+
+
 @pytest.mark.parametrize("template", CHART_TEMPLATES)
-def test_chart_pages_load_plotly_then_charts_js_deferred(template):
+def test_chart_pages_load_charts_js_deferred_and_tell_it_where_plotly_is(template):
     html = (ROOT / template).read_text()
-    scripts = [(m.group(2), m.group(1) + m.group(3))
-               for m in re.finditer(r"<script([^>]*) src=\"\{% static '([^']+)' %\}\"([^>]*)>", html)]
-    names = [name for name, _ in scripts]
-    assert names.index("vendor/plotly/plotly.min.js") < names.index("js/charts.js")
-    for name, attrs in scripts:
-        if name in ("vendor/plotly/plotly.min.js", "js/charts.js"):
-            assert "defer" in attrs and "async" not in attrs, (template, name)
+    tags = [m.group(0) for m in re.finditer(r"<script[^>]* src=\"\{% static 'js/charts.js' %\}\"[^>]*>", html)]
+    assert len(tags) == 1, template
+    assert " defer" in tags[0] and "async" not in tags[0]
+    assert "data-plotly=\"{% static 'vendor/plotly/plotly.min.js' %}\"" in tags[0]
+
+
+def test_charts_js_inserts_plotly_from_its_data_attribute_only_when_a_chart_nears_the_viewport():
+    js = (ROOT / "static" / "js" / "charts.js").read_text()
+    assert "document.currentScript.dataset.plotly" in js and "script.src = plotlySrc" in js
+    assert "IntersectionObserver" in js and "loadPlotly().then(" in js
 
 
 @pytest.mark.django_db
-def test_the_dashboard_loads_the_vendored_plotly(official):
-    html = client_for(official).get("/").content.decode()
-    assert f'src="{static("vendor/plotly/plotly.min.js")}"' in html
+def test_the_dashboard_loads_no_plotly_and_the_county_page_points_charts_js_at_ours(official):
+    client = client_for(official)
+    assert "plotly" not in client.get("/").content.decode()
+    html = client.get("/counties/513431/").content.decode()
+    assert f'data-plotly="{static("vendor/plotly/plotly.min.js")}"' in html
+    assert f'src="{static("vendor/plotly/plotly.min.js")}"' not in html
 
 
 # favicon ---------------------------------------------------------------------------------------------------------

@@ -1,11 +1,31 @@
 // Draws every Plotly figure the server handed to the page as JSON: <script type="application/json" data-chart="id">.
 //
-// Kept light for the main thread (docs/lighthouse.md): drawing a chart takes 50–300 ms, so every chart is drawn in
-// a task of its own when it comes into the viewport (IntersectionObserver): charts below the fold or inside a
-// closed <details> cost nothing until they are looked at, and are drawn at their real width.
-// A drawn chart's element gets data-drawn="1" and fires a bubbling "chart:drawn" event (links.js listens to it).
+// Kept light for the main thread (docs/lighthouse.md). plotly.js itself (1.5 MB, a 250–350 ms task to evaluate on
+// our reference machine) is not loaded with the page: this script inserts it (its URL is this script's
+// data-plotly attribute, so it stays our own hashed static file) when the first chart comes near the viewport.
+// Every chart is then drawn in a task of its own once it is near the viewport (IntersectionObserver): charts
+// below the fold or inside a closed <details> cost nothing until they are looked at, and are drawn at their real
+// width. A page whose charts are never scrolled to never loads plotly.js.
+// A drawn chart's element gets data-drawn="1" and fires a bubbling "chart:drawn" event.
 (function () {
+  var plotlySrc = document.currentScript && document.currentScript.dataset.plotly;
+  var NEAR = "0px 0px 200px 0px";   // start a little before the chart scrolls in
   var pending = [];
+  var loading = null;
+
+  function loadPlotly() {
+    if (window.Plotly) return Promise.resolve();
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = plotlySrc;
+        script.onload = resolve;
+        script.onerror = function () { loading = null; reject(new Error("plotly.js did not load: " + plotlySrc)); };
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
 
   function draw(node) {
     var target = document.getElementById(node.dataset.chart);
@@ -23,19 +43,22 @@
   }
 
   function queue(node) {
-    if (pending.indexOf(node) < 0) pending.push(node);
-    if (pending.length === 1) setTimeout(drawNext, 0);
+    loadPlotly().then(function () {
+      if (pending.indexOf(node) >= 0) return;
+      pending.push(node);
+      if (pending.length === 1) setTimeout(drawNext, 0);
+    }, function (error) {
+      console.error(error.message);
+    });
   }
 
   function start() {
-    var later = [];
+    var nodes = [];
     document.querySelectorAll('script[type="application/json"][data-chart]').forEach(function (node) {
-      var target = document.getElementById(node.dataset.chart);
-      if (!target) return;
-      if (!("IntersectionObserver" in window)) draw(node);
-      else later.push(node);
+      if (document.getElementById(node.dataset.chart)) nodes.push(node);
     });
-    if (!later.length) return;
+    if (!nodes.length) return;
+    if (!("IntersectionObserver" in window)) { nodes.forEach(queue); return; }
     var byTarget = new Map();
     var observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
@@ -43,8 +66,8 @@
         observer.unobserve(entry.target);
         queue(byTarget.get(entry.target));
       });
-    }, {rootMargin: "0px"});
-    later.forEach(function (node) {
+    }, {rootMargin: NEAR});
+    nodes.forEach(function (node) {
       var target = document.getElementById(node.dataset.chart);
       byTarget.set(target, node);
       observer.observe(target);

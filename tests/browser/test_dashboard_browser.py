@@ -1,5 +1,6 @@
 """The daily pages clicked through in Debian Chromium: the official lands on the prefecture dashboard, sees the
-map drawn, clicks 昭觉县 on it and lands on its county page with charts, opens an indicator from the heat map;
+map (an SVG drawn on the server), clicks 昭觉县 on it and lands on its county page with charts (plotly.js is
+loaded only when a chart nears the viewport), opens an indicator from the heat map (a table of linked cells);
 the clerk of 昭觉县 lands on its county page. No request leaves our host and the console stays clean.
 Screenshots of every page go to test-artifacts/."""
 from decimal import Decimal as D
@@ -52,25 +53,62 @@ def watched(page):
 
 def test_official_lands_on_the_dashboard_and_clicks_a_county_on_the_map(watched):
     page = watched
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
     some_figures()
     login(page, "official")
     assert urlparse(page.url).path == "/"
-    page.wait_for_selector("#map[data-drawn='1'] .main-svg")
-    look_at(page, "#heat")
+    assert page.locator("#map a path").count() == 17
+    assert page.locator("#heat a.cell").count() > 0
     assert "数据年度：2024" in page.inner_text("#data-year")
+    assert not [u for u in requested if "plotly" in u], "the dashboard needs no plotly.js"
     screenshot(page, "dashboard")
-    # Click 昭觉 on the map itself (its name is drawn at the county's label point).
-    label = page.locator("#map .textpoint text", has_text="昭觉")
-    label.first.click(force=True)
+    # The county's tooltip names it and the measure.
+    zhaojue = page.locator(f"#map a[href='/counties/{ZHAOJUE}/']")
+    assert zhaojue.locator("title").text_content().startswith("昭觉\n目标达成率: ")
+    # Click 昭觉 on the map itself, on its name (the label lets the click through to the county).
+    page.locator("#map .labels text", has_text="昭觉").first.click(force=True)
     page.wait_for_url(f"**/counties/{ZHAOJUE}/")
     assert "昭觉县" in page.inner_text("main h1")
     look_at(page, ".chart")
+    assert page.evaluate("typeof window.Plotly") == "object"
     screenshot(page, "county-zhaojue-official")
     # Back on the dashboard, the county list leads to the same page; the catalogue stays in the navigation.
     page.go_back()
     page.click(f"#county-table a[href='/counties/{ZHAOJUE}/']")
     page.wait_for_url(f"**/counties/{ZHAOJUE}/")
     assert page.locator("nav.mainnav a:text-is('指标目录')").count() == 1
+
+
+def test_the_map_and_the_heat_map_work_by_keyboard(watched):
+    page = watched
+    some_figures()
+    login(page, "official")
+    # Tab to 昭觉 on the map (a link like any other) and follow it with Enter.
+    page.locator(f"#map a[href='/counties/{ZHAOJUE}/']").focus()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("昭觉：")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/counties/{ZHAOJUE}/")
+    page.go_back()
+    # A heat-map cell opens the indicator page at the county's row.
+    page.locator(f"#heat a.cell[href*='#area-{ZHAOJUE}']").first.click()
+    page.wait_for_url(f"**/indicators/**#area-{ZHAOJUE}")
+    assert page.locator(f"#area-{ZHAOJUE}").is_visible()
+
+
+def test_a_chart_page_loads_plotly_only_when_a_chart_nears_the_viewport(watched):
+    page = watched
+    some_figures()
+    page.set_viewport_size({"width": 1400, "height": 500})
+    login(page, "auditor")
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(page.base_url + "/indicators/PRE-01/")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("typeof window.Plotly") == "undefined"
+    assert not [u for u in requested if "plotly" in u]
+    look_at(page, "#county-bars")
+    assert len([u for u in requested if "plotly" in u]) == 1
 
 
 def test_an_indicator_page_opens_from_a_county_page(watched):
@@ -117,6 +155,9 @@ def test_the_daily_pages_fit_a_phone(watched, user, path, name):
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, user)
     page.goto(page.base_url + path)
-    look_at(page, ".chart")
+    if path == "/":
+        page.locator("#heat").scroll_into_view_if_needed()   # the map and heat map are in the HTML: nothing to wait for
+    else:
+        look_at(page, ".chart")
     screenshot(page, name)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
