@@ -252,3 +252,29 @@ def test_every_operation_documents_its_errors_in_the_error_shape(official):
     token = spec["paths"]["/api/v1/auth/token/"]["post"]["responses"]
     assert token["400"]["content"]["application/json"]["schema"] == error_ref and "429" in token
     assert not any("{" not in p and ".*" in p for p in spec["paths"])  # the catch-all is no operation
+
+
+# ── numbers no database integer holds are refused or match nothing, never a server error ────────────────────
+
+HUGE = str(10**30)
+
+
+@pytest.mark.parametrize(("method", "url", "data"), [
+    ("get", f"/api/v1/figures/?year={HUGE}", None),
+    ("get", f"/api/v1/progress/?year=-{HUGE}", None),
+    ("get", f"/api/v1/evaluation/?target_year={HUGE}", None),
+    ("get", f"/api/v1/indicators/?task={HUGE}", None),
+    ("get", f"/api/v1/figures/{HUGE}/", None),
+    ("get", f"/api/v1/figures/{HUGE}/history/", None),
+    ("get", f"/api/v1/progress/{HUGE}/", None),
+    ("get", f"/api/v1/evaluation/{HUGE}/", None),
+    ("get", f"/api/v1/figures/template.csv?year={HUGE}", None),
+    ("post", f"/api/v1/figures/{HUGE}/approve/", {"version": 10**30}),
+    ("post", "/api/v1/figures/bulk/", {"action": "approve", "ids": [10**30, -(10**30)]}),
+    ("post", "/api/v1/figures/bulk/", {"action": "approve", "ids": [1], "versions": {"1": 10**30}}),
+    ("post", "/api/v1/figures/", {"county": XICHANG, "indicator": COUNT, "year": 10**30, "value": 1}),
+    ("post", "/api/v1/figures/", {"county": XICHANG, "indicator": COUNT, "year": 2025, "value": 10**30}),
+])
+def test_huge_numbers_are_no_server_error(official, method, url, data):
+    response = getattr(api_for(official), method)(url, data, format="json") if data else api_for(official).get(url)
+    assert response.status_code < 500 and response["Content-Type"].startswith(("application/json", "text/csv"))

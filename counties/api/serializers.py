@@ -11,6 +11,7 @@ from rest_framework import serializers
 from counties import services
 from counties.forms import TEXT_MAX_LENGTH
 from counties.models import County, Figure
+from liangshan_edu.api import MAX_ID
 from indicators.models import Indicator
 
 
@@ -169,8 +170,8 @@ class FigureBulkSerializer(serializers.Serializer):
         choices=[("submit", _("提交")), ("approve", _("审核通过")), ("return", _("退回"))],
         error_messages={"invalid_choice": _("“{input}”不是有效的批量操作（submit、approve、return）。")},
     )
-    ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=1000,
-                                help_text=_("数据编号"))
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False,
+                                max_length=1000, help_text=_("数据编号"))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH,
                                    help_text=_("退回原因（退回时必填）"))
     versions = serializers.DictField(

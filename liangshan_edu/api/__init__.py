@@ -21,6 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from liangshan_edu.roles import can_recompute, role_of
 
 MAX_PAGE_SIZE = 1000
+MAX_ID = 2**63 - 1  # the largest id a database integer (bigint) holds: a larger one is a 400, not a 500
 
 
 class HasRole(permissions.BasePermission):
