@@ -42,7 +42,8 @@ def start_schemathesis(base_url: str, token: str, output: Path) -> subprocess.Po
         "--generation-database", "none", "--request-timeout", "30", "--no-color",
     ]
     with output.open("w", encoding="utf-8") as out:
-        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True,
+        # in the output's folder: schemathesis keeps its own files (.schemathesis/) in the working directory
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, cwd=output.parent,
                                 env={**os.environ, "NO_COLOR": "1"})
 
 
