@@ -18,6 +18,10 @@ from indicators.models import Plan
 from indicators.choices import Kind
 from liangshan_edu.formats import plain
 
+# The longest text a person may type into a figure's note or evidence, or a reason: the forms and the API's
+# serializers both take it from here, so the page and the API refuse the same input.
+TEXT_MAX_LENGTH = 2000
+
 DONE_CHOICES = [("", "—"), ("1", _("已完成")), ("0", _("未完成"))]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -33,7 +37,7 @@ class FigureRowForm(forms.Form):
 
     kind = ""
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-    note = forms.CharField(label=_("备注"), required=False, max_length=2000, show_hidden_initial=True,
+    note = forms.CharField(label=_("备注"), required=False, max_length=TEXT_MAX_LENGTH, show_hidden_initial=True,
                            widget=forms.Textarea(attrs={"rows": 1, "cols": 18}))
 
     def __init__(self, *args, figure: Figure | None = None, **kwargs) -> None:
@@ -121,7 +125,7 @@ class MilestoneRowForm(FigureRowForm):
     kind = "milestone"
     done = forms.ChoiceField(label=_("是否完成"), choices=DONE_CHOICES, required=False, show_hidden_initial=True)
     done_on = forms.DateField(label=_("完成日期"), required=False, show_hidden_initial=True, widget=DATE_INPUT)
-    evidence = forms.CharField(label=_("佐证材料"), required=False, max_length=2000, show_hidden_initial=True,
+    evidence = forms.CharField(label=_("佐证材料"), required=False, max_length=TEXT_MAX_LENGTH, show_hidden_initial=True,
                                widget=forms.TextInput(attrs={"placeholder": _("网址或文件说明"), "size": 18}))
 
 
@@ -165,7 +169,7 @@ class ReviewActionForm(forms.Form):
     ACTIONS = {"approve": _("审核通过"), "return": _("退回"), "reopen": _("重新开放")}
 
     action = forms.ChoiceField(choices=list(ACTIONS.items()))
-    reason = forms.CharField(label=_("原因"), required=False, max_length=2000)
+    reason = forms.CharField(label=_("原因"), required=False, max_length=TEXT_MAX_LENGTH)
     ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
 
     def __init__(self, data, *args, **kwargs) -> None:
@@ -203,5 +207,5 @@ class CountyReasonForm(forms.Form):
     """Reopen a locked year for one county (the reason is required by the service) or end the reopening."""
 
     county = forms.ModelChoiceField(label=_("县市"), queryset=County.objects.order_by("code"), to_field_name="code")
-    reason = forms.CharField(label=_("原因"), required=False, max_length=2000,
+    reason = forms.CharField(label=_("原因"), required=False, max_length=TEXT_MAX_LENGTH,
                              widget=forms.TextInput(attrs={"size": 40}))

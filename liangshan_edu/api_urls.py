@@ -1,11 +1,11 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from counties.api.views import CountyViewSet
 from indicators.api.views import IndicatorViewSet, PlanViewSet
 
-from liangshan_edu.api import HasRole
+from liangshan_edu.api import HasRole, NotFoundView
 from liangshan_edu.auth import ObtainAuthTokenView
 
 
@@ -29,4 +29,6 @@ urlpatterns = [
     path("", include("counties.api.urls")),
     path("", include("assessment.api.urls")),
     path("", include(router.urls)),
+    # Last: whatever names no endpoint is a JSON 404 (or the redirect to the path with its final slash).
+    re_path(r"^[\s\S]*$", NotFoundView.as_view(), name="api-not-found"),  # any character, newlines too
 ]

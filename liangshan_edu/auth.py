@@ -22,8 +22,8 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     lockout page (``registration/locked.html``) from the login form."""
     cooloff = int(settings.AXES_COOLOFF_TIME.total_seconds())
     if request.path.startswith("/api/"):
-        response = JsonResponse({"message": lockout_message(), "detail": lockout_message(),
-                                 "cooloff_seconds": cooloff}, status=429)
+        # the API's error shape (liangshan_edu.api.ErrorSerializer), plus how long the lock lasts
+        response = JsonResponse({"message": lockout_message(), "errors": {}, "cooloff_seconds": cooloff}, status=429)
     else:
         response = render(request, "registration/locked.html",
                           {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": cooloff // 60}, status=429)

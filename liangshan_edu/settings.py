@@ -202,10 +202,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "liangshan_edu.api.LimitOffsetPagination",  # limit 1–1000
     "PAGE_SIZE": 200,
     "COERCE_DECIMAL_TO_STRING": False,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "liangshan_edu.api.schema.AutoSchema",  # documents every error response
     "EXCEPTION_HANDLER": "liangshan_edu.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.choices import EvaluationResult, ProgressStatus
 from assessment.models import Evaluation, Progress
+from liangshan_edu.api.filters import BooleanFilter
 
 
 class ProgressFilter(django_filters.FilterSet):
@@ -11,7 +12,7 @@ class ProgressFilter(django_filters.FilterSet):
     plan = django_filters.CharFilter(field_name="indicator__plan__code")
     year = django_filters.NumberFilter()
     status = django_filters.ChoiceFilter(choices=ProgressStatus.choices)
-    overdue = django_filters.BooleanFilter()
+    overdue = BooleanFilter()
 
     class Meta:
         model = Progress

@@ -9,8 +9,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from counties import services
-from places.models import County
+from counties.forms import TEXT_MAX_LENGTH
 from counties.models import Figure
+from liangshan_edu.api import MAX_ID
+from places.models import County
 from indicators.models import Indicator
 from indicators.choices import Kind
 
@@ -67,8 +69,9 @@ class FigureSerializer(serializers.ModelSerializer):
     numerator = NumberField(help_text=_("分子（仅比率指标）"))
     denominator = NumberField(help_text=_("分母（仅比率指标）"))
     done_on = serializers.DateField(required=False, allow_null=True, help_text=_("完成日期（已完成的节点任务必填）"))
-    evidence = serializers.CharField(required=False, allow_blank=True, help_text=_("佐证材料"))
-    note = serializers.CharField(required=False, allow_blank=True, help_text=_("备注"))
+    evidence = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH,
+                                     help_text=_("佐证材料"))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH, help_text=_("备注"))
     version = serializers.IntegerField(
         required=False, help_text=_("版本号。修改（PATCH）时必填：您读取时的版本；已被他人修改则返回 409。"))
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=100,
@@ -160,7 +163,8 @@ class FigureTransitionSerializer(serializers.Serializer):
 class FigureReasonSerializer(FigureTransitionSerializer):
     """Body of return/reopen: the reason the county will read."""
 
-    reason = serializers.CharField(required=False, allow_blank=True, help_text=_("原因（必填，县级填报员可见）"))
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH,
+                                   help_text=_("原因（必填，县级填报员可见）"))
 
 
 class FigureBulkSerializer(serializers.Serializer):
@@ -168,9 +172,10 @@ class FigureBulkSerializer(serializers.Serializer):
         choices=[("submit", _("提交")), ("approve", _("审核通过")), ("return", _("退回"))],
         error_messages={"invalid_choice": _("“{input}”不是有效的批量操作（submit、approve、return）。")},
     )
-    ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=1000,
-                                help_text=_("数据编号"))
-    reason = serializers.CharField(required=False, allow_blank=True, help_text=_("退回原因（退回时必填）"))
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False,
+                                max_length=1000, help_text=_("数据编号"))
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH,
+                                   help_text=_("退回原因（退回时必填）"))
     versions = serializers.DictField(
         child=serializers.IntegerField(), required=False,
         help_text=_("可选：数据编号 → 您读取时的版本；已被他人修改的数据将被拒绝（409）"))

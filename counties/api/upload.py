@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -22,7 +22,8 @@ from places.models import County
 from counties.services import check_year
 from counties.spreadsheet import CSV_CONTENT_TYPE, build_template_csv, readable_county, template_filename, \
     upload_file
-from liangshan_edu.api import HasRole
+from counties.spreadsheet.report import CellError, UploadReport
+from liangshan_edu.api import ErrorSerializer, HasRole
 from liangshan_edu.roles import county_of, is_clerk_of
 
 
@@ -39,7 +40,7 @@ _ERRORS = inline_serializer("FigureUploadError", many=True, fields={
 })
 _REPORT = inline_serializer("FigureUploadReport", fields={
     "ok": serializers.BooleanField(), "message": serializers.CharField(), "filename": serializers.CharField(),
-    "county": serializers.CharField(), "year": serializers.IntegerField(),
+    "county": serializers.CharField(allow_null=True), "year": serializers.IntegerField(allow_null=True),
     "created": serializers.IntegerField(), "updated": serializers.IntegerField(),
     "unchanged": serializers.IntegerField(), "blank": serializers.IntegerField(),
     "changes": serializers.ListField(child=serializers.DictField()),
@@ -73,8 +74,9 @@ class FigureTemplateCSVView(APIView):
         operation_id="figures_template_csv",
         parameters=[OpenApiParameter("county", str, description=_("县市代码（县级填报员默认为本县）")),
                     OpenApiParameter("year", int, required=True, description=_("年度"))],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: OpenApiResponse(description=_("年度无效")),
-                   404: OpenApiResponse(description=_("县市不存在或不是本县（市）"))},
+        responses={(200, "text/csv"): OpenApiTypes.STR,
+                   400: OpenApiResponse(ErrorSerializer, description=_("年度无效")),
+                   404: OpenApiResponse(ErrorSerializer, description=_("县市不存在或不是本县（市）"))},
     )
     def get(self, request):
         code = request.query_params.get("county")
@@ -104,10 +106,30 @@ class FigureUploadView(APIView):
     permission_classes = [HasRole]
     parser_classes = [MultiPartParser, FormParser]
 
+    def handle_exception(self, exc):
+        """Every refusal in the report's shape, as the schema says: a problem with the request (not yours, no
+        file, a bad year) is a file-level error, with the message the API gives everywhere else."""
+        response = super().handle_exception(exc)
+        body = response.data
+        if response.status_code >= 400 and isinstance(body.get("errors"), dict):
+            code = "invalid" if isinstance(exc, ValidationError) else getattr(exc, "default_code", "invalid")
+            report = UploadReport(self._filename(), None, None)
+            report.errors = [CellError(None, "", text, field=field, code=code)
+                             for field, texts in body["errors"].items() for text in texts]
+            report.errors = report.errors or [CellError(None, "", body["message"], code=code)]
+            response.data = {**report.as_dict(), "message": body["message"]}
+        return response
+
+    def _filename(self) -> str:
+        try:
+            return getattr(self.request.FILES.get("file"), "name", "")
+        except APIException:  # the body could not be read: that is the error being reported
+            return ""
+
     @extend_schema(
         operation_id="figures_upload",
         request={"multipart/form-data": UploadRequestSerializer},
-        responses={200: _REPORT, 400: _REPORT, 403: _REPORT, 409: _REPORT},
+        responses={200: _REPORT, 400: _REPORT, 401: _REPORT, 403: _REPORT, 409: _REPORT, 415: _REPORT},
     )
     def post(self, request):
         own = county_of(request.user)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -110,11 +110,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def handle_exception(self, exc):
         if isinstance(exc, FigureError):
             return Response(error_body(exc, self.get_serializer_context()), status=exc.status)
-        response = super().handle_exception(exc)
-        if isinstance(exc, ValidationError) and isinstance(response.data, dict) and "errors" not in response.data:
-            message = response.data.pop("message", "")
-            response.data = {"message": message, "errors": dict(response.data)}
-        return response
+        return super().handle_exception(exc)
 
     def _respond(self, figure: Figure, code: int = status.HTTP_200_OK, **kwargs) -> Response:
         """The figure as it is now (re-read with its relations), in the detail shape."""

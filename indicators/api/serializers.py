@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from indicators.models import Indicator, Plan, Target, Task
@@ -10,16 +12,16 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class TargetSerializer(serializers.ModelSerializer):
-    counties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    counties = serializers.SerializerMethodField(help_text=_("适用的县市代码；适用于全部县市时为 null"))
 
     class Meta:
         model = Target
         fields = ["year", "value", "tier", "counties", "note"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["counties"] = data["counties"] or None
-        return data
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
+    def get_counties(self, target: Target) -> list[str] | None:
+        # DESIGN §6: null when the target applies to every county (of its tier), not an empty list.
+        return [county.code for county in target.counties.all()] or None
 
 
 class TaskSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 from rest_framework import viewsets
 
 from indicators.api.serializers import IndicatorSerializer, PlanSerializer
-from indicators.filters import IndicatorFilter
+from indicators.api.filters import IndicatorAPIFilter
 from indicators.models import Indicator, Plan
 from liangshan_edu.api import HasRole
 
@@ -19,5 +19,5 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
                 .prefetch_related("targets__counties"))
     serializer_class = IndicatorSerializer
     permission_classes = [HasRole]
-    filterset_class = IndicatorFilter
+    filterset_class = IndicatorAPIFilter
     lookup_field = "code"
