@@ -139,11 +139,12 @@ def _approve_through_api(official, county, indicator, year: int, numerator: int,
     approval itself queues the recompute once it commits; the test sends no task of its own."""
     from counties.choices import FigureStatus
     from counties.models import Figure
+    from counties.validation import rate_percent
     from tests.conftest import api_for
 
     figure, _ = Figure.objects.update_or_create(
         county=county, indicator=indicator, year=year,
-        defaults={"value": Figure.rate_value(Decimal(numerator), Decimal(denominator)), "numerator": numerator,
+        defaults={"value": rate_percent(Decimal(numerator), Decimal(denominator)), "numerator": numerator,
                   "denominator": denominator, "status": FigureStatus.SUBMITTED},
     )
     response = api_for(official).post(f"/api/v1/figures/{figure.pk}/approve/", {"version": figure.version},

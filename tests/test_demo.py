@@ -14,6 +14,7 @@ from django.db import transaction
 from assessment.models import Progress
 from counties import demo
 from counties.models import Figure
+from counties.validation import rate_percent
 from liangshan_edu.roles import county_of, role_of
 from tests.conftest import client_for
 
@@ -85,7 +86,7 @@ def test_the_demo_figures_are_labelled_and_span_2021_to_2025(demo_db):
     assert figures.filter(year=2024).values("county").distinct().count() == 17
     assert figures.filter(county__isnull=True).count() == 0
     rate = figures.filter(indicator__kind="rate").first()
-    assert rate.numerator is not None and rate.denominator and rate.value == Figure.rate_value(
+    assert rate.numerator is not None and rate.denominator and rate.value == rate_percent(
         rate.numerator, rate.denominator)
     done = figures.filter(indicator__kind="milestone", value=1)
     assert done.exists() and not done.filter(done_on__isnull=True).exists()

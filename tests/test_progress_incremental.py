@@ -8,6 +8,7 @@ import pytest
 from assessment.models import Progress
 from assessment.services import recompute_all, recompute_for_figure
 from counties.models import Figure
+from counties.validation import rate_percent
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def change(figure: Figure, rng: random.Random) -> None:
         figure.numerator = min(figure.denominator, figure.numerator + rng.randint(-40, 60)) if figure.numerator \
             else figure.denominator / 2
         figure.numerator = max(D(0), figure.numerator)
-        figure.value = Figure.rate_value(figure.numerator, figure.denominator)
+        figure.value = rate_percent(figure.numerator, figure.denominator)
     elif kind == "milestone":
         figure.value = D(1) - (figure.value or D(0))
     else:

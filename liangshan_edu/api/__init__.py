@@ -13,7 +13,6 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination, permissions, serializers
 from rest_framework.exceptions import APIException, NotFound, ValidationError
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler

@@ -24,6 +24,7 @@ def some_figures() -> None:
     from assessment.services import recompute_all
     from places.models import County
     from counties.models import Figure
+    from counties.validation import rate_percent
     from indicators.models import Indicator
 
     counties = {c.code: c for c in County.objects.all()}
@@ -33,7 +34,7 @@ def some_figures() -> None:
             for year in (2021, 2022, 2023, 2024):
                 num = D(min(base + i % 7 + (year - 2021) * (1 + i % 3), 100))
                 Figure.objects.create(county=counties[code], indicator=ind, year=year, status="approved",
-                                      value=Figure.rate_value(num, D(100)), numerator=num, denominator=D(100))
+                                      value=rate_percent(num, D(100)), numerator=num, denominator=D(100))
     recompute_all()
 
 
