@@ -12,15 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from counties.choices import FigureStatus
 from counties.errors import FigureError
+from counties.validation import TEXT_MAX_LENGTH
 from places.models import County
 from counties.models import Figure
 from indicators.models import Plan
 from indicators.choices import Kind
 from liangshan_edu.formats import plain
 
-# The longest text a person may type into a figure's note or evidence, or a reason: the forms and the API's
-# serializers both take it from here, so the page and the API refuse the same input.
-TEXT_MAX_LENGTH = 2000
 
 DONE_CHOICES = [("", "—"), ("1", _("已完成")), ("0", _("未完成"))]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -26,7 +26,7 @@ from counties.errors import FigureError, Invalid, Locked, NotAllowed, Stale, Wro
 from places.models import County
 from counties.models import CountyReopening, Figure, ReportingYear
 from counties.signals import approved_figures_changed
-from counties.validation import IndicatorRule, Problem, check_values, plausibility
+from counties.validation import IndicatorRule, Problem, check_text, check_values, plausibility
 from indicators.models import Indicator
 from liangshan_edu.roles import can_review, is_clerk_of
 from indicators.choices import Kind
@@ -212,8 +212,9 @@ def save_draft(user, county: County, indicator: Indicator, year: int, *, value=N
         figure = Figure(county=county, indicator=indicator, year=year, version=0)
     checked = check_values(indicator_rule(indicator), value=value, numerator=numerator, denominator=denominator,
                            done_on=done_on, year=year)
-    if not checked.ok:
-        raise Invalid("；".join(p.message for p in checked.problems), checked.problems)
+    problems = checked.problems + [p for p in (check_text("evidence", evidence), check_text("note", note)) if p]
+    if problems:
+        raise Invalid("；".join(p.message for p in problems), problems)
     new = {"value": checked.value, "numerator": checked.numerator, "denominator": checked.denominator,
            # A completion date belongs to a done milestone only.
            "done_on": done_on if indicator.kind == Kind.MILESTONE and checked.value == 1 else None}

@@ -77,6 +77,18 @@ class CheckedValues:
         return not self.problems
 
 
+# The longest note, evidence or reason (characters) any path accepts: form, API, upload — the service checks it.
+TEXT_MAX_LENGTH = 2000
+
+
+def check_text(field: str, text: str | None) -> Problem | None:
+    """A note, evidence or reason longer than ``TEXT_MAX_LENGTH`` is refused (nothing is cut silently)."""
+    if text is not None and len(text) > TEXT_MAX_LENGTH:
+        return Problem(field, _("文字过长：最多%(max)s字，现有%(n)s字。") % {"max": TEXT_MAX_LENGTH, "n": len(text)},
+                       "too_long")
+    return None
+
+
 def rate_percent(numerator: Decimal, denominator: Decimal) -> Decimal:
     """A rate in percent from its numerator and denominator, to the 4 places figures are stored with
     (92 means 92 %) — for one county's figure and for the prefecture's summed parts alike."""

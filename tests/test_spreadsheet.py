@@ -759,3 +759,14 @@ def test_csv_template_keeps_formula_like_text_inert_and_round_trips(clerk_xichan
     assert row[header.index("备注")] == "'=1+1 见附件"
     report = upload(clerk_xichang, xichang, 2024, data, "t.csv")
     assert report.ok and (report.updated, report.unchanged) == (0, 1)
+
+
+def test_a_note_cell_over_the_limit_is_refused_and_nothing_changes(clerk_xichang, xichang):
+    from counties.validation import TEXT_MAX_LENGTH
+
+    wb = workbook(build_template(xichang, 2024))
+    fill(wb, COUNT, 数值=1, 备注="长" * (TEXT_MAX_LENGTH + 1))
+    report = upload(clerk_xichang, xichang, 2024, to_bytes(wb))
+    assert not report.ok and [e.column for e in report.errors] == ["备注"]
+    assert str(TEXT_MAX_LENGTH) in report.errors[0].message
+    assert not Figure.objects.filter(county=xichang).exists()

@@ -97,3 +97,14 @@ def test_saving_the_same_values_makes_no_new_version(clerk_xichang, xichang):
                                 expected_version=first.figure.version)
     assert not again.changed and again.figure.version == first.figure.version
     assert first.figure.history.count() == 1
+
+
+def test_a_note_over_the_limit_is_refused_whatever_the_path(clerk_xichang, xichang):
+    from counties.validation import TEXT_MAX_LENGTH
+
+    with pytest.raises(Invalid, match=str(TEXT_MAX_LENGTH)) as caught:
+        services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=90, denominator=100,
+                            note="长" * (TEXT_MAX_LENGTH + 1))
+    assert [p.code for p in caught.value.problems] == ["too_long"]
+    assert services.save_draft(clerk_xichang, xichang, rate(), 2024, numerator=90, denominator=100,
+                               note="长" * TEXT_MAX_LENGTH).created

@@ -9,8 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from counties import services
-from counties.forms import TEXT_MAX_LENGTH
 from counties.models import Figure
+from counties.validation import TEXT_MAX_LENGTH
 from liangshan_edu.api import MAX_ID
 from places.models import County
 from indicators.models import Indicator

@@ -21,7 +21,7 @@ from counties.spreadsheet.cells import (_code_text, _date_input, _int_or_none, _
 from counties.spreadsheet.layout import INPUT_KEYS, LABELS, TEXT_KEYS
 from counties.spreadsheet.parse import ParsedUpload, SpreadsheetError, UploadRow, parse_upload
 from counties.spreadsheet.report import CellError, Change, FieldChange, RowWarning, UploadReport
-from counties.validation import check_values
+from counties.validation import check_text, check_values
 from indicators.models import Indicator
 from liangshan_edu.roles import is_clerk_of
 from indicators.choices import Kind
@@ -200,6 +200,10 @@ class _RowChecker:
         for key in TEXT_KEYS:
             if key in cells:  # a file without the column leaves the text as it is
                 new[key] = _text_input(cells[key])
+                too_long = check_text(key, new[key])
+                if too_long:
+                    self.error(row, key, too_long.message, too_long.code, ind.code)
+                    return None
         return new
 
     def plan(self, row: UploadRow, ind: Indicator, new: dict[str, object]) -> _Planned | None:
