@@ -54,7 +54,7 @@ etag_of() {  # the ETag of a list, or nothing when it sends none
 }
 
 run_wrk() {  # requests/s and p50 (ms) of one list; $2: an If-None-Match value or nothing
-    local args=(-t 2 -c 8 -d "$DURATION" --latency -H "Authorization: Token $TOKEN")
+    local args=(-t 2 -c 8 -d "$DURATION" --timeout 30s --latency -H "Authorization: Token $TOKEN")
     [ -n "$2" ] && args+=(-H "If-None-Match: $2")
     wrk "${args[@]}" "$BASE/$1" | awk '
         /Requests\/sec/ {rps = $2}
