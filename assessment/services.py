@@ -14,6 +14,7 @@ from django.utils import timezone
 from assessment import engine, evaluation, incremental, tallies
 from assessment.choices import JobState
 from assessment.models import RecomputeJob
+from liangshan_edu.dataversion import PROGRESS, changed
 
 
 def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int], None] | None = None,
@@ -29,8 +30,10 @@ def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int]
             reporter(done, total)
 
     try:
-        return engine.recompute_all(progress=report, using=using, then=(lambda: _evaluate_all(using)) if evaluate
+        rows = engine.recompute_all(progress=report, using=using, then=(lambda: _evaluate_all(using)) if evaluate
                                     else None)
+        changed(PROGRESS, using=using)
+        return rows
     finally:
         if reporter is not None:
             reporter.close()
@@ -106,7 +109,9 @@ def recompute_for_figure(indicator_id: int, county_id: int | None, year: int | N
         evaluation.rewrite_for(indicator_id, county_id, using)
         tallies.rewrite_for(county_id, using)
 
-    return incremental.recompute_for(indicator_id, county_id, using=using, year=year, then=then)
+    rows = incremental.recompute_for(indicator_id, county_id, using=using, year=year, then=then)
+    changed(PROGRESS, using=using)
+    return rows
 
 
 def _evaluate_all(using: str) -> None:

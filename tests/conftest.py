@@ -48,6 +48,16 @@ def _base_data_for_transactional_tests(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Django's cache (local memory in tests) outlives each test's rolled-back transaction: start every test with
+    an empty one, so no list cached by an earlier test is served from data that is gone."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def require_service(reason: str):
     """Skip locally when a service is missing, but fail in CI (env CI set), where it must be there."""
     if os.environ.get("CI"):

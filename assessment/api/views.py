@@ -7,10 +7,14 @@ from assessment.api.serializers import EvaluationSerializer, ProgressSerializer,
 from assessment.models import RecomputeJob
 from assessment.queries import evaluation_visible_to, progress_visible_to
 from liangshan_edu.api import HasRole, IsOfficial
+from liangshan_edu.apilists import ConditionalListMixin, LeanListMixin
+from liangshan_edu.dataversion import CATALOGUE, PROGRESS
 
 
-class ProgressViewSet(viewsets.ReadOnlyModelViewSet):
+class ProgressViewSet(ConditionalListMixin, LeanListMixin, viewsets.ReadOnlyModelViewSet):
     """Progress of every county (and the prefecture, county=prefecture) on every indicator and year."""
+
+    data_topics = (PROGRESS, CATALOGUE)
 
     serializer_class = ProgressSerializer
     permission_classes = [HasRole]
@@ -21,9 +25,11 @@ class ProgressViewSet(viewsets.ReadOnlyModelViewSet):
                                                                 "area", "year")
 
 
-class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
+class EvaluationViewSet(ConditionalListMixin, LeanListMixin, viewsets.ReadOnlyModelViewSet):
     """The final evaluation (终期评估): which dated target each county (and the prefecture) met on time, late,
     missed, or has not reported; standing yearly rules count the years met. Defaults to the current cycle."""
+
+    data_topics = (PROGRESS, CATALOGUE)
 
     serializer_class = EvaluationSerializer
     permission_classes = [HasRole]

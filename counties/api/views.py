@@ -37,6 +37,8 @@ from counties.errors import FigureError, Stale
 from places.models import County
 from counties.models import Figure
 from liangshan_edu.api import HasRole
+from liangshan_edu.apilists import ConditionalListMixin, LeanListMixin
+from liangshan_edu.dataversion import CATALOGUE, FIGURES
 
 
 class CountyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -85,8 +87,11 @@ def error_body(exc: FigureError, context: dict) -> dict:
     partial_update=extend_schema(summary=gettext_lazy("修改草稿或被退回的数据（须提供 version）"), request=FigureSerializer,
                                  responses={200: FigureDetailSerializer, **ERRORS}),
 )
-class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FigureViewSet(ConditionalListMixin, LeanListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                    viewsets.GenericViewSet):
     """Figures a user may see; drafts created and edited by their county's clerk, reviewed by officials."""
+
+    data_topics = (FIGURES, CATALOGUE)
 
     serializer_class = FigureSerializer
     permission_classes = [HasRole]

@@ -4,6 +4,8 @@ from indicators.api.serializers import IndicatorSerializer, PlanSerializer
 from indicators.api.filters import IndicatorAPIFilter
 from indicators.models import Indicator, Plan
 from liangshan_edu.api import HasRole
+from liangshan_edu.apilists import ConditionalListMixin
+from liangshan_edu.dataversion import CATALOGUE
 
 
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):
@@ -14,7 +16,8 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(ConditionalListMixin, viewsets.ReadOnlyModelViewSet):
+    data_topics = (CATALOGUE,)
     queryset = (Indicator.objects.filter(retired=False).select_related("plan", "task", "unit")
                 .prefetch_related("targets__counties"))
     serializer_class = IndicatorSerializer

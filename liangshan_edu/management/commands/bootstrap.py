@@ -34,3 +34,7 @@ class Command(BaseCommand):
 
             recompute_all()
             self.stdout.write("progress recomputed")
+        # The demo figures are bulk-created, without the signals that announce each write: announce them all.
+        from liangshan_edu.dataversion import TOPICS, changed
+
+        changed(*TOPICS)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class LiangshanEduConfig(AppConfig):
+    name = "liangshan_edu"
+    verbose_name = "liangshan-edu"
+
+    def ready(self) -> None:
+        from liangshan_edu import receivers  # noqa: F401  (connects the data-version receivers)
