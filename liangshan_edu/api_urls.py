@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("counties.api.upload_urls")),
     path("", include("counties.api.urls")),
     path("", include("assessment.api.urls")),
+    path("", include("reports.api.urls")),
     path("", include(router.urls)),
 ]

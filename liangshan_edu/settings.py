@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "counties",
     "assessment",
     "dashboards",
+    "reports",
     "liangshan_edu",
 ]
 

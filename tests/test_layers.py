@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["indicators", "counties", "assessment", "dashboards"]
+APPS = ["indicators", "counties", "assessment", "dashboards", "reports"]
 BASE = {"liangshan_edu.roles", "liangshan_edu.calendar", "liangshan_edu.groups", "liangshan_edu.env", "liangshan_edu.views",
         "liangshan_edu.api", "liangshan_edu.auth", "liangshan_edu.progressbar"}
 # Known and stated: Target.counties is a many-to-many relation to counties.County, so the catalogue (which

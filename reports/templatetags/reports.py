@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("reports/_export_buttons.html")
+def export_buttons(county: str = "", year=None, plan: str = "", indicator: str = "", cycle: str = "") -> dict:
+    """The export links of a page, for the scope it shows: ``{% export_buttons county=… year=… %}``."""
+    common = {k: v for k, v in {"county": county, "plan": plan, "indicator": indicator}.items() if v}
+    return {
+        "export_query": urlencode({**common, **({"year": year} if year else {})}),
+        "evaluation_query": urlencode({**common, **({"cycle": cycle} if cycle else {})}),
+    }
