@@ -2,8 +2,10 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# Noto CJK so that PDF exports render Chinese; gettext to compile the English catalogue.
+# Noto CJK so that PDF exports render Chinese (WeasyPrint embeds it; pango lays it out); gettext to compile the
+# English catalogue.
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk gettext \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -95,3 +95,43 @@ def test_a_clerk_cannot_queue_another_countys_report(clerk_xichang, data):
     response = client_for(clerk_xichang).post(reverse("report-job"), {"kind": "evaluation", "county": ZHAOJUE,
                                                                       "format": "pdf"})
     assert response.status_code == 403 and not ExportRecord.objects.exists()
+
+
+@pytest.mark.parametrize("page, args, expected", [
+    ("home", [], "county=prefecture"), ("county-page", [ZHAOJUE], f"county={ZHAOJUE}"),
+    ("indicator-page", ["CMP-01"], "indicator=CMP-01"),
+])
+def test_the_pages_carry_export_buttons_for_their_scope(official, data, page, args, expected):
+    html = client_for(official).get(reverse(page, args=args)).content.decode()
+    assert reverse("report-progress-file") + "?" in html and expected in html
+
+
+def test_a_clerks_export_buttons_name_their_own_county(clerk_xichang, data):
+    html = client_for(clerk_xichang).get(reverse("indicator-page", args=["CMP-01"])).content.decode()
+    assert f"county={XICHANG}" in html and "county=prefecture" not in html
+
+
+def test_a_queued_job_checks_the_scope_again_when_it_runs(clerk_xichang, data, settings, tmp_path):
+    """A record asking for another county (or made for a user who has lost their role) is never built."""
+    from django.contrib.auth import get_user_model
+
+    from reports import exports
+
+    settings.MEDIA_ROOT = tmp_path
+    other = ExportRecord.objects.create(user=clerk_xichang, kind="progress", scope="x", format="csv",
+                                        params={"kind": "progress", "county": ZHAOJUE}, status="pending")
+    nobody = get_user_model().objects.create(username="former_clerk")
+    gone = ExportRecord.objects.create(user=nobody, kind="progress", scope="x", format="csv",
+                                       params={"kind": "progress", "county": ZHAOJUE}, status="pending")
+    assert exports.run_job(str(other.pk)) == "failed" and "本县" in ExportRecord.objects.get(pk=other.pk).error
+    assert exports.run_job(str(gone.pk)) == "failed"
+    assert not list(tmp_path.rglob("*.csv"))
+
+
+def test_verification_names_only_records_the_user_may_see(official, clerk_xichang, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = api_for(official).get(PROGRESS, {"county": ZHAOJUE, "format": "xlsx"}).content
+    found = api_for(clerk_xichang).post("/api/v1/reports/verify/", {"file": SimpleUploadedFile("r.xlsx", body)},
+                                        format="multipart").json()
+    assert found["found"] is False and found["records"] == []
