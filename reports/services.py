@@ -244,15 +244,20 @@ PROGRESS_VALUES = ("area", "indicator_id", "year", "value", "target", "target_ye
                    "projected", "will_meet")
 
 
-def progress_queryset(user, scope: Scope):
-    """The stored progress rows of a scope, through the user-scoped queryset every page and the API read."""
-    qs = progress_visible_to(user).filter(year=scope.year)
+def _within(qs, scope: Scope):
+    """Stored rows (progress or evaluation) of the scope's area, plan and indicator."""
     if not scope.whole_prefecture:
         qs = qs.filter(area=scope.county)
     if scope.plan:
         qs = qs.filter(indicator__plan__code=scope.plan)
     if scope.indicator:
         qs = qs.filter(indicator__code=scope.indicator)
+    return qs
+
+
+def progress_queryset(user, scope: Scope):
+    """The stored progress rows of a scope, through the user-scoped queryset every page and the API read."""
+    qs = _within(progress_visible_to(user).filter(year=scope.year), scope)
     return qs.order_by("indicator__plan__order", "indicator__plan__code", "indicator__order", "indicator__code",
                        "area")
 
@@ -340,13 +345,7 @@ def evaluation_report(user, scope: Scope) -> Report:
         order = _order(catalogue)
         raw.sort(key=lambda r: (order(r[1], r[0]), r[2] is None, r[2] or 0))
     else:
-        qs = evaluation_visible_to(user).filter(indicator__plan__cycle=scope.cycle)
-        if not scope.whole_prefecture:
-            qs = qs.filter(area=scope.county)
-        if scope.plan:
-            qs = qs.filter(indicator__plan__code=scope.plan)
-        if scope.indicator:
-            qs = qs.filter(indicator__code=scope.indicator)
+        qs = _within(evaluation_visible_to(user).filter(indicator__plan__cycle=scope.cycle), scope)
         raw = list(qs.order_by("indicator__plan__order", "indicator__plan__code", "indicator__order",
                                "indicator__code", "area", "target_year").values_list(*EVALUATION_VALUES))
     lines = [_evaluation_line(r, catalogue[r[1]], names, tiers) for r in raw]

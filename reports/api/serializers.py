@@ -18,3 +18,9 @@ class ExportRecordSerializer(serializers.ModelSerializer):
         if record.status == ExportRecord.Status.DONE and record.file:
             return reverse("report-download", args=[record.pk])
         return None
+
+
+class VerifySerializer(serializers.Serializer):
+    """The file to verify (multipart field ``file``)."""
+
+    file = serializers.FileField()

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from liangshan_edu.api import HasRole
 from reports import exports
-from reports.api.serializers import ExportRecordSerializer
+from reports.api.serializers import ExportRecordSerializer, VerifySerializer
 from reports.scope import EVALUATION, PROGRESS, ScopeError, parse_format, resolve
 
 COMMON = [OpenApiParameter("county", str, description="县市代码，或 prefecture（全州及各县市）"),
@@ -71,9 +71,8 @@ class VerifyView(APIView):
 
     permission_classes = [HasRole]
     parser_classes = [MultiPartParser]
+    serializer_class = VerifySerializer
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "file": {"type": "string", "format": "binary"}}}})
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
