@@ -2,9 +2,10 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# Noto CJK so that PDF exports render Chinese; gettext to compile the English catalogue; postgresql-client (15,
-# as the db service) for `manage.py backup` and `restore` (pg_dump, pg_restore).
+# Noto CJK so that PDF exports render Chinese (WeasyPrint embeds it; pango lays it out); gettext to compile the
+# English catalogue; postgresql-client (15, as the db service) for `manage.py backup` and `restore`.
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk gettext postgresql-client \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

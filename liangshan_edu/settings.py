@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "counties",
     "assessment",
     "dashboards",
+    "reports",
     "benchmarks",
     "liangshan_edu",
 ]

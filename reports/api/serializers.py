@@ -1,0 +1,26 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from reports.models import ExportRecord
+
+
+class ExportRecordSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username")
+    percent = serializers.IntegerField(read_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportRecord
+        fields = ["id", "user", "kind", "scope", "format", "as_of", "data_version", "sha256", "size", "status",
+                  "done", "total", "percent", "error", "created_at", "finished_at", "download"]
+
+    def get_download(self, record) -> str | None:
+        if record.status == ExportRecord.Status.DONE and record.file:
+            return reverse("report-download", args=[record.pk])
+        return None
+
+
+class VerifySerializer(serializers.Serializer):
+    """The file to verify (multipart field ``file``)."""
+
+    file = serializers.FileField()
