@@ -28,7 +28,7 @@ from places.models import County
 from counties.models import Figure
 from dashboards.display import RESULT_COLOURS, RESULT_ORDER, STATUS_COLOURS, STATUS_ORDER
 from dashboards.queries import result_view
-from indicators.choices import Tier
+from places.choices import Tier
 from indicators.models import Indicator
 from indicators.templatetags.catalogue import ind_name, plan_name
 from reports import asof
