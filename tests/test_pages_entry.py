@@ -636,3 +636,12 @@ def test_the_whole_rendered_form_can_be_posted_back(clerk_xichang):
         data.setdefault(name, []).append(value)
     response = client.post(reverse("figure-entry", args=[YEAR]), data)
     assert response.status_code in (200, 302)
+
+
+def test_the_audit_csv_neutralises_a_reason_that_looks_like_a_formula(clerk_xichang, official):
+    services.save_draft(clerk_xichang, county("513401"), indicator("PRE-05"), YEAR, value="3",
+                        reason='=HYPERLINK("http://example.com","x")')
+    response = client_for(official).get(reverse("audit-log"), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][8] == "'" + '=HYPERLINK("http://example.com","x")'
+    assert rows[1][6] == str(YEAR)  # numbers stay numbers

@@ -6,7 +6,7 @@ import codecs
 import csv
 import io
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import translation
@@ -20,7 +20,7 @@ from indicators.models import Indicator, Target
 from indicators.targets import TargetSpec, target_for_year, targets_for
 from indicators.choices import Kind, Level
 from indicators.describe import target_text
-from liangshan_edu.formats import plain
+from liangshan_edu.formats import csv_cell, plain
 
 
 @dataclass
@@ -124,24 +124,6 @@ def _line_values(line: TemplateLine, *, for_csv: bool) -> dict[str, object]:
     return values
 
 
-def _csv_text(value) -> str:
-    """A CSV cell. Text starting like a formula is prefixed with ' so spreadsheets show it as text."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@") and not _looks_numeric(text):
-        return "'" + text
-    return text
-
-
-def _looks_numeric(text: str) -> bool:
-    try:
-        Decimal(text)
-    except InvalidOperation:
-        return False
-    return True
-
-
 def build_template_csv(county: County, year: int, *, user=None) -> bytes:
     """The CSV variant (UTF-8 with BOM, so Excel opens it as UTF-8), one row per indicator."""
     with translation.override("zh-hans"):
@@ -151,7 +133,7 @@ def build_template_csv(county: County, year: int, *, user=None) -> bytes:
         for line in template_lines(county, year, user):
             values = _line_values(line, for_csv=True)
             values.update({"county": county.code, "year": str(year)})
-            writer.writerow([_csv_text(values.get(c.key)) for c in CSV_COLUMNS])
+            writer.writerow([csv_cell(values.get(c.key)) for c in CSV_COLUMNS])
         return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 

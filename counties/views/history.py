@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from counties.forms import AuditFilterForm
 from counties.models import Figure
 from counties.views.common import _status_label, value_text
-from liangshan_edu.formats import plain
+from liangshan_edu.formats import csv_cell, plain
 from liangshan_edu.roles import READERS, can_read_all
 from liangshan_edu.views import role_required
 
@@ -139,14 +139,14 @@ def _audit_csv(records) -> HttpResponse:
     for start in range(0, len(records), 1000):
         for event in _audit_events(records[start:start + 1000]):
             r = event.record
-            writer.writerow([
+            writer.writerow([csv_cell(cell) for cell in (
                 timezone.localtime(r.history_date).strftime("%Y-%m-%d %H:%M:%S"),
                 r.history_user.username if r.history_user else "",
                 r.county.code if r.county else "", r.county.name if r.county else _("全州"),
                 r.indicator.code if r.indicator else "", r.indicator.name if r.indicator else "", r.year,
                 event.type_label, r.history_change_reason or "", r.version,
                 "；".join(f"{c.label}：{c.old} → {c.new}" for c in event.changes),
-            ])
+            )])
     return response
 
 

@@ -7,7 +7,7 @@ import csv
 import io
 from typing import Iterator
 
-from counties.spreadsheet.template import _csv_text as neutralised
+from liangshan_edu.formats import csv_cell as neutralised
 from reports.formats import text
 
 LINES_PER_CHUNK = 500
