@@ -135,3 +135,12 @@ def test_verification_names_only_records_the_user_may_see(official, clerk_xichan
     found = api_for(clerk_xichang).post("/api/v1/reports/verify/", {"file": SimpleUploadedFile("r.xlsx", body)},
                                         format="multipart").json()
     assert found["found"] is False and found["records"] == []
+
+
+@pytest.mark.parametrize("role", ["official", "auditor", "clerk_xichang"])
+def test_the_exports_page_is_in_every_roles_navigation(users, role):
+    from tests.conftest import client_for
+
+    page = client_for(users[role]).get("/").content.decode() if role != "clerk_xichang" else \
+        client_for(users[role]).get("/counties/513401/").content.decode()
+    assert 'href="/reports/"' in page
