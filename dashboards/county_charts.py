@@ -147,17 +147,17 @@ def county_bars(bars: Sequence[CountyBar], unit: str, prefecture: CountyBar | No
 
     zero = at(Decimal(0))
 
+    def amount(n: Decimal | None) -> str:
+        return "—" if n is None else f"{number(n)} {unit}".strip()
+
     def mark(b: CountyBar) -> BarMark:
         end = at(b.value)
         label = str(ProgressStatus(b.status).label) if b.status else ""
-        def amount(n: Decimal | None) -> str:
-            return "—" if n is None else f"{number(n)} {unit}".strip()
-
         title = _("%(name)s：%(value)s") % {"name": b.name, "value": amount(b.value)}
         if b.target is not None:
             title += _("，目标 %(target)s") % {"target": amount(b.target)}
         if label:
-            title += f"，{label}"
+            title += _("，%(status)s") % {"status": label}
         return BarMark(x=min(zero, end) if end is not None else zero, width=abs(end - zero) if end is not None else 0,
                        colour=STATUS_COLOURS[b.status] if b.status else PLAIN_COLOUR, target=at(b.target),
                        line=at(line), title=title)
