@@ -1,6 +1,7 @@
 """The indicator page (/indicators/<code>/): who may open it, what it shows, and a fixed number of queries."""
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from decimal import Decimal as D
@@ -182,6 +183,16 @@ def test_a_total_on_another_scale_gets_no_prefecture_bar_or_line(official):
     assert '<line class="pref"' not in html
     assert '<svg class="county-bar"' not in row(html, "prefecture")
     assert bar(html, XICHANG)["width"] * 2 == pytest.approx(bar(html, ZHAOJUE)["width"], abs=0.1)
+
+
+def test_the_page_is_gzip_compressed_when_the_browser_asks(official, cmp01):
+    client = client_for(official)
+    plain = client.get(reverse("indicator-page", args=["CMP-01"]))
+    packed = client.get(reverse("indicator-page", args=["CMP-01"]), headers={"accept-encoding": "gzip, br"})
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content).decode().count('<svg class="county-bar"') == 18
+    assert len(packed.content) < len(plain.content) / 4
 
 
 # a fixed number of queries --------------------------------------------------------------------------------------
