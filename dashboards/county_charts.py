@@ -1,4 +1,5 @@
-"""Plotly figures of the county and indicator pages, built in Python and drawn by static/js/charts.js.
+"""Plotly figures of the county and indicator pages, built in Python and drawn by static/js/charts.js, and the
+indicator page's county bars, computed here and drawn as SVG by the server (``county_bars``).
 
 Only ``scatter`` and ``bar`` traces: the vendored partial Plotly bundle has scatter, bar and heatmap alone.
 Every chart has a text alternative on its page (a table with the same numbers), and no chart tells anything by
@@ -17,12 +18,12 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from assessment.charts import STATUS_COLOURS, STATUS_ORDER, _json
+from assessment.choices import ProgressStatus
 from dashboards.display import number
 
 # Achieved first, so the bars read from the left/bottom as "how much is done".
 TRAJECTORY_ORDER = list(reversed(STATUS_ORDER))
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=12)
-TICK = dict(size=24, color="#1f2933", line=dict(width=3))
 
 
 def _figure(data: list[dict], layout: dict) -> str:
@@ -104,37 +105,69 @@ class CountyBar:
     status: str | None
 
 
-def county_bars(bars: Sequence[CountyBar], unit: str, prefecture: Decimal | None) -> str:
-    """The counties' values for one year as bars (one trace per status, so the legend names them), each
-    county's own target as a tick; for a rate, the prefecture's rate as a dashed line."""
-    names = [b.name for b in bars]
-    data = []
-    for status in STATUS_ORDER:
-        own = [b for b in bars if b.status == status]
-        if own:
-            data.append(_bar(
-                name=str(status.label), x=[b.name for b in own], y=[_f(b.value) for b in own],
-                marker={"color": STATUS_COLOURS[status]},
-                hovertext=[f"{b.name} · {status.label}: {number(b.value)} / {number(b.target)} {unit}"
-                           for b in own]))
-    plain = [b for b in bars if b.status is None]
-    if plain:
-        data.append(_bar(name=_("数值"), x=[b.name for b in plain], y=[_f(b.value) for b in plain],
-                         marker={"color": "#90a4ae"}, hovertext=[f"{b.name}: {number(b.value)} {unit}" for b in plain]))
-    targeted = [b for b in bars if b.target is not None]
-    if targeted:
-        data.append(_scatter(
-            name=_("本县目标"), x=[b.name for b in targeted], y=[_f(b.target) for b in targeted], mode="markers",
-            marker={"symbol": "line-ew-open", **TICK}, hoverinfo="text",
-            hovertext=[f"{b.name} · {_('目标')}: {number(b.target)} {unit}" for b in targeted]))
-    if prefecture is not None and names:
-        data.append(_scatter(
-            name=_("全州"), x=names, y=[float(prefecture)] * len(names), mode="lines",
-            line={"dash": "dash", "color": "#0b6e4f"}, hoverinfo="text",
-            hovertext=[f"{_('全州')}: {number(prefecture)} {unit}"] * len(names)))
-    return _figure(data, dict(
-        barmode="overlay", height=360, margin=dict(l=50, r=10, t=10, b=90), legend=dict(orientation="h", y=1.12),
-        xaxis=dict(categoryorder="array", categoryarray=names, tickangle=-45), yaxis=dict(title=unit)))
+@dataclass(frozen=True)
+class BarMark:
+    """One area's bar in the indicator page's county table, drawn as SVG on the server (``_county_bar.html``).
+
+    Positions are per cent of the cell's width on the scale shared by every row (``BarChart.low``–``high``):
+    the bar runs from zero to the value, ``target`` is the area's own target (a tick), ``line`` the
+    prefecture's value (a dashed line through every row, so together they read as one line)."""
+
+    x: float
+    width: float
+    colour: str
+    target: float | None
+    line: float | None
+    title: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    marks: list[BarMark]
+    prefecture: BarMark | None
+    low: Decimal
+    high: Decimal
+    legend: list[tuple[str, str]]
+
+
+PLAIN_COLOUR = "#90a4ae"
+
+
+def county_bars(bars: Sequence[CountyBar], unit: str, prefecture: CountyBar | None) -> BarChart:
+    """The counties' values for one year as bars coloured by status on one shared scale, each county's own
+    target as a tick; for a rate (``prefecture`` given), the prefecture's value as a line through every row
+    and its own bar. ``marks`` follow ``bars``' order."""
+    line = prefecture.value if prefecture else None
+    every = [n for b in [*bars, *([prefecture] if prefecture else [])] for n in (b.value, b.target) if n is not None]
+    low, high = min([Decimal(0), *every]), max([Decimal(0), *every])
+    span = (high - low) or Decimal(1)
+
+    def at(n: Decimal | None) -> float | None:
+        return None if n is None else round(float((n - low) * 100 / span), 1)
+
+    zero = at(Decimal(0))
+
+    def amount(n: Decimal | None) -> str:
+        return "—" if n is None else f"{number(n)} {unit}".strip()
+
+    def mark(b: CountyBar) -> BarMark:
+        end = at(b.value)
+        label = str(ProgressStatus(b.status).label) if b.status else ""
+        title = _("%(name)s：%(value)s") % {"name": b.name, "value": amount(b.value)}
+        if b.target is not None:
+            title += _("，目标 %(target)s") % {"target": amount(b.target)}
+        if label:
+            title += _("，%(status)s") % {"status": label}
+        return BarMark(x=min(zero, end) if end is not None else zero, width=abs(end - zero) if end is not None else 0,
+                       colour=STATUS_COLOURS[b.status] if b.status else PLAIN_COLOUR, target=at(b.target),
+                       line=at(line), title=title)
+
+    shown = {b.status for b in bars} | ({prefecture.status} if prefecture else set())
+    legend = [(STATUS_COLOURS[s], str(s.label)) for s in reversed(STATUS_ORDER) if s in shown]
+    if None in shown:
+        legend.append((PLAIN_COLOUR, _("数值")))
+    return BarChart(marks=[mark(b) for b in bars], prefecture=mark(prefecture) if prefecture else None,
+                    low=low, high=high, legend=legend)
 
 
 @dataclass(frozen=True)
@@ -182,4 +215,4 @@ def indicator_trend(lines: Sequence[TrendLine], targets: Sequence[tuple[str, int
     return _figure(data, layout)
 
 
-__all__ = ["CountyBar", "PlanShare", "TrendLine", "county_bars", "indicator_trend", "plan_trajectory"]
+__all__ = ["BarChart", "BarMark", "CountyBar", "PlanShare", "TrendLine", "county_bars", "indicator_trend", "plan_trajectory"]

@@ -3,7 +3,7 @@
 A fixed number of queries whatever the number of counties: the indicator (with plan, task, unit), its task's
 units (two), its targets and their counties (two), the counties, the default year, the progress rows of every
 year (area, year, value, target only), the shown year's full progress rows, the shown year's approved figures
-and the evaluation rows. The table and the bar chart page at ``PAGE_SIZE`` counties (the 17 fit on one page; at
+and the evaluation rows. The table (with each county's bar drawn as SVG in its row) pages at ``PAGE_SIZE`` counties (the 17 fit on one page; at
 3,000 counties rendering every row would take over a second), the trend summarises many counties by their
 minimum, median and maximum, and the evaluation summary counts every county. A clerk sees their county and the prefecture only: every read goes through the
 user-scoped querysets.
@@ -58,6 +58,7 @@ class AreaRow:
     scope: str = ""
     progress: dict | None = None
     results: list[ResultView] = field(default_factory=list)
+    bar: county_charts.BarMark | None = None
 
     @property
     def status(self) -> str | None:
@@ -168,16 +169,23 @@ def indicator_page(request, code: str):
     prefecture = AreaRow(code=PREFECTURE, name=_("全州"), county=None, value=pref["value"] if pref else None,
                          progress=pref, results=results.get(PREFECTURE, [])) if pref or PREFECTURE in results else None
 
-    bars_json = None
+    bars = None
     if rows:
-        bars_json = county_charts.county_bars(
-            [county_charts.CountyBar(names.get(r.code, r.name), r.value, r.progress["target"] if r.progress else None,
-                                     r.status if r.progress else None) for r in rows],
-            indicator.unit.code, pref["value"] if pref and indicator.rollup == Rollup.RATIO else None)
+        def bar(r: AreaRow) -> county_charts.CountyBar:
+            return county_charts.CountyBar(names.get(r.code, r.name), r.value,
+                                           r.progress["target"] if r.progress else None, r.status)
+
+        # A prefecture total on the counties' scale (a rate) gets its own bar and a line through theirs.
+        on_scale = prefecture if prefecture and indicator.rollup == Rollup.RATIO else None
+        bars = county_charts.county_bars([bar(r) for r in rows], indicator.unit.code, on_scale and bar(on_scale))
+        for r, mark in zip(rows, bars.marks):
+            r.bar = mark
+        if on_scale:
+            on_scale.bar = bars.prefecture
     return render(request, "dashboards/indicator.html", {
         "indicator": indicator, "lead_units": lead_units, "cooperating_units": cooperating_units,
         "targets": targets, "year": year, "years": years, "is_default_year": is_default, "default_year": default,
-        "rows": rows, "page": page, "query": urlencode({"year": year}) if year else "", "prefecture": prefecture, "bars_json": bars_json,
+        "rows": rows, "page": page, "query": urlencode({"year": year}) if year else "", "prefecture": prefecture, "bars": bars,
         "trend_json": _trend(indicator, trend, names, specs, years),
         "result_summary": _result_summary(evaluations),
         "counts_counties": indicator.level == Level.COUNTY and indicator.rollup in ("all", "any", "count"),

@@ -59,6 +59,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "liangshan_edu.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages gzip-compressed when the browser asks (the dashboard's map and heat map are ~100 KB of HTML). Below
+    # WhiteNoise, which serves its own pre-compressed static files; above every middleware that writes the body.
+    # BREACH: Django masks the CSRF token per response and, since 4.2, adds up to 100 random bytes to each gzip
+    # response ("Heal The Breach", GZipMiddleware.max_random_bytes).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,6 +1,7 @@
 """The indicator page (/indicators/<code>/): who may open it, what it shows, and a fixed number of queries."""
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from decimal import Decimal as D
@@ -118,19 +119,80 @@ def test_an_earlier_year_can_be_chosen(official, cmp01):
     assert "数据年度：2022（默认年度为 2024" in html and "94 %" in row(html, XICHANG)
 
 
-def test_charts_are_valid_plotly_bar_and_scatter_with_targets_marked(official, cmp01):
+def test_the_trend_is_the_only_plotly_chart_and_no_plotly_script_loads_with_the_page(official, cmp01):
     html = page(official).content.decode()
     charts = dict(re.findall(r'<script type="application/json" data-chart="([^"]+)">(.*?)</script>', html, re.S))
-    assert set(charts) == {"county-bars", "trend"}
-    for name, text in charts.items():
-        assert re.search(rf'id="{name}"[^>]*aria-label="', html)
-        fig = go.Figure(json.loads(text))
-        assert {t.type for t in fig.data} <= {"scatter", "bar"}
+    assert set(charts) == {"trend"}
+    assert re.search(r'id="trend"[^>]*aria-label="', html)
     trend = go.Figure(json.loads(charts["trend"]))
+    assert {t.type for t in trend.data} <= {"scatter", "bar"}
     names = [t.name for t in trend.data]
     assert "全州" in names and "西昌" in names and any("目标" in n for n in names)
-    bars = go.Figure(json.loads(charts["county-bars"]))
-    assert "本县目标" in [t.name for t in bars.data]
+    # plotly.js is inserted by charts.js when the trend nears the viewport, never by a <script src>.
+    assert not re.search(r'<script[^>]+src="[^"]*plotly', html)
+
+
+def bar(html: str, area: str) -> dict:
+    """The SVG bar in an area's row: the bar's x and width, the target tick, the prefecture line, the title."""
+    svg = re.search(r'<svg class="county-bar"(.*?)</svg>', row(html, area), re.S).group(1)
+    rect = re.search(r'<rect class="bar" x="([\d.]+)" y="2" width="([\d.]+)" height="10" fill="(#\w+)"', svg)
+    tick = re.search(r'<line class="tick" x1="([\d.]+)"', svg)
+    line = re.search(r'<line class="pref" x1="([\d.]+)"', svg)
+    return {"x": float(rect[1]), "width": float(rect[2]), "fill": rect[3], "tick": tick and float(tick[1]),
+            "line": line and float(line[1]), "title": re.search(r"<title[^>]*>(.*?)</title>", svg)[1],
+            "labelled": 'role="img" aria-labelledby="bar-' in svg}
+
+
+def test_the_county_bars_are_svg_in_the_table_on_one_scale_with_targets_and_the_prefecture(official, cmp01):
+    html = page(official).content.decode()
+    table = re.search(r'<table class="grid" id="areas">(.*?)</table>', html, re.S).group(1)
+    assert len(re.findall(r'<svg class="county-bar"', table)) == 17 + 1      # every county and the prefecture
+    assert len(re.findall(r'<line class="tick"', table)) == 17 + 1           # each one's own target: 96 %
+    assert len(re.findall(r'<line class="pref"', table)) == 17 + 1
+    # One scale from 0 to the largest number shown (西昌's 97 %): widths proportional to the values.
+    assert "0–97 %" in re.search(r'<th scope="col" class="bar-cell">(.*?)</th>', table, re.S).group(1)
+    xichang, zhaojue, prefecture = bar(html, XICHANG), bar(html, ZHAOJUE), bar(html, "prefecture")
+    assert (xichang["x"], xichang["width"]) == (0, 100)
+    assert zhaojue["width"] == pytest.approx(88 / 97 * 100, abs=0.05)
+    assert prefecture["width"] == pytest.approx(92.5 / 97 * 100, abs=0.05)
+    assert xichang["tick"] == zhaojue["tick"] == pytest.approx(96 / 97 * 100, abs=0.05)
+    assert xichang["line"] == zhaojue["line"] == prefecture["width"]
+    # Coloured by status, the colours named in the legend; a text alternative with name, value, target, status.
+    assert xichang["fill"] == "#2e7d32" and zhaojue["fill"] != xichang["fill"]
+    legend = re.search(r'<p class="bar-legend[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert "已达标" in legend and "本县目标" in legend and "全州" in legend
+    assert xichang["title"] == "西昌：97 %，目标 96 %，已达标" and xichang["labelled"]
+    assert zhaojue["title"].startswith("昭觉：88 %，目标 96 %，")
+    # 会理 has no figure this year: no bar, but its target is still marked; its name links to its page.
+    huili = bar(html, HUILI)
+    assert huili["width"] == 0 and huili["tick"] == xichang["tick"] and huili["title"].startswith("会理：—，目标 96 %")
+    assert f'href="{reverse("county-page", args=[HUILI])}"' in row(html, HUILI)
+
+
+def test_a_total_on_another_scale_gets_no_prefecture_bar_or_line(official):
+    """A count or sum: the prefecture's total is not on the counties' scale (DESIGN §3 roll-ups)."""
+    code = next(i.code for i in Indicator.objects.select_related("unit").filter(rollup="sum", level="county")
+                if i.targets.exists())
+    ind = Indicator.objects.get(code=code)
+    Figure.objects.create(county=County.objects.get(code=XICHANG), indicator=ind, year=2024, value=D(5),
+                          status="approved")
+    Figure.objects.create(county=County.objects.get(code=ZHAOJUE), indicator=ind, year=2024, value=D(10),
+                          status="approved")
+    recompute_all()
+    html = page(official, code).content.decode()
+    assert '<line class="pref"' not in html
+    assert '<svg class="county-bar"' not in row(html, "prefecture")
+    assert bar(html, XICHANG)["width"] * 2 == pytest.approx(bar(html, ZHAOJUE)["width"], abs=0.1)
+
+
+def test_the_page_is_gzip_compressed_when_the_browser_asks(official, cmp01):
+    client = client_for(official)
+    plain = client.get(reverse("indicator-page", args=["CMP-01"]))
+    packed = client.get(reverse("indicator-page", args=["CMP-01"]), headers={"accept-encoding": "gzip, br"})
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content).decode().count('<svg class="county-bar"') == 18
+    assert len(packed.content) < len(plain.content) / 4
 
 
 # a fixed number of queries --------------------------------------------------------------------------------------

@@ -98,17 +98,21 @@ def test_the_map_and_the_heat_map_work_by_keyboard(watched):
 
 
 def test_a_chart_page_loads_plotly_only_when_a_chart_nears_the_viewport(watched):
+    """The indicator page's county bars are SVG in its table (drawn by the server); its only Plotly chart, the
+    trend, is below the fold, so plotly.js comes only when the trend is scrolled to."""
     page = watched
     some_figures()
-    page.set_viewport_size({"width": 1400, "height": 500})
+    page.set_viewport_size({"width": 1350, "height": 940})   # Lighthouse's desktop preset
     login(page, "auditor")
     requested = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(page.base_url + "/indicators/PRE-01/")
     page.wait_for_load_state("networkidle")
+    assert page.locator("#areas svg.county-bar").count() == 17 + 1      # the counties and the prefecture
+    assert page.locator("#areas svg.county-bar").first.is_visible()
     assert page.evaluate("typeof window.Plotly") == "undefined"
     assert not [u for u in requested if "plotly" in u]
-    look_at(page, "#county-bars")
+    look_at(page, "#trend")
     assert len([u for u in requested if "plotly" in u]) == 1
 
 
@@ -116,10 +120,18 @@ def test_an_indicator_page_opens_from_a_county_page(watched):
     page = watched
     some_figures()
     login(page, "auditor")
-    page.goto(page.base_url + "/indicators/PRE-01/")
-    look_at(page, ".chart")
+    page.goto(page.base_url + f"/counties/{ZHAOJUE}/")
+    page.goto(page.base_url + page.locator("a[href^='/indicators/PRE-01/']").first.get_attribute("href"))
     assert "PRE-01" in page.inner_text("main h1")
+    # A bar names its county, value, target and status (its tooltip and accessible name); the name links.
+    bar = page.locator(f"#area-{ZHAOJUE} svg.county-bar")
+    title = bar.locator("title").text_content()
+    assert title.startswith("昭觉：") and "，目标 " in title
+    assert page.evaluate("(el) => el.getBoundingClientRect().width", bar.element_handle()) > 100
+    look_at(page, ".chart")
     screenshot(page, "indicator-pre-01")
+    page.click(f"#area-{ZHAOJUE} th a")
+    page.wait_for_url(f"**/counties/{ZHAOJUE}/")
 
 
 def test_the_clerk_of_zhaojue_lands_on_its_county_page(watched):
