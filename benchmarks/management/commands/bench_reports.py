@@ -40,9 +40,10 @@ class Command(BaseCommand):
         parser.add_argument("--counties", type=int, default=3000)
         parser.add_argument("--refill", action="store_true")
         parser.add_argument("--latest-only", action="store_true", help="skip the all-years runs")
+        parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced (slower) stream")
         parser.add_argument("--profile", action="store_true", help="cProfile one latest-year stream (top 10)")
 
-    def handle(self, *args, counties: int, refill: bool, latest_only: bool, profile: bool, **options):
+    def handle(self, *args, counties: int, refill: bool, latest_only: bool, no_tracemalloc: bool, profile: bool, **options):
         url = bench.bench_url()
         bench.ensure_database(url)
         alias = bench.register(url)
@@ -88,11 +89,12 @@ class Command(BaseCommand):
                     self.stdout.write(f"{label + ' ' + name:32.32} {m['rows']:9d} {m['bytes'] / 1e6:7.1f} "
                                       f"{m['s']:7.2f} {m['rows_s']:9.0f} {m['bytes'] / 1e6 / m['s']:6.1f} "
                                       f"{m['rss_rise']:11.1f} {ratio:>7}")
-            tracemalloc.start()
-            stream(user, latest)
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            self.stdout.write(f"tracemalloc peak of one latest-year stream (Python allocations): {peak / 1e6:.1f} MB")
+            if not no_tracemalloc:
+                tracemalloc.start()
+                stream(user, latest)
+                _, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                self.stdout.write(f"tracemalloc peak of one latest-year stream (Python allocations): {peak / 1e6:.1f} MB")
             if profile:
                 prof = cProfile.Profile()
                 prof.enable()
