@@ -43,7 +43,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced (slower) stream")
         parser.add_argument("--profile", action="store_true", help="cProfile one latest-year stream (top 10)")
 
-    def handle(self, *args, counties: int, refill: bool, latest_only: bool, no_tracemalloc: bool, profile: bool, **options):
+    def handle(self, *args, counties: int, refill: bool, latest_only: bool, no_tracemalloc: bool, profile: bool,
+               **options):
         url = bench.bench_url()
         bench.ensure_database(url)
         alias = bench.register(url)
@@ -94,7 +95,8 @@ class Command(BaseCommand):
                 stream(user, latest)
                 _, peak = tracemalloc.get_traced_memory()
                 tracemalloc.stop()
-                self.stdout.write(f"tracemalloc peak of one latest-year stream (Python allocations): {peak / 1e6:.1f} MB")
+                self.stdout.write(f"tracemalloc peak of one latest-year stream (Python allocations): "
+                                  f"{peak / 1e6:.1f} MB")
             if profile:
                 prof = cProfile.Profile()
                 prof.enable()
