@@ -45,18 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, counties: int, refill: bool, latest_only: bool, no_tracemalloc: bool, profile: bool,
                **options):
-        url = bench.bench_url()
-        bench.ensure_database(url)
-        alias = bench.register(url)
-        bench.prepare(alias, out=self.stdout.write)
-        with connections[alias].cursor() as cur:
-            cur.execute("SELECT count(*) FROM places_county")
-            have = cur.fetchone()[0]
-        if refill or have != counties:
-            t0 = time.perf_counter()
-            filled = bench.fill(counties, alias)
-            self.stdout.write(f"filled {filled['counties']} counties, {filled['figures']} figures "
-                              f"in {time.perf_counter() - t0:.1f} s")
+        alias = bench.open_filled(counties, refill, out=self.stdout.write)
         with connections[alias].cursor() as cur:
             cur.execute("SELECT count(*) FROM assessment_progress")
             stored = cur.fetchone()[0]
@@ -72,7 +61,7 @@ class Command(BaseCommand):
             user = _official()
             latest = default_year(user)
             self.stdout.write(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-                              f"{have if not refill and have == counties else counties} counties, "
+                              f"{counties} counties, "
                               f"{stored} progress rows, years {years}, latest {latest}")
             stream(user, latest, "513431")  # warm-up (one county): catalogue, connections, translations
             header = (f"{'run':32} {'rows':>9} {'MB':>7} {'s':>7} {'rows/s':>9} {'MB/s':>6} "
