@@ -145,6 +145,23 @@ def prepare(alias: str = ALIAS, out: Callable[[str], None] = print,
     out("catalogue loaded into the bench database: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
 
 
+def open_filled(counties: int, refill: bool = False, out: Callable[[str], None] = print) -> str:
+    """The bench database, created, migrated and registered, holding ``counties`` counties (filled when it holds
+    another number, or with ``refill``): the start of the commands that measure on it. Returns its alias."""
+    url = bench_url()
+    ensure_database(url)
+    alias = register(url)
+    prepare(alias, out=out)
+    with connections[alias].cursor() as cur:
+        cur.execute("SELECT count(*) FROM places_county")
+        have = cur.fetchone()[0]
+    if refill or have != counties:
+        t0 = time.perf_counter()
+        filled = fill(counties, alias)
+        out(f"filled {filled['counties']} counties, {filled['figures']} figures in {time.perf_counter() - t0:.1f} s")
+    return alias
+
+
 # ------------------------------------------------------------------------------------------------ fill --
 
 # Per-indicator generation parameters, computed in Python from the catalogue (a few hundred rows).

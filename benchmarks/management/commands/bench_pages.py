@@ -37,18 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, counties: int, runs: int, refill: bool, **options):
         from django.urls import resolve
 
-        url = bench.bench_url()
-        bench.ensure_database(url)
-        alias = bench.register(url)
-        bench.prepare(alias, out=self.stdout.write)
-        with connections[alias].cursor() as cur:
-            cur.execute("SELECT count(*) FROM places_county")
-            have = cur.fetchone()[0]
-        if refill or have != counties:
-            t0 = time.perf_counter()
-            filled = bench.fill(counties, alias)
-            self.stdout.write(f"filled {filled['counties']} counties, {filled['figures']} figures "
-                              f"in {time.perf_counter() - t0:.1f} s")
+        alias = bench.open_filled(counties, refill, out=self.stdout.write)
         t0 = time.perf_counter()
         rows = services.recompute_all(using=alias, evaluate=False)
         progress_s = time.perf_counter() - t0

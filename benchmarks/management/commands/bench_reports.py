@@ -1,0 +1,137 @@
+"""Rows/s and memory of the streaming CSV export of the progress report at national scale (3,000 counties).
+
+    python manage.py bench_reports [--counties 3000] [--refill] [--profile]
+
+Uses the progress benchmark's separate PostgreSQL database (env BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/liangshan_bench) as ``bench_pages`` does: fills it with
+``benchmarks.progress.fill`` when it does not hold that many counties (or with --refill) and recomputes progress
+when it has none. Then, with the ORM routed to that database, an official streams the prefecture progress CSV
+through the production path — ``reports.exports.serve(user, scope, "csv")``: the service's line iterator, the
+CSV chunks generator, the SHA-256 and the export record — for the latest year and for every year, counting rows
+and bytes, timing it and sampling the process's RSS at every chunk. The baseline in the same run is the bare
+``values_list(...).iterator()`` over the same rows (``reports.services.progress_queryset``: same scope, same
+order), so the result is also a ratio. --profile prints cProfile's top entries of one latest-year stream.
+"""
+from __future__ import annotations
+
+import cProfile
+import io
+import os
+import pstats
+import time
+import tracemalloc
+
+from django.core.management.base import BaseCommand
+from django.db import connections
+
+from assessment import services as engine
+from assessment.choices import PREFECTURE
+from assessment.queries import default_year
+from benchmarks import progress as bench
+from benchmarks.management.commands.bench_pages import _official
+from reports import exports, services
+from reports.scope import PROGRESS, Scope
+
+
+class Command(BaseCommand):
+    help = "Rows/s and peak memory of the streaming progress CSV at national scale, against a bare iterator."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--counties", type=int, default=3000)
+        parser.add_argument("--refill", action="store_true")
+        parser.add_argument("--latest-only", action="store_true", help="skip the all-years runs")
+        parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced (slower) stream")
+        parser.add_argument("--profile", action="store_true", help="cProfile one latest-year stream (top 10)")
+
+    def handle(self, *args, counties: int, refill: bool, latest_only: bool, no_tracemalloc: bool, profile: bool,
+               **options):
+        alias = bench.open_filled(counties, refill, out=self.stdout.write)
+        with connections[alias].cursor() as cur:
+            cur.execute("SELECT count(*) FROM assessment_progress")
+            stored = cur.fetchone()[0]
+        if not stored:
+            t0 = time.perf_counter()
+            stored = engine.recompute_all(using=alias, evaluate=False)
+            self.stdout.write(f"progress: {stored} rows in {time.perf_counter() - t0:.1f} s")
+        with connections[alias].cursor() as cur:
+            cur.execute("SELECT DISTINCT year FROM assessment_progress ORDER BY year")
+            years = [y for (y,) in cur.fetchall()]
+
+        with bench.routed_to(alias):
+            user = _official()
+            latest = default_year(user)
+            self.stdout.write(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+                              f"{counties} counties, "
+                              f"{stored} progress rows, years {years}, latest {latest}")
+            stream(user, latest, "513431")  # warm-up (one county): catalogue, connections, translations
+            header = (f"{'run':32} {'rows':>9} {'MB':>7} {'s':>7} {'rows/s':>9} {'MB/s':>6} "
+                      f"{'RSS rise MB':>11} {'vs bare':>7}")
+            self.stdout.write(header)
+            self.stdout.write("-" * len(header))
+            runs = [(f"latest year {latest}", [latest])]
+            if not latest_only:  # one file per year: the report has no all-years scope
+                runs.append((f"all {len(years)} years", years))
+            for label, run_years in runs:
+                base = _total([bare(user, y) for y in run_years])
+                csv = _total([stream(user, y) for y in run_years])
+                for name, m in (("bare iterator", base), ("CSV stream", csv)):
+                    ratio = f"{m['rows_s'] / base['rows_s']:.2f}x" if name == "CSV stream" else "1"
+                    self.stdout.write(f"{label + ' ' + name:32.32} {m['rows']:9d} {m['bytes'] / 1e6:7.1f} "
+                                      f"{m['s']:7.2f} {m['rows_s']:9.0f} {m['bytes'] / 1e6 / m['s']:6.1f} "
+                                      f"{m['rss_rise']:11.1f} {ratio:>7}")
+            if not no_tracemalloc:
+                tracemalloc.start()
+                stream(user, latest)
+                _, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                self.stdout.write(f"tracemalloc peak of one latest-year stream (Python allocations): "
+                                  f"{peak / 1e6:.1f} MB")
+            if profile:
+                prof = cProfile.Profile()
+                prof.enable()
+                stream(user, latest)
+                prof.disable()
+                out = io.StringIO()
+                pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
+                self.stdout.write(out.getvalue())
+                out = io.StringIO()
+                pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(10)
+                self.stdout.write(out.getvalue())
+
+
+def stream(user, year: int, area: str = PREFECTURE) -> dict:
+    """Stream the progress CSV of ``year`` (the prefecture and every county) through the production path, as the
+    response would."""
+    scope = Scope(PROGRESS, area, year)
+    before = peak = bench._rss_mb()
+    t0 = time.perf_counter()
+    response = exports.serve(user, scope, "csv")
+    size = lines = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        lines += chunk.count(b"\r\n")
+        peak = max(peak, bench._rss_mb())
+    elapsed = time.perf_counter() - t0
+    return {"rows": lines - 1, "bytes": size, "s": elapsed, "rss_rise": peak - before}
+
+
+def bare(user, year: int) -> dict:
+    """The same rows through a bare ``values_list(...).iterator()``: the floor of any streaming export."""
+    scope = Scope(PROGRESS, PREFECTURE, year)
+    before = peak = bench._rss_mb()
+    t0 = time.perf_counter()
+    rows = 0
+    qs = services.progress_queryset(user, scope).values_list(*services.PROGRESS_VALUES)
+    for _ in qs.iterator(chunk_size=services.CHUNK):
+        rows += 1
+        if rows % services.CHUNK == 0:
+            peak = max(peak, bench._rss_mb())
+    elapsed = time.perf_counter() - t0
+    return {"rows": rows, "bytes": 0, "s": elapsed, "rss_rise": peak - before}
+
+
+def _total(runs: list[dict]) -> dict:
+    total = {k: sum(r[k] for r in runs) for k in ("rows", "bytes", "s")}
+    total["rss_rise"] = max(r["rss_rise"] for r in runs)
+    total["rows_s"] = total["rows"] / total["s"] if total["s"] else 0.0
+    return total
