@@ -21,7 +21,7 @@ import pstats
 import time
 import tracemalloc
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from assessment import services as engine
@@ -60,6 +60,9 @@ class Command(BaseCommand):
         with bench.routed_to(alias):
             user = _official()
             latest = default_year(user)
+            if latest is None:
+                raise CommandError("the bench database has no year with approved figures to export; "
+                                   "refill it (--refill) with more counties")
             self.stdout.write(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
                               f"{counties} counties, "
                               f"{stored} progress rows, years {years}, latest {latest}")
@@ -75,7 +78,9 @@ class Command(BaseCommand):
                 base = _total([bare(user, y) for y in run_years])
                 csv = _total([stream(user, y) for y in run_years])
                 for name, m in (("bare iterator", base), ("CSV stream", csv)):
-                    ratio = f"{m['rows_s'] / base['rows_s']:.2f}x" if name == "CSV stream" else "1"
+                    ratio = "1"
+                    if name == "CSV stream":
+                        ratio = f"{m['rows_s'] / base['rows_s']:.2f}x" if base["rows_s"] else "–"
                     self.stdout.write(f"{label + ' ' + name:32.32} {m['rows']:9d} {m['bytes'] / 1e6:7.1f} "
                                       f"{m['s']:7.2f} {m['rows_s']:9.0f} {m['bytes'] / 1e6 / m['s']:6.1f} "
                                       f"{m['rss_rise']:11.1f} {ratio:>7}")
