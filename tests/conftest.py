@@ -128,3 +128,13 @@ def api_for(user):
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _celery_may_join_results():
+    """A worker started inside the test process (the health tests) marks the process as "inside a task", and Celery
+    then refuses ``result.get()`` in later eager tests; every test starts outside a task."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
