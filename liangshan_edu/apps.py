@@ -6,4 +6,4 @@ class LiangshanEduConfig(AppConfig):
     verbose_name = "liangshan-edu"
 
     def ready(self) -> None:
-        from liangshan_edu import receivers  # noqa: F401  (connects the data-version receivers)
+        from liangshan_edu import checks, receivers  # noqa: F401  (registers the deploy checks, connects the data-version receivers)

@@ -39,11 +39,28 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_check_deploy_has_no_warnings_with_production_variables():
     env = {**CLEAN, "DEBUG": "0", "SECRET_KEY": "x9!" * 20 + "long-and-random-enough-for-django-checks",
-           "ALLOWED_HOSTS": "edu.example.org", "DATABASE_URL": "postgres://u:p@db:5432/liangshan"}
+           "ALLOWED_HOSTS": "edu.example.org", "DATABASE_URL": "postgres://u:p@db:5432/liangshan",
+           "REDIS_CACHE_URL": "redis://redis:6379/2"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_cache_is_not_shared(settings):
+    """The data version lives in the cache: a process-local cache in production hides changes (issue 13)."""
+    from django.core.checks import run_checks
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    warnings = [m for m in run_checks(include_deployment_checks=True) if m.id == "liangshan_edu.W001"]
+    assert len(warnings) == 1 and "REDIS_CACHE_URL" in warnings[0].hint
+    assert "DATA_VERSION_TTL" in warnings[0].msg
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/9"}}
+    assert not [m for m in run_checks(include_deployment_checks=True) if m.id == "liangshan_edu.W001"]
+    # Not a deployment: the embedded default (run.sh, tests) is one process and stays quiet.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert not [m for m in run_checks() if m.id == "liangshan_edu.W001"]
 
 
 def test_env_file_secrets(tmp_path):
