@@ -130,8 +130,9 @@ def test_unlock_year_clears_the_lock_and_records_who(official):
 @pytest.mark.parametrize("who", ["clerk_xichang", "auditor", "admin"])
 def test_only_officials_lock_unlock_reopen_close_and_set_deadlines(users, xichang, official, call, who):
     services.lock_year(official, 2024)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as refused:
         call(users[who], xichang)
+    assert refused.value.message.startswith("只有州级管理员可以") and refused.value.message.endswith("。")
 
 
 def test_reopening_a_county_needs_a_reason_and_a_locked_year(official, xichang):
@@ -373,6 +374,8 @@ def test_bulk_refuses_a_figure_changed_by_someone_else_as_stale(clerk_xichang, c
 
 def test_approved_value_reads_only_approved_figures(xichang, zhaojue):
     ind = count_indicator()
+    other = Indicator.objects.filter(kind=Kind.COUNT, level=Level.COUNTY).exclude(pk=ind.pk).first()
+    figure(xichang, other, 2023, 99)  # the same county and year, another indicator
     figure(xichang, ind, 2023, 7)
     figure(zhaojue, ind, 2023, 9, status=FigureStatus.SUBMITTED)
     assert services.approved_value(xichang, ind, 2023) == Decimal(7)
