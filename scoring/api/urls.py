@@ -1,0 +1,9 @@
+from django.urls import path
+
+from scoring.api import views
+
+urlpatterns = [
+    path("assessments/", views.AssessmentListView.as_view(), name="assessment-list"),
+    path("assessments/breakdown/", views.BreakdownView.as_view(), name="assessment-breakdown"),
+    path("assessments/publish/", views.PublishView.as_view(), name="assessment-publish"),
+]
