@@ -10,10 +10,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from assessment.choices import EvaluationResult, ProgressStatus
-from liangshan_edu.roles import can_review
+from liangshan_edu.roles import can_review, county_of
 from liangshan_edu.views import role_required
 from places.models import County
 from scoring import queries, services
@@ -153,3 +154,86 @@ def disqualify(request, year: int):
     else:
         messages.error(request, _("未记录：请检查填写内容。"))
     return _back(year)
+
+
+# ── schools ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+COMMENDATION_LABELS = {"first": _l("一等奖"), "second": _l("二等奖"), "third": _l("三等奖"), "progress": _l("进步奖")}
+
+
+@role_required()
+def school_ranking(request):
+    from scoring import schools
+    from scoring.choices import Stage
+    from scoring.rulesets import rules_for
+
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else schools.latest_scored_year()
+    stage = request.GET.get("stage") if request.GET.get("stage") in Stage.values else Stage.PRIMARY
+    rows = schools.stage_ranking(year, stage) if year else []
+    rules = rules_for(year) if year else {}
+    counts = {}
+    for r in rows:
+        if r.result.commendation:
+            counts[r.result.commendation] = counts.get(r.result.commendation, 0) + 1
+    return render(request, "scoring/schools.html", {
+        "year": year, "stage": stage, "stages": Stage.choices,
+        "rows": [(r, COMMENDATION_LABELS.get(r.result.commendation, "")) for r in rows],
+        "listed": sorted((r for r in rows if r.result.bottom_listed), key=lambda r: r.result.bottom_position),
+        "actions": schools.last_place_actions(stage, rules),
+        "counts": [(COMMENDATION_LABELS[k], counts.get(k, 0)) for k in ("first", "second", "third", "progress")],
+        "is_clerk": county_of(request.user) is not None, "can_review": can_review(request.user)})
+
+
+@role_required()
+def school_entry(request, year: int):
+    """A clerk enters or uploads their county's school quality scores for a year (all or nothing)."""
+    from scoring import schools
+    from scoring.models import School, SchoolScore
+
+    county = county_of(request.user)
+    if county is None:
+        raise PermissionDenied
+    errors = []
+    if request.method == "POST":
+        try:
+            if request.FILES.get("file"):
+                upload = request.FILES["file"]
+                scores = schools.read_score_file(upload, upload.name)
+            else:
+                scores = {k[len("score-"):]: v for k, v in request.POST.items() if k.startswith("score-")}
+            n = schools.submit_scores(request.user, county, year, scores)
+            messages.success(request, _("已提交 %(n)s 所学校的质量得分，等待州级审核。") % {"n": n})
+            return redirect("scoring-school-entry", year=year)
+        except ValidationError as e:
+            errors = e.messages
+    current = {s.school_id: s for s in SchoolScore.objects.filter(school__county=county, year=year)}
+    rows = [(s, current.get(s.pk)) for s in School.objects.filter(county=county, active=True).order_by("stage", "code")]
+    return render(request, "scoring/school_entry.html", {"county": county, "year": year, "rows": rows,
+                                                          "errors": errors})
+
+
+@role_required()
+def school_review(request, year: int):
+    """Officials approve or return each county's submitted school scores."""
+    from django.db.models import Count, Q
+
+    from scoring import schools
+    from scoring.models import SchoolScore
+
+    if not can_review(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        county = get_object_or_404(County, code=request.POST.get("county", ""))
+        try:
+            n = schools.review_scores(request.user, county, year, approve=request.POST.get("action") == "approve",
+                                      reason=request.POST.get("reason", ""))
+            messages.success(request, _("已处理 %(n)s 条得分。") % {"n": n})
+        except ValidationError as e:
+            _errors(request, e)
+        return redirect("scoring-school-review", year=year)
+    tallies = (SchoolScore.objects.filter(year=year).values("school__county__code", "school__county__name")
+               .annotate(submitted=Count("pk", filter=Q(status="submitted")),
+                         approved=Count("pk", filter=Q(status="approved")),
+                         returned=Count("pk", filter=Q(status="returned"))).order_by("school__county__code"))
+    return render(request, "scoring/school_review.html", {"year": year, "tallies": tallies})

@@ -57,3 +57,28 @@ class PublishedSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     published_at = serializers.DateTimeField()
     note = serializers.CharField()
+
+
+class SchoolRowSerializer(serializers.Serializer):
+    """One school in its stage's prefecture-wide ranking (DESIGN §6 ``assessments/schools/``)."""
+
+    school = serializers.CharField(help_text=_("学校代码"))
+    school_name = serializers.CharField()
+    county = serializers.CharField(help_text=_("县市代码"))
+    stage = serializers.CharField()
+    year = serializers.IntegerField()
+    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    rank = serializers.IntegerField()
+    bottom_listed = serializers.BooleanField(help_text=_("列入末位名单"))
+    bottom_position = serializers.IntegerField(allow_null=True, help_text=_("1 为最后一名"))
+    deduction = serializers.IntegerField(help_text=_("扣减当年目标绩效考核奖励的百分数（30 即 30%）"))
+    commendation = serializers.CharField(help_text=_("first / second / third / progress，无则为空"))
+    disqualified = serializers.BooleanField()
+
+    def to_representation(self, row):
+        return super().to_representation({
+            "school": row.school.code, "school_name": row.school.name, "county": row.school.county.code,
+            "stage": row.school.stage, "year": self.context["year"], "score": row.score, "rank": row.result.rank,
+            "bottom_listed": row.result.bottom_listed, "bottom_position": row.result.bottom_position,
+            "deduction": row.result.deduction_pct, "commendation": row.result.commendation,
+            "disqualified": row.disqualified})

@@ -14,9 +14,10 @@ from liangshan_edu.api import HasRole, query_integer
 from liangshan_edu.api.filters import StrictNullBooleanField
 from liangshan_edu.roles import can_review
 from places.models import County
-from scoring import queries, services
+from scoring import queries, schools, services
 from scoring.api.serializers import (AssessmentRowSerializer, BreakdownSerializer, PublishedSerializer,
-                                     PublishSerializer)
+                                     PublishSerializer, SchoolRowSerializer)
+from scoring.choices import Stage
 
 PARAMS = [OpenApiParameter("year", int, description="考核年度；默认最近发布的年度"),
           OpenApiParameter("version", int, description="发布版本；默认最新版本"),
@@ -100,3 +101,25 @@ class PublishView(APIView):
             detail = e.message_dict if hasattr(e, "error_dict") else {"non_field_errors": e.messages}
             raise ValidationError(detail) from None
         return Response(PublishedSerializer(published).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[OpenApiParameter("year", int, description="年度；默认最近有已审核得分的年度"),
+                           OpenApiParameter("stage", str, enum=list(Stage.values), description="学段；默认全部")],
+               responses=SchoolRowSerializer(many=True))
+class SchoolRankingView(APIView):
+    """Schools ranked prefecture-wide by stage from approved quality scores: the bottom lists with their
+    deductions, and the commendations (kindergartens' counts scaled from the primary ones)."""
+
+    permission_classes = [HasRole]
+
+    def get(self, request):
+        year = query_integer(request, "year", None, 2000, 2100)
+        stage = request.query_params.get("stage", "").strip()
+        if stage and stage not in Stage.values:
+            raise ValidationError({"stage": [_("学段须为 %(values)s 之一。") % {"values": ", ".join(Stage.values)}]})
+        if year is None:
+            year = schools.latest_scored_year()
+            if year is None:
+                return Response([])
+        rows = [row for s in ([stage] if stage else Stage.values) for row in schools.stage_ranking(year, s)]
+        return Response(SchoolRowSerializer(rows, many=True, context={"year": year}).data)
