@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied as DRFPermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,17 +48,15 @@ def _outcome(request):
         raise NotFound(_("%(year)s 年度考核结果尚未发布。") % {"year": year}) from None
 
 
-@extend_schema(parameters=PARAMS)
-class AssessmentListView(generics.ListAPIView):
+@extend_schema(parameters=PARAMS, responses=AssessmentRowSerializer(many=True))
+class AssessmentListView(APIView):
     """The 17 counties' scores, ranks, awards, next year's bonus and consequences for a year, best first."""
 
     permission_classes = [HasRole]
-    serializer_class = AssessmentRowSerializer
-    pagination_class = None
 
-    def list(self, request, *args, **kwargs):
+    def get(self, request):
         outcome = _outcome(request)
-        context = {**self.get_serializer_context(), "year": outcome.year, "version": outcome.version}
+        context = {"year": outcome.year, "version": outcome.version}
         return Response(AssessmentRowSerializer(outcome.rows, many=True, context=context).data)
 
 
