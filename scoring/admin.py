@@ -109,3 +109,28 @@ class SchoolScoreAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SchemeItem)
+class SchemeItemAdmin(SimpleHistoryAdmin):
+    """The items one by one (with their history); edited in their scheme, read-only once it is frozen."""
+
+    list_display = ["scheme", "order", "label", "kind", "method", "plan", "weight"]
+    list_filter = ["scheme__year", "kind", "method"]
+    search_fields = ["label"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or not obj.scheme.frozen) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or not obj.scheme.frozen) and super().has_delete_permission(request, obj)
+
+
+@admin.register(AssessmentRow)
+class AssessmentRowAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["assessment", "county", "score", "rank", "award", "bonus", "bottom_named"]
+    list_filter = ["assessment__year"]
+    search_fields = ["county__name"]

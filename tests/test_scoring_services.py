@@ -138,3 +138,17 @@ def test_last_years_award_is_this_years_bonus(official):
     assert rows[codes[0]].score == D(45) and rows[codes[0]].lines[-1]["kind"] == "bonus"
     # The 16 others tied at 40 in 2023 and shared rank 2, so all got 一等奖 (the tie rule): 5 points each.
     assert rows[codes[16]].score == D(45)
+
+
+def test_the_admin_edits_a_scheme_until_it_is_published(admin_user, official):
+    from tests.conftest import client_for
+
+    scheme, _, _, inds = one_item_scheme()
+    client = client_for(admin_user)
+    url = f"/admin/scoring/scheme/{scheme.pk}/change/"
+    assert 'name="items-0-weight"' in client.get(url).content.decode()
+    codes = list(County.objects.values_list("code", flat=True))
+    progress(inds, {c: ("achieved", "achieved") for c in codes})
+    services.publish(official, YEAR)
+    html = client.get(url).content.decode()
+    assert 'name="items-0-weight"' not in html and "80.00" in html           # shown, no longer editable
