@@ -147,12 +147,14 @@ def disqualify(request, year: int):
     if form.is_valid():
         try:
             services.disqualify(request.user, year, form.cleaned_data["situation"], form.cleaned_data["reason"],
-                                form.cleaned_data["evidence"], county=form.cleaned_data["county"])
+                                form.cleaned_data["evidence"], county=form.cleaned_data["county"],
+                                school=form.cleaned_data["school"])
             messages.success(request, _("已记录取消评优评先及奖励资格的情形。"))
         except ValidationError as e:
             _errors(request, e)
     else:
-        messages.error(request, _("未记录：请检查填写内容。"))
+        messages.error(request, _("未记录：请检查填写内容。") + " " + " ".join(
+            m for errors in form.errors.values() for m in errors))
     return _back(year)
 
 

@@ -85,3 +85,18 @@ def test_invalid_parameters_are_a_400_naming_them(official, year_data):
     assert "year" in api.get("/api/v1/assessments/", {"year": "abc"}).json()["errors"]
     assert "preview" in api.get("/api/v1/assessments/", {"preview": "maybe"}).json()["errors"]
     assert "county" in api.get("/api/v1/assessments/breakdown/", {"county": "999999"}).json()["errors"]
+
+
+def test_the_list_has_a_fixed_query_count(official, clerk_xichang, year_data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.publish(official, YEAR)
+    api = api_for(clerk_xichang)
+    api.get("/api/v1/assessments/", {"year": YEAR})
+    with CaptureQueriesContext(connection) as first:
+        api.get("/api/v1/assessments/", {"year": YEAR})
+    services.publish(official, YEAR, note="更正")
+    with CaptureQueriesContext(connection) as second:
+        api.get("/api/v1/assessments/", {"year": YEAR})
+    assert len(first) == len(second) <= 4

@@ -122,3 +122,8 @@ def test_school_pages_and_api(xichang_schools, clerk_xichang, clerk_zhaojue, off
     assert api_for(auditor).get("/api/v1/assessments/schools/", {"stage": "x"}).status_code == 400
     senior = api_for(auditor).get("/api/v1/assessments/schools/", {"year": YEAR, "stage": "senior"}).json()
     assert senior[0]["deduction"] == 30 and senior[0]["commendation"] == ""
+    # An official disqualifies a school from the ranking page: it loses its commendation.
+    data = {"school": "XC-P01", "situation": "fraud", "reason": "弄虚作假", "evidence": "县教体局通报"}
+    client_for(official).post(f"/assessments/{YEAR}/disqualifications/", data)
+    rows = api_for(auditor).get("/api/v1/assessments/schools/", {"year": YEAR, "stage": "primary"}).json()
+    assert rows[0]["school"] == "XC-P01" and rows[0]["disqualified"] and rows[0]["commendation"] == ""

@@ -113,6 +113,7 @@ def test_publish_freezes_the_scheme_and_a_correction_is_a_new_version(official, 
     rules.rules = {**rules.rules, "bottom_named": 5}
     rules.save()
     Progress.objects.filter(year=YEAR).update(status="achieved")
+    SchemeItem.objects.filter(pk=computed.pk).update(weight=D(100))        # even behind the model's back
     assert list(AssessmentRow.objects.filter(assessment=first).values_list("county__code", "score", "rank")) == before
     with pytest.raises(FrozenError):
         first.rows.first().save()
@@ -121,6 +122,7 @@ def test_publish_freezes_the_scheme_and_a_correction_is_a_new_version(official, 
     # A correction needs its reason, becomes version 2 and keeps version 1.
     with pytest.raises(ValidationError):
         services.publish(official, YEAR)
+    SchemeItem.objects.filter(pk=computed.pk).update(weight=D(80))
     second = services.publish(official, YEAR, note="更正：2024年数据复核")
     assert second.version == 2 and Assessment.objects.filter(year=YEAR).count() == 2
     assert {r.score for r in second.rows.all()} == {D(80)} and services.latest_version(YEAR) == second
@@ -152,3 +154,17 @@ def test_the_admin_edits_a_scheme_until_it_is_published(admin_user, official):
     services.publish(official, YEAR)
     html = client.get(url).content.decode()
     assert 'name="items-0-weight"' not in html and "80.00" in html           # shown, no longer editable
+
+
+def test_the_final_evaluation_method_scores_the_targets_due_that_year():
+    from assessment.models import Evaluation
+
+    _, computed, _, inds = one_item_scheme(method="final_evaluation")
+    results = {"513401": ("met_on_time", "met_late"), "513402": ("missed", "no_data")}
+    Evaluation.objects.bulk_create([Evaluation(area=code, indicator=ind, target_year=YEAR, target=D(1), result=r)
+                                    for code, pair in results.items() for ind, r in zip(inds, pair)])
+    rows = {r.code: r for r in services.compute(YEAR).rows}
+    assert rows["513401"].lines[0]["points"] == "60.00"                 # 80 × (1 + 0.5) / 2
+    assert rows["513402"].lines[0]["points"] == "0.00"
+    assert rows["513422"].lines[0]["points"] == "80.00"                 # nothing due: full points, said so
+    assert rows["513422"].lines[0]["how"] == "无适用指标，按满分计"
