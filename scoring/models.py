@@ -21,6 +21,8 @@ from scoring.choices import ItemKind, Method, Ownership, ScoreStatus, Situation,
 class FrozenError(ValidationError):
     """A change to something a published assessment relies on, or to a published assessment itself."""
 
+    frozen_message = _("该年度考核已发布，考评细则不可再修改。")
+
 
 class Scheme(models.Model):
     """The scoring scheme (考评细则) of one assessment year: items with weights that add up to 100."""

@@ -4,6 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from assessment.models import AssessmentRuleSet, Progress
 from indicators.models import Indicator, Plan
@@ -108,6 +109,8 @@ def test_publish_freezes_the_scheme_and_a_correction_is_a_new_version(official, 
         computed.save()
     with pytest.raises(FrozenError):
         SchemeItem.objects.create(scheme=scheme, label="新项目", kind=ItemKind.HAND, weight=D(1))
+    with pytest.raises(FrozenError), transaction.atomic():
+        computed.indicators.remove(inds[0])
     # Neither a rules change nor new figures change what was published.
     rules = AssessmentRuleSet.objects.get(year=None)
     rules.rules = {**rules.rules, "bottom_named": 5}
