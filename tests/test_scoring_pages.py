@@ -96,3 +96,11 @@ def test_links_from_the_dashboard_and_the_navigation(official, clerk_xichang):
 
     html = client_for(clerk_xichang).get(reverse("county-page", args=["513401"])).content.decode()
     assert 'id="scoring-link"' in html and html.count('href="/assessments/"') == 2   # the page and the navigation
+
+
+
+def test_the_county_page_links_to_its_latest_published_breakdown(clerk_xichang, published):
+    from django.urls import reverse
+
+    html = client_for(clerk_xichang).get(reverse("county-page", args=["513401"])).content.decode()
+    assert f'id="scoring-link" href="/assessments/{YEAR}/counties/513401/"' in html
