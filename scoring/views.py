@@ -106,8 +106,7 @@ def _errors(request, e: ValidationError) -> None:
 @role_required()
 @require_POST
 def publish(request, year: int):
-    if not can_review(request.user):
-        raise PermissionDenied
+    # Who may publish is the service's check (services.publish), the one path.
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
@@ -123,7 +122,7 @@ def publish(request, year: int):
 @role_required()
 @require_POST
 def hand_score(request, year: int):
-    if not can_review(request.user):
+    if not can_review(request.user):  # before scheme_for, which may create the year's default scheme
         raise PermissionDenied
     form = HandScoreForm(request.POST, items=services.scheme_for(year).items.filter(kind=ItemKind.HAND))
     if form.is_valid():
@@ -141,8 +140,7 @@ def hand_score(request, year: int):
 @role_required()
 @require_POST
 def disqualify(request, year: int):
-    if not can_review(request.user):
-        raise PermissionDenied
+    # Who may record it is the service's check (services.disqualify), the one path.
     form = DisqualificationForm(request.POST)
     if form.is_valid():
         try:

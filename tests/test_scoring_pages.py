@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from places.models import County
 from scoring import services
-from scoring.models import Assessment, Disqualification, HandScore
+from scoring.models import Assessment, Disqualification, HandScore, Scheme
 from tests.conftest import client_for
 from tests.test_scoring_services import YEAR, one_item_scheme, progress
 
@@ -70,6 +70,8 @@ def test_officials_score_by_hand_and_record_a_disqualification(official, clerk_x
     county = County.objects.get(code=codes[0])
     data = {"item": hand.pk, "county": county.pk, "points": "7", "reason": "过程考核复核"}
     assert client_for(clerk_xichang).post(f"/assessments/{YEAR}/hand-scores/", data).status_code == 403
+    assert client_for(clerk_xichang).post("/assessments/2030/hand-scores/", data).status_code == 403
+    assert not Scheme.objects.filter(year=2030).exists()        # a clerk's post makes no default scheme
     client_for(official).post(f"/assessments/{YEAR}/hand-scores/", data)
     assert HandScore.objects.get(item=hand, county=county).points == 7
     data = {"county": county.pk, "situation": "accident", "reason": "重大安全责任事故", "evidence": "州应急局通报"}

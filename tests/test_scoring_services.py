@@ -78,13 +78,15 @@ def test_hand_scores_need_an_official_a_reason_and_points_within_the_weight(offi
     assert services.set_hand_score(official, hand, county, D(10), "ok").history.count() == 1
 
 
-def test_a_disqualified_county_loses_its_award_and_the_next_does_not_move_up(official):
+def test_a_disqualified_county_loses_its_award_and_the_next_does_not_move_up(official, clerk_xichang):
     _, _, hand, inds = one_item_scheme()
     codes = list(County.objects.order_by("code").values_list("code", flat=True))
     progress(inds, {c: ("achieved", "achieved") for c in codes})
     counties = {c.code: c for c in County.objects.all()}
     for i, code in enumerate(codes):
         services.set_hand_score(official, hand, counties[code], D(20) - D(i), "过程考核")
+    with pytest.raises(PermissionDenied):
+        services.disqualify(clerk_xichang, YEAR, "fraud", "弄虚作假", "通报", county=counties[codes[0]])
     with pytest.raises(ValidationError):
         services.disqualify(official, YEAR, "fraud", "弄虚作假", "", county=counties[codes[0]])
     services.disqualify(official, YEAR, "fraud", "填报数据弄虚作假", "州纪委通报〔2024〕1号", county=counties[codes[0]])

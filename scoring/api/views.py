@@ -12,7 +12,6 @@ from rest_framework.views import APIView
 
 from liangshan_edu.api import HasRole, query_integer
 from liangshan_edu.api.filters import StrictNullBooleanField
-from liangshan_edu.roles import can_review
 from places.models import County
 from scoring import queries, schools, services
 from scoring.api.serializers import (AssessmentRowSerializer, BreakdownSerializer, PublishedSerializer,
@@ -88,13 +87,13 @@ class PublishView(APIView):
 
     @extend_schema(request=PublishSerializer, responses={201: PublishedSerializer})
     def post(self, request):
-        if not can_review(request.user):
-            raise DRFPermissionDenied(_("只有州级管理员可以发布考核结果。"))
         body = PublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             published = services.publish(request.user, body.validated_data["year"],
                                           body.validated_data.get("note", ""))
+        except PermissionDenied as e:  # the service's check (services.publish), the one path
+            raise DRFPermissionDenied(str(e)) from None
         except DjangoValidationError as e:
             detail = e.message_dict if hasattr(e, "error_dict") else {"non_field_errors": e.messages}
             raise ValidationError(detail) from None
