@@ -85,6 +85,8 @@ def test_invalid_parameters_are_a_400_naming_them(official, year_data):
     assert "year" in api.get("/api/v1/assessments/", {"year": "abc"}).json()["errors"]
     assert "preview" in api.get("/api/v1/assessments/", {"preview": "maybe"}).json()["errors"]
     assert "county" in api.get("/api/v1/assessments/breakdown/", {"county": "999999"}).json()["errors"]
+    assert "county" in api.get("/api/v1/assessments/breakdown/", {"county": "51\x0001"}).json()["errors"]
+    assert api.get("/api/v1/assessments/", {"version": str(2**70)}).status_code == 400
 
 
 def test_the_list_has_a_fixed_query_count(official, clerk_xichang, year_data):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied as DRFPermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liangshan_edu.api import HasRole, query_integer
+from liangshan_edu.api import ErrorSerializer, HasRole, query_integer
 from liangshan_edu.api.filters import StrictNullBooleanField
 from places.models import County
 from scoring import queries, schools, services
@@ -47,7 +47,10 @@ def _outcome(request):
         raise NotFound(_("%(year)s 年度考核结果尚未发布。") % {"year": year}) from None
 
 
-@extend_schema(parameters=PARAMS, responses=AssessmentRowSerializer(many=True))
+NOT_PUBLISHED = OpenApiResponse(ErrorSerializer, description="该年度（或该版本）考核结果尚未发布")
+
+
+@extend_schema(parameters=PARAMS, responses={200: AssessmentRowSerializer(many=True), 404: NOT_PUBLISHED})
 class AssessmentListView(APIView):
     """The 17 counties' scores, ranks, awards, next year's bonus and consequences for a year, best first."""
 
@@ -60,7 +63,7 @@ class AssessmentListView(APIView):
 
 
 @extend_schema(parameters=PARAMS + [OpenApiParameter("county", str, required=True, description="县市代码")],
-               responses=BreakdownSerializer)
+               responses={200: BreakdownSerializer, 404: NOT_PUBLISHED})
 class BreakdownView(APIView):
     """One county's score item by item: points, the indicators and figures they came from, and the rule."""
 
@@ -68,7 +71,9 @@ class BreakdownView(APIView):
 
     def get(self, request):
         code = request.query_params.get("county", "").strip()
-        county = County.objects.filter(code=code).first() if code else None
+        # A code is six digits: anything else (a NUL character included) is refused before the database sees it.
+        county = County.objects.filter(code=code).first() if code.isascii() and code.isdigit() and len(code) == 6 \
+            else None
         if county is None:
             raise ValidationError({"county": [_("请填写有效的县市代码。")]})
         if not queries.breakdown_visible(request.user, county):
