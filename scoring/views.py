@@ -26,7 +26,7 @@ from scoring.rules import CountyRules
 
 def _year(request) -> int | None:
     raw = request.GET.get("year", "").strip()
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+    if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100:
         return int(raw)
     years = queries.published_years()
     if years:
@@ -38,8 +38,19 @@ def _year(request) -> int | None:
     return None
 
 
+def _check_year(year: int) -> None:
+    """A year in the path beyond what the database column holds is a 404, not a database error."""
+    if not 2000 <= year <= 2100:
+        raise Http404
+
+
 def _preview(request) -> bool:
     return request.GET.get("preview") in ("1", "true") and queries.may_preview(request.user)
+
+
+def _version(request) -> int | None:
+    raw = request.GET.get("version", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
 
 
 @role_required()
@@ -52,7 +63,7 @@ def ranking(request):
     if year is not None:
         try:
             outcome = queries.outcome_for(request.user, year, preview=preview,
-                                          version=int(request.GET["version"]) if request.GET.get("version", "").isdigit() else None)
+                                          version=_version(request))
         except queries.NotPublished:
             outcome = None
     if outcome is not None:
@@ -72,6 +83,7 @@ def ranking(request):
 
 @role_required()
 def county_breakdown(request, year: int, code: str):
+    _check_year(year)
     county = get_object_or_404(County, code=code)
     if not queries.breakdown_visible(request.user, county):
         raise PermissionDenied
@@ -106,6 +118,7 @@ def _errors(request, e: ValidationError) -> None:
 @role_required()
 @require_POST
 def publish(request, year: int):
+    _check_year(year)
     # Who may publish is the service's check (services.publish), the one path.
     form = PublishForm(request.POST)
     if form.is_valid():
@@ -122,6 +135,7 @@ def publish(request, year: int):
 @role_required()
 @require_POST
 def hand_score(request, year: int):
+    _check_year(year)
     if not can_review(request.user):  # before scheme_for, which may create the year's default scheme
         raise PermissionDenied
     form = HandScoreForm(request.POST, items=services.scheme_for(year).items.filter(kind=ItemKind.HAND))
@@ -140,6 +154,7 @@ def hand_score(request, year: int):
 @role_required()
 @require_POST
 def disqualify(request, year: int):
+    _check_year(year)
     # Who may record it is the service's check (services.disqualify), the one path.
     form = DisqualificationForm(request.POST)
     if form.is_valid():
@@ -168,7 +183,7 @@ def school_ranking(request):
     from scoring.rulesets import rules_for
 
     raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else schools.latest_scored_year()
+    year = int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else schools.latest_scored_year()
     stage = request.GET.get("stage") if request.GET.get("stage") in Stage.values else Stage.PRIMARY
     rows = schools.stage_ranking(year, stage) if year else []
     rules = rules_for(year) if year else {}
@@ -188,6 +203,7 @@ def school_ranking(request):
 @role_required()
 def school_entry(request, year: int):
     """A clerk enters or uploads their county's school quality scores for a year (all or nothing)."""
+    _check_year(year)
     from scoring import schools
     from scoring.models import School, SchoolScore
 
@@ -216,6 +232,7 @@ def school_entry(request, year: int):
 @role_required()
 def school_review(request, year: int):
     """Officials approve or return each county's submitted school scores."""
+    _check_year(year)
     from django.db.models import Count, Q
 
     from scoring import schools

@@ -106,3 +106,11 @@ def test_the_county_page_links_to_its_latest_published_breakdown(clerk_xichang, 
 
     html = client_for(clerk_xichang).get(reverse("county-page", args=["513401"])).content.decode()
     assert f'id="scoring-link" href="/assessments/{YEAR}/counties/513401/"' in html
+
+
+def test_odd_years_and_versions_are_no_server_error(official, published):
+    client = client_for(official)
+    assert client.get("/assessments/", {"year": "²", "version": "9" * 30}).status_code == 200
+    assert client.get("/assessments/schools/", {"year": "²"}).status_code == 200
+    assert client.get("/assessments/99999/counties/513401/").status_code == 404
+    assert client.get("/assessments/schools/99999/review/").status_code == 404
