@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied as DRFPermissionDenied, ValidationError
@@ -47,7 +48,7 @@ def _outcome(request):
         raise NotFound(_("%(year)s 年度考核结果尚未发布。") % {"year": year}) from None
 
 
-NOT_PUBLISHED = OpenApiResponse(ErrorSerializer, description="该年度（或该版本）考核结果尚未发布")
+NOT_PUBLISHED = OpenApiResponse(ErrorSerializer, description=_l("该年度（或该版本）考核结果尚未发布"))
 
 
 @extend_schema(parameters=PARAMS, responses={200: AssessmentRowSerializer(many=True), 404: NOT_PUBLISHED})
