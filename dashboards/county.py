@@ -27,6 +27,7 @@ from indicators.models import Indicator, Plan
 from indicators.targets import TargetSpec
 from indicators.templatetags.catalogue import plan_name
 from liangshan_edu.calendar import open_reporting_year
+from scoring.queries import published_years
 from liangshan_edu.roles import CLERK, can_read_county, role_of
 from liangshan_edu.views import role_required
 from indicators.choices import Level
@@ -193,6 +194,7 @@ def county_page(request, code: str):
     shares = _plan_shares(plans, evaluations, county.code)
     role = role_of(user)
     return render(request, "dashboards/county.html", {
+        "scoring_year": next(iter(published_years()), None),
         "county": county, "year": year, "years": years, "is_default_year": is_default, "default_year": default,
         "blocks": list(blocks.values()), "shares": shares,
         "open": _open_year(county, catalogue, figures, open_year),

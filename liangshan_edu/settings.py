@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "indicators",
     "counties",
     "assessment",
+    "scoring",
     "dashboards",
     "reports",
     "benchmarks",

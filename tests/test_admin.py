@@ -8,13 +8,13 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 OURS = sorted((m._meta.app_label, m._meta.model_name) for m in admin.site._registry
-              if m._meta.app_label in ("indicators", "counties", "assessment"))
+              if m._meta.app_label in ("indicators", "counties", "assessment", "scoring"))
 
 
 def test_every_model_of_ours_is_registered():
     from django.apps import apps
 
-    models = {(m._meta.app_label, m._meta.model_name) for app in ("indicators", "counties", "assessment")
+    models = {(m._meta.app_label, m._meta.model_name) for app in ("indicators", "counties", "assessment", "scoring")
               for m in apps.get_app_config(app).get_models() if not m.__name__.startswith("Historical")}
     assert models <= set(OURS)
 

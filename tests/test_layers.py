@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["places", "indicators", "counties", "assessment", "dashboards", "reports", "benchmarks"]
+APPS = ["places", "indicators", "counties", "assessment", "scoring", "dashboards", "reports", "benchmarks"]
 BASE = {"liangshan_edu.roles", "liangshan_edu.calendar", "liangshan_edu.groups", "liangshan_edu.env", "liangshan_edu.views",
         "liangshan_edu.api", "liangshan_edu.auth", "liangshan_edu.progressbar", "liangshan_edu.watch",
         "liangshan_edu.formats", "liangshan_edu.dataversion", "liangshan_edu.apilists"}

@@ -169,6 +169,10 @@ def _check_zip(data: bytes) -> None:
             raise _unpacks_too_large()
 
 
+# Public: other uploads of .xlsx files (the schools' quality scores) apply the same limits.
+check_zip = _check_zip
+
+
 def _parse_xlsx(data: bytes) -> ParsedUpload:
     _check_zip(data)
     try:

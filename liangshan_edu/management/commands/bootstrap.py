@@ -34,6 +34,9 @@ class Command(BaseCommand):
 
             recompute_all()
             self.stdout.write("progress recomputed")
+            from scoring import demo as scoring_demo
+
+            scoring_demo.load(stdout=self.stdout)
         # The demo figures are bulk-created, without the signals that announce each write: announce them all.
         from liangshan_edu.dataversion import TOPICS, changed
 

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoringConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "scoring"
+    verbose_name = _("年度目标考核")
+
+    def ready(self) -> None:
+        from scoring import receivers  # noqa: F401 — connects the receivers
