@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,9 +61,15 @@ def lagging(user, county: County, year: int | None) -> tuple[list[Indicator], li
     return [p.indicator for p in rows], figures
 
 
+def _year(user, county: County) -> int | None:
+    """The data year of a notice from a county page: the project's default year (the latest with approved
+    figures), else the county's latest year of progress."""
+    return default_year(user) or progress_visible_to(user).filter(area=county.code).aggregate(y=Max("year"))["y"]
+
+
 def draft(user, county: County, entry: Entry | None = None, today: date | None = None) -> Draft:
     """The prefilled notice for a county (from a black-list entry: its data year, its indicator first)."""
-    year = entry.publication.year if entry else default_year(user)
+    year = entry.publication.year if entry else _year(user, county)
     indicators, figures = lagging(user, county, year)
     if entry and entry.indicator and entry.indicator not in indicators:
         indicators.insert(0, entry.indicator)
@@ -100,7 +106,7 @@ def create(user, county: County, *, indicators: list[Indicator], deadline: date,
         raise NoticeError(_("榜单条目不是该县市的。"))
     if figures is None:
         wanted = {i.code for i in indicators}
-        figures = [f for f in lagging(user, county, entry.publication.year if entry else default_year(user))[1]
+        figures = [f for f in lagging(user, county, entry.publication.year if entry else _year(user, county))[1]
                    if f["indicator"] in wanted]
     with transaction.atomic():
         notice = SupervisionNotice.objects.create(
