@@ -145,6 +145,10 @@ class Movement:
     left: list
     streaks: dict  # county code → periods in a row on the black list, this one included
 
+    @property
+    def black_streaks(self) -> list[tuple]:
+        return [(c, self.streaks[c.code]) for c in self.black]
+
 
 def movements(publications: list[Publication]) -> list[Movement]:
     """Who entered and who left the black list, and for how many periods in a row each county has been on it;
