@@ -95,6 +95,7 @@ class PublishView(APIView):
 @extend_schema_view(
     list=extend_schema(parameters=[OpenApiParameter("status", str, enum=NoticeStatus.values),
                                    OpenApiParameter("county", str)]),
+    create=extend_schema(responses={201: SupervisionSerializer, 409: CONFLICT}),
     partial_update=extend_schema(responses={200: SupervisionSerializer, 409: CONFLICT}),
 )
 class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
