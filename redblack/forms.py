@@ -52,7 +52,7 @@ class DecisionForm(forms.Form):
 class NoticeForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     indicators = forms.MultipleChoiceField(label=_("督导指标"), widget=forms.CheckboxSelectMultiple)
-    deadline = forms.DateField(label=_("回复期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("回复期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     message = forms.CharField(label=_("督导内容"), widget=forms.Textarea(attrs={"rows": 7}))
 
     def __init__(self, *args, indicators=(), **kwargs):
@@ -64,8 +64,8 @@ class PlanLineForm(forms.Form):
     cause = forms.CharField(label=_("滞后原因"), widget=forms.Textarea(attrs={"rows": 2}))
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}))
     responsible = forms.CharField(label=_("责任人"), max_length=100)
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    due = forms.DateField(label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due = forms.DateField(label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class ReplyForm(forms.Form):

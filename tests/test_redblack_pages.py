@@ -104,7 +104,13 @@ def test_one_click_from_a_black_entry_prefills_the_form(official, published):
     entry = published.entries.get(list="black")
     html = client_for(official).get(reverse("supervision-new"), {"entry": entry.pk}).content.decode()
     assert "昭觉县" in html and "CMP-01" in html and "90.04" not in html and "90" in html
-    assert 'type="date"' in html and "checked" in html
+    assert "checked" in html
+    # A date input takes ISO dates only: the prefilled deadline must be one, whatever the language's format.
+    from redblack.conf import reply_days
+    from django.utils import timezone
+    from datetime import timedelta
+    due = (timezone.localdate() + timedelta(days=reply_days())).isoformat()
+    assert f'type="date" name="deadline" value="{due}"' in html
 
 
 @pytest.mark.parametrize("role", ["clerk_zhaojue", "auditor", "admin"])
