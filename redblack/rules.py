@@ -124,6 +124,11 @@ def _figure(value, indicator: Indicator) -> str:
     return f"{plain(shown(value))}{_unit(indicator)}" if value is not None else "—"
 
 
+def _deadline(year: int | None) -> str:
+    """A target's year as the pages write it: 2025年, or 每年 for a standing yearly rule."""
+    return _("%(year)s年") % {"year": year} if year else _("每年")
+
+
 def _status_label(status: str) -> str:
     return str(ProgressStatus(status).label)
 
@@ -141,10 +146,10 @@ def newly_achieved(ctx: Context, params: dict) -> list[Candidate]:
         ind = ctx.indicators.get(p["indicator_id"])
         if prev is None or ind is None:
             continue
-        reason = _("%(code)s %(name)s：%(year)s年 %(value)s，达到目标 %(target)s（%(target_year)s年）；"
+        reason = _("%(code)s %(name)s：%(year)s年 %(value)s，达到目标 %(target)s（%(target_year)s）；"
                    "%(prev_year)s年为%(prev_status)s（%(prev_value)s）") % {
             "code": ind.code, "name": ind.name, "year": ctx.year, "value": _figure(p["value"], ind),
-            "target": _figure(p["target"], ind), "target_year": p["target_year"] or "—",
+            "target": _figure(p["target"], ind), "target_year": _deadline(p["target_year"]),
             "prev_year": ctx.year - 1, "prev_status": _status_label(prev["status"]),
             "prev_value": _figure(prev["value"], ind)}
         out.append(Candidate(ListKind.RED, ctx.counties[p["area"]], ind, reason, {
@@ -164,11 +169,11 @@ def lagging_items(ctx: Context, params: dict) -> list[Candidate]:
         ind = ctx.indicators.get(p["indicator_id"])
         if ind is None:
             continue
-        reason = _("%(code)s %(name)s：%(year)s年 %(value)s，预期 %(expected)s，目标 %(target)s（%(target_year)s年）："
+        reason = _("%(code)s %(name)s：%(year)s年 %(value)s，预期 %(expected)s，目标 %(target)s（%(target_year)s）："
                    "%(status)s") % {
             "code": ind.code, "name": ind.name, "year": ctx.year, "value": _figure(p["value"], ind),
             "expected": _figure(p["expected"], ind), "target": _figure(p["target"], ind),
-            "target_year": p["target_year"] or "—", "status": _status_label(p["status"])}
+            "target_year": _deadline(p["target_year"]), "status": _status_label(p["status"])}
         if p["overdue"]:
             reason += _("，已逾期")
         out.append(Candidate(ListKind.BLACK, ctx.counties[p["area"]], ind, reason, {

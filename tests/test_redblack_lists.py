@@ -64,7 +64,13 @@ def test_lagging_items_name_the_county_indicator_and_rounded_figures(official):
     assert by_county[ZHAOJUE].indicator.code == "CMP-01"
     reason = by_county[ZHAOJUE].reason
     assert "CMP-01" in reason and "2025年 90%" in reason and "预期 95%" in reason and "严重滞后" in reason
-    assert "已逾期" in by_county[HUILI].reason
+    assert "已逾期" in by_county[HUILI].reason and "目标 0个（2025年）" in by_county[HUILI].reason
+
+
+def test_a_standing_yearly_rule_is_written_every_year(official):
+    progress(HUILI, "CMP-13", YEAR, "off_track", 11, expected=0, target=0, target_year=None)
+    found = rules.lagging_items(rules.Context(official, YEAR), {})
+    assert "目标 0人（每年）" in found[0].reason
 
 
 def test_newly_achieved_needs_a_measured_year_before(official):
