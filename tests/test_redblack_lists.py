@@ -224,3 +224,23 @@ def test_movement_entered_left_and_periods_in_a_row(official):
     assert [c.code for c in moves["2026-08"].entered] == [HUILI] and moves["2026-08"].streaks == {ZHAOJUE: 2, HUILI: 1}
     assert [c.code for c in moves["2026-09"].left] == [ZHAOJUE] and moves["2026-09"].streaks == {HUILI: 2}
     assert moves["2026-Q3"].streaks == {HUILI: 1} and [c.code for c in moves["2026-Q3"].entered] == [HUILI]
+
+
+def test_the_build_runs_a_fixed_number_of_queries(official):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ReportingYear.objects.create(year=YEAR, deadline=date(YEAR + 1, 3, 31))
+    lagging_zhaojue()
+    lists.build(official, "2026-Q3", YEAR)  # the user's role is read once and kept
+    with CaptureQueriesContext(connection) as small:
+        lists.build(official, "2026-Q3", YEAR)
+    for county in County.objects.all():
+        progress(county.code, "PRE-01", YEAR, "off_track", 50, expected=80, target=92)
+        progress(county.code, "PRE-02", YEAR - 1, "lagging", 50, expected=80, target=88)
+        progress(county.code, "PRE-02", YEAR, "achieved", 90, expected=88, target=88)
+        _figures(county, 3, timezone.now())
+    with CaptureQueriesContext(connection) as large:
+        preview = lists.build(official, "2026-Q3", YEAR)
+    assert len(preview.black) > 17 and len(preview.red) > 17
+    assert len(large.captured_queries) == len(small.captured_queries)
