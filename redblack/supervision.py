@@ -16,7 +16,7 @@ from assessment.choices import ProgressStatus
 from assessment.queries import default_year, progress_visible_to
 from indicators.models import Indicator
 from liangshan_edu.formats import plain
-from liangshan_edu.roles import can_read_all, can_review, is_clerk_of
+from liangshan_edu.roles import can_review, is_clerk_of
 from places.models import County
 from redblack import conf, evidence
 from redblack.choices import Colour, EventKind, NoticeStatus
@@ -41,10 +41,6 @@ class Draft:
     entry: Entry | None = None
     year: int | None = None
     selected: list[int] = field(default_factory=list)
-
-
-def may_read(user, notice: SupervisionNotice) -> bool:
-    return can_read_all(user) or is_clerk_of(user, notice.county_id)
 
 
 def lagging(user, county: County, year: int | None) -> tuple[list[Indicator], list[dict]]:

@@ -148,3 +148,41 @@ def test_a_plan_line_for_another_indicator_is_refused(clerk_zhaojue, notice):
     response = api_for(clerk_zhaojue).patch(f"/api/v1/supervisions/{notice.pk}/", {"reply": "x", "plan": plan},
                                             format="json")
     assert response.status_code == 409 and "PRE-01" in response.json()["message"]
+
+
+@pytest.mark.parametrize("data", [
+    {"county": "999999"}, {"county": ZHAOJUE, "indicators": ["NOPE"]}, {"county": ZHAOJUE, "entry": 2**70},
+    {"county": ZHAOJUE, "deadline": "tomorrow"}, {"county": ["x"]}, {"county": ZHAOJUE, "entry": "abc"},
+])
+def test_bad_notice_requests_are_400s_in_the_error_shape(official, data):
+    response = api_for(official).post("/api/v1/supervisions/", data, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"message", "errors"}
+
+
+@pytest.mark.parametrize("data", [{"reply": "x", "plan": "not a list"}, {"reply": "x", "plan": [{"indicator": "CMP-01"}]},
+                                  {"status": "replied"}, {"status": 7}, {}])
+def test_bad_patches_are_400s(users, notice, data):
+    user = users["official"] if "status" in data else users["clerk_zhaojue"]
+    response = api_for(user).patch(f"/api/v1/supervisions/{notice.pk}/", data, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"message", "errors"}
+
+
+def test_put_and_delete_are_not_offered(official, notice):
+    assert api_for(official).put(f"/api/v1/supervisions/{notice.pk}/", {}, format="json").status_code == 405
+    assert api_for(official).delete(f"/api/v1/supervisions/{notice.pk}/").status_code == 405
+
+
+@pytest.mark.parametrize("params", [{"version": "x"}, {"list": "green"}, {"version": str(2**70)}])
+def test_bad_list_parameters(official, published, params):
+    response = api_for(official).get("/api/v1/redblack/", {"period": "2026-Q3", **params})
+    assert response.status_code in (200, 400) and set(response.json()) >= ({"message", "errors"}
+                                                                              if response.status_code == 400 else set())
+    if params.get("list") or params.get("version") == "x":
+        assert response.status_code == 400
+
+
+@pytest.mark.parametrize("role", ["clerk_zhaojue", "auditor", "admin"])
+def test_a_refusal_comes_before_the_body_is_read(users, role):
+    api = api_for(users[role])
+    assert api.post("/api/v1/redblack/publish/", {"period": "bad"}, format="json").status_code == 403
+    assert api.post("/api/v1/supervisions/", {"county": "bad"}, format="json").status_code == 403

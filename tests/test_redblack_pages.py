@@ -174,3 +174,33 @@ def test_the_notices_page_runs_a_fixed_number_of_queries(official, notice):
                            message="m")
     assert _queries(client, reverse("supervision-list")) == small
     assert SupervisionNotice.objects.count() == 3
+
+
+@pytest.mark.parametrize("role", ["official", "auditor", "admin"])
+def test_one_click_from_the_county_page_for_officials_only(users, role):
+    lagging_zhaojue()
+    html = client_for(users[role]).get(reverse("county-page", args=[ZHAOJUE])).content.decode()
+    assert 'id="county-record"' in html
+    assert (f'href="/supervision/new/?county={ZHAOJUE}"' in html) is (role == "official")
+    if role == "official":
+        form = client_for(users[role]).get(reverse("supervision-new"), {"county": ZHAOJUE}).content.decode()
+        assert "一键督导：昭觉县" in form and "CMP-01" in form
+
+
+def test_the_lists_page_in_english(official, published):
+    html = client_for(official).get(reverse("redblack-lists"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Red list" in html and "Black list" in html and "Supervise" in html
+
+
+@pytest.mark.parametrize("role", ["clerk_zhaojue", "auditor", "admin"])
+def test_non_officials_are_refused_before_the_form_is_read(users, published, role):
+    client = client_for(users[role])
+    assert client.post(reverse("redblack-correct", args=[published.pk]), {}).status_code == 403
+    assert client.get(reverse("redblack-preview")).status_code == 403
+
+
+def test_an_appeal_decision_is_refused_to_non_officials_before_the_form_is_read(users, published):
+    from redblack import appeals
+    appeal = appeals.file(users["clerk_zhaojue"], published.entries.get(list="black"), reason="不服")
+    for role in ("clerk_zhaojue", "auditor", "admin"):
+        assert client_for(users[role]).post(reverse("redblack-appeal-decide", args=[appeal.pk]), {}).status_code == 403

@@ -77,7 +77,7 @@ class PublishView(APIView):
 
     @extend_schema(request=PublishSerializer, responses={201: PublicationSerializer, 409: CONFLICT})
     def post(self, request):
-        if not can_review(request.user):
+        if not can_review(request.user):  # before the body is read: a refusal says who may, not what is wrong
             raise PermissionDenied(_("只有州级管理员可以发布红黑榜。"))
         data = PublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -139,7 +139,7 @@ class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         return Response(self.get_serializer(notice).data)
 
     def create(self, request, *args, **kwargs):
-        if not can_review(request.user):
+        if not can_review(request.user):  # before the body is read, as above
             raise PermissionDenied(_("只有州级管理员可以发出督导通知。"))
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -50,7 +50,7 @@ def appeals_page(request):
 @role_required()
 @require_POST
 def appeal_decide(request, pk: int):
-    if not can_review(request.user):
+    if not can_review(request.user):  # before the form is read (appeals.decide checks again)
         raise PermissionDenied
     appeal = get_object_or_404(appeals.visible_to(request.user), pk=pk)
     form = DecisionForm(request.POST)

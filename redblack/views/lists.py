@@ -111,7 +111,7 @@ def preview_page(request):
 @role_required()
 @require_POST
 def correct_view(request, pk: int):
-    if not can_review(request.user):
+    if not can_review(request.user):  # before the form is read (lists.correct checks again)
         raise PermissionDenied
     publication = get_object_or_404(Publication, pk=pk)
     entries = _entries(publication)

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from indicators.models import Indicator
 from liangshan_edu.roles import can_review, is_clerk_of
@@ -97,9 +97,10 @@ def notice_page(request, pk: int):
     reply_form, report_form, decide_form = ReplyForm(initial={"reply": notice.reply}), ReportForm(), DecideNoticeForm()
     status = 200
     if request.method == "POST":
+        # Who may do what is decided by the services (PermissionDenied → 403), not here.
         action = request.POST.get("action")
         try:
-            if action == "reply" and is_clerk:
+            if action == "reply":
                 plan_forms = _plan_forms(notice, request.POST)
                 reply_form = ReplyForm(request.POST)
                 if reply_form.is_valid() and all(f.is_valid() for _i, f in plan_forms):
@@ -107,14 +108,14 @@ def notice_page(request, pk: int):
                     supervision.reply(user, notice, text=reply_form.cleaned_data["reply"], plan=lines)
                     messages.success(request, _("整改方案已提交。"))
                     return redirect("supervision-notice", notice.pk)
-            elif action == "report" and is_clerk:
+            elif action == "report":
                 report_form = ReportForm(request.POST, request.FILES)
                 if report_form.is_valid():
                     supervision.report_progress(user, notice, text=report_form.cleaned_data["text"],
                                                 files=report_form.cleaned_data["files"])
                     messages.success(request, _("整改进展已报送。"))
                     return redirect("supervision-notice", notice.pk)
-            elif action in ("close", "send_back") and can_review(user):
+            elif action in ("close", "send_back"):
                 decide_form = DecideNoticeForm(request.POST)
                 if decide_form.is_valid():
                     comment = decide_form.cleaned_data["comment"]
@@ -125,8 +126,6 @@ def notice_page(request, pk: int):
                         supervision.send_back(user, notice, comment)
                         messages.success(request, _("已退回，待县市重新回复。"))
                     return redirect("supervision-notice", notice.pk)
-            else:
-                raise PermissionDenied
         except (supervision.NoticeError, EvidenceError) as e:
             messages.error(request, str(e))
             status = 409 if isinstance(e, supervision.NoticeError) else 400
