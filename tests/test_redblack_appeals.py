@@ -68,8 +68,9 @@ def test_a_rejected_appeal_changes_no_list(official, clerk_zhaojue, entry):
 @pytest.mark.parametrize("role", ["clerk_zhaojue", "auditor", "admin"])
 def test_only_officials_decide(users, clerk_zhaojue, entry, role):
     appeal = appeals.file(clerk_zhaojue, entry, reason="不服")
-    with pytest.raises(PermissionDenied):
-        appeals.decide(users[role], appeal, uphold=True, decision="x")
+    for uphold in (True, False):  # rejecting publishes nothing: the appeal's own check is all there is
+        with pytest.raises(PermissionDenied):
+            appeals.decide(users[role], appeal, uphold=uphold, decision="x")
     response = client_for(users[role]).post(reverse("redblack-appeal-decide", args=[appeal.pk]),
                                             {"decision": "x", "uphold": "1"})
     assert response.status_code == 403 and Appeal.objects.get().status == "pending"

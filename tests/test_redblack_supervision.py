@@ -97,6 +97,16 @@ def test_who_saw_it_and_when(notice, clerk_zhaojue, auditor):
     assert seen == {"clerk_zhaojue": 2, "auditor": 1}
 
 
+@pytest.mark.parametrize("role", ["clerk_zhaojue", "auditor", "admin"])
+def test_only_officials_create_a_notice(users, role):
+    lagging_zhaojue()
+    county = County.objects.get(code=ZHAOJUE)
+    d = supervision.draft(users["official"], county)
+    with pytest.raises(PermissionDenied):
+        supervision.create(users[role], county, indicators=d.indicators, deadline=d.deadline, message=d.message)
+    assert not SupervisionNotice.objects.exists()
+
+
 def test_only_the_county_clerk_answers_and_only_officials_decide(notice, users):
     for name in ("official", "auditor", "admin", "clerk_xichang"):
         with pytest.raises(PermissionDenied):
