@@ -18,6 +18,7 @@ from assessment.engine import judged_as
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
 from counties.choices import FigureStatus
 from places.models import County
+from redblack.queries import county_panel
 from counties.models import Figure, ReportingYear
 from counties.reporting import CatalogueEntry, FigureFacts, Tally, load_catalogue, tally
 from dashboards import county_charts
@@ -198,6 +199,6 @@ def county_page(request, code: str):
         "county": county, "year": year, "years": years, "is_default_year": is_default, "default_year": default,
         "blocks": list(blocks.values()), "shares": shares,
         "open": _open_year(county, catalogue, figures, open_year),
-        "is_own_clerk": role == CLERK, "can_open_entry": role != CLERK,
+        "is_own_clerk": role == CLERK, "can_open_entry": role != CLERK, "redblack": county_panel(user, county),
         "status_order": [(s.value, str(s.label)) for s in county_charts.TRAJECTORY_ORDER],
     })

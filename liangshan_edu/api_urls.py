@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("assessment.api.urls")),
     path("", include("scoring.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("redblack.api.urls")),
     path("", include(router.urls)),
     # Last: whatever names no endpoint is a JSON 404 (or the redirect to the path with its final slash).
     re_path(r"^[\s\S]*$", NotFoundView.as_view(), name="api-not-found"),  # any character, newlines too

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "indicators",
     "counties",
     "assessment",
+    "redblack",
     "scoring",
     "dashboards",
     "reports",
@@ -262,6 +263,8 @@ CELERY_BEAT_SCHEDULE = {
     # 季挂榜: the first day of each quarter.
     "quarterly-ranking-snapshot": {"task": "assessment.tasks.snapshot_progress", "args": ("quarterly",),
                                    "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=3, minute=30)},
+    # 督导: 催办 before the deadline, yellow then red after it (redblack.supervision.escalate; idempotent).
+    "supervision-escalation": {"task": "redblack.tasks.escalate_notices", "schedule": crontab(hour=8, minute=0)},
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -274,6 +277,14 @@ PROGRESS_BASE_YEAR = envint("PROGRESS_BASE_YEAR", 2021)
 # Plausibility checks of data entry: change from last year, and modified z-score against the other counties.
 PLAUSIBILITY_MAX_CHANGE_SHARE = envfloat("PLAUSIBILITY_MAX_CHANGE_SHARE", 0.3)
 PLAUSIBILITY_OUTLIER_Z = envfloat("PLAUSIBILITY_OUTLIER_Z", 3.5)
+
+# Red/black lists and supervision notices (redblack.conf): appeal window, reply deadline, 催办 and escalation
+# (days), evidence upload limit (bytes).
+REDBLACK_APPEAL_DAYS = envint("REDBLACK_APPEAL_DAYS", 7)
+SUPERVISION_REPLY_DAYS = envint("SUPERVISION_REPLY_DAYS", 15)
+SUPERVISION_REMIND_DAYS = envint("SUPERVISION_REMIND_DAYS", 3)
+SUPERVISION_RED_AFTER_DAYS = envint("SUPERVISION_RED_AFTER_DAYS", 7)
+SUPERVISION_EVIDENCE_MAX_BYTES = envint("SUPERVISION_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 # The county map's boundaries; administrators may point this at official boundaries of their own.
 COUNTY_BOUNDARIES_FILE = Path(env("COUNTY_BOUNDARIES_FILE") or BASE_DIR / "static" / "data" / "liangshan_counties.geojson")

@@ -12,6 +12,8 @@ urlpatterns = [
     path("progress/", include("assessment.urls")),
     path("reports/", include("reports.urls")),
     path("assessments/", include("scoring.urls")),
+    path("redblack/", include("redblack.urls")),
+    path("supervision/", include("redblack.supervision_urls")),
     path("api/v1/", include(("liangshan_edu.api_urls", "api"))),  # API names: "api:…"
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

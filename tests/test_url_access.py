@@ -43,6 +43,8 @@ CHECKED = [r for r in ROUTES if r.lstrip("/") not in PUBLIC and not r.startswith
 
 def test_the_walk_finds_the_project_urls():
     assert {"/catalogue/", "/figures/review/", "/api/v1/figures/", "/api/v1/progress/"} <= set(CHECKED)
+    assert {"/redblack/", "/redblack/preview/", "/supervision/", "/supervision/1/", "/supervision/evidence/1/",
+            "/api/v1/redblack/", "/api/v1/redblack/publish/", "/api/v1/supervisions/"} <= set(CHECKED)
 
 
 @pytest.mark.parametrize("url", CHECKED)

@@ -1,0 +1,172 @@
+"""Preview, publish and correct the lists (one path for every change: pages, API and appeals call these)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch
+from django.utils.translation import gettext as _
+
+from liangshan_edu.roles import can_review
+from redblack import periods, rules
+from redblack.choices import ListKind
+from redblack.models import Entry, ListRule, Publication
+
+
+class AlreadyPublished(Exception):
+    """The period has been published already: a change is a correction (a new version), never a second list."""
+
+    def __init__(self, publication: Publication) -> None:
+        super().__init__(publication.period)
+        self.publication = publication
+
+
+@dataclass
+class Preview:
+    period: periods.Period
+    year: int
+    candidates: list[rules.Candidate]
+    skipped: list[str] = field(default_factory=list)
+    applied: list[dict] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[rules.Candidate]:
+        return [c for c in self.candidates if c.list == kind]
+
+    @property
+    def red(self) -> list[rules.Candidate]:
+        return self.of(ListKind.RED)
+
+    @property
+    def black(self) -> list[rules.Candidate]:
+        return self.of(ListKind.BLACK)
+
+
+def _check_official(user) -> None:
+    if not can_review(user):
+        raise PermissionDenied(_("只有州级管理员可以预览和发布红黑榜。"))
+
+
+def build(user, period: str, year: int) -> Preview:
+    """The lists the active rules give for a period and data year now (nothing is written)."""
+    _check_official(user)
+    parsed = periods.parse(period)
+    ctx = rules.Context(user, year)
+    preview = Preview(parsed, year, [])
+    for rule in ListRule.objects.filter(active=True).order_by("list", "order", "code"):
+        registered = rules.REGISTRY.get(rule.function)
+        if registered is None:
+            preview.skipped.append(_("规则“%(name)s”所用的规则函数 %(function)s 尚未登记，已跳过。") % {
+                "name": rule.name, "function": rule.function})
+            continue
+        found = registered.function(ctx, rule.params or {})
+        for c in found:
+            c.rule, c.list = rule.code, rule.list
+        preview.candidates.extend(sorted(found, key=lambda c: (c.county.code, c.indicator.code if c.indicator else "")))
+        preview.applied.append({"code": rule.code, "name": rule.name, "list": rule.list, "function": rule.function,
+                                "params": rule.params})
+    return preview
+
+
+def _entries(publication: Publication, candidates) -> None:
+    Entry.objects.bulk_create([
+        Entry(publication=publication, list=c.list, county=c.county, indicator=c.indicator, rule=c.rule,
+              reason=c.reason, figures=c.figures, position=n) for n, c in enumerate(candidates)])
+
+
+def publish(user, period: str, year: int) -> Publication:
+    """Publish the lists of ``period`` from the data ``year`` as they stand now. A period is published once
+    (``AlreadyPublished`` otherwise); what later approvals change shows in the next period."""
+    preview = build(user, period, year)
+    existing = Publication.objects.filter(period=preview.period.text).order_by("version").first()
+    if existing is not None:
+        raise AlreadyPublished(existing)
+    try:
+        with transaction.atomic():
+            publication = Publication.objects.create(period=preview.period.text, year=year, version=1,
+                                                     published_by=user, rules=preview.applied)
+            _entries(publication, preview.candidates)
+    except IntegrityError:  # published at the same moment by someone else
+        raise AlreadyPublished(Publication.objects.get(period=preview.period.text, version=1)) from None
+    return publication
+
+
+def correct(user, publication: Publication, *, remove: list[int], reason: str) -> Publication:
+    """A correction: a new version of the period's current lists without the entries ``remove`` (their ids),
+    naming why. The corrected version stays as it was, visible."""
+    _check_official(user)
+    if not reason.strip():
+        raise ValueError(_("请填写更正原因。"))
+    with transaction.atomic():
+        latest = current(publication.period, lock=True)
+        if latest.pk != publication.pk:
+            raise ValueError(_("此版本已被更正，请在最新版本（第%(version)s版）上更正。") % {"version": latest.version})
+        kept = [e for e in latest.entries.select_related("county", "indicator") if e.pk not in set(remove)]
+        if len(kept) == latest.entries.count():
+            raise ValueError(_("所选条目不在此版本中。"))
+        new = Publication.objects.create(period=latest.period, year=latest.year, version=latest.version + 1,
+                                         corrects=latest, reason=reason.strip(), published_by=user,
+                                         rules=latest.rules)
+        _entries(new, [rules.Candidate(e.list, e.county, e.indicator, e.reason, e.figures, e.rule) for e in kept])
+    return new
+
+
+def current(period: str, *, lock: bool = False) -> Publication | None:
+    """The current (highest) version of a period's lists."""
+    qs = Publication.objects.filter(period=period).order_by("-version")
+    if lock:
+        qs = qs.select_for_update()
+    return qs.first()
+
+
+def latest_period() -> str | None:
+    """The latest period published (by the period's end, not by publication time)."""
+    names = set(Publication.objects.values_list("period", flat=True))
+    return max(names, key=periods.sort_key) if names else None
+
+
+def current_versions() -> list[Publication]:
+    """The current version of every period, in period order (two queries: versions, then the current rows)."""
+    tops = Publication.objects.values("period").annotate(v=Max("version")).order_by()
+    wanted = {(t["period"], t["v"]) for t in tops}
+    pubs = [p for p in Publication.objects.filter(period__in={p for p, _v in wanted}).select_related("published_by")
+            .prefetch_related(Prefetch("entries", queryset=Entry.objects.select_related("county")))
+            if (p.period, p.version) in wanted]
+    return sorted(pubs, key=lambda p: periods.sort_key(p.period))
+
+
+@dataclass
+class Movement:
+    """How the black list of one period differs from the previous period of the same kind."""
+
+    publication: Publication
+    black: list  # counties on the black list (any entry), by code
+    entered: list
+    left: list
+    streaks: dict  # county code → periods in a row on the black list, this one included
+
+    @property
+    def black_streaks(self) -> list[tuple]:
+        return [(c, self.streaks[c.code]) for c in self.black]
+
+
+def movements(publications: list[Publication]) -> list[Movement]:
+    """Who entered and who left the black list, and for how many periods in a row each county has been on it;
+    monthly and quarterly periods each form their own series (a quarter is compared with the last quarter).
+    Plain objects in (publications with their entries loaded), plain values out."""
+    out: list[Movement] = []
+    previous: dict[str, tuple[dict, dict]] = {}
+    for pub in publications:
+        kind = periods.parse(pub.period).kind
+        counties = {}
+        for e in pub.entries.all():
+            if e.list == ListKind.BLACK:
+                counties.setdefault(e.county.code, e.county)
+        now = set(counties)
+        before_counties, streak_before = previous.get(kind, ({}, {}))
+        before = set(before_counties)
+        streaks = {code: streak_before.get(code, 0) + 1 for code in now}
+        out.append(Movement(pub, [counties[c] for c in sorted(now)], [counties[c] for c in sorted(now - before)],
+                            [before_counties[c] for c in sorted(before - now)], streaks))
+        previous[kind] = (counties, streaks)
+    return out

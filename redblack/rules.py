@@ -1,0 +1,239 @@
+"""The list rules: a small registry of named rule functions, each turning the data of a year into candidate
+entries with a reason a person reads.
+
+A ``ListRule`` row (data, edited by administrators) names a function registered here and its parameters. Apps
+above may register more (scoring: the top/bottom three by assessment score) with ``register``; a rule naming a
+function nobody registered is skipped and the preview says so.
+
+Rounding: every figure in a reason is rounded the way the lists page shows it (``shown``: rates and values to one
+decimal, shares to whole percent), and where a rule compares figures it compares the rounded ones (round first,
+then judge), so two counties shown with the same share are treated alike.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from assessment.choices import ProgressStatus
+from assessment.queries import progress_visible_to
+from counties.choices import FigureStatus
+from counties.models import Figure
+from counties.reporting import completeness
+from indicators.models import Indicator
+from liangshan_edu.formats import plain
+from places.models import County
+from redblack.choices import ListKind
+
+
+def shown(value, places: int = 1) -> Decimal | None:
+    """A figure rounded as the page shows it (half up): the value that is both printed and judged."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """A share in whole percent, rounded half up (0.5 → 1), as shown."""
+    return shown(Decimal(part) * 100 / whole, 0) if whole else None
+
+
+@dataclass
+class Candidate:
+    """An entry a rule proposes: a county, or a county × indicator (``indicator`` None for county-level)."""
+
+    list: str
+    county: County
+    indicator: Indicator | None
+    reason: str
+    figures: dict = field(default_factory=dict)
+    rule: str = ""
+
+
+class Context:
+    """What the rules read, loaded once per preview or publication (each loader a fixed number of queries,
+    whatever the number of counties), through the public query functions of the lower apps and as the
+    publishing user may see it."""
+
+    def __init__(self, user, year: int) -> None:
+        self.user, self.year = user, year
+
+    @cached_property
+    def counties(self) -> dict[str, County]:
+        return {c.code: c for c in County.objects.visible_to(self.user)}
+
+    @cached_property
+    def indicators(self) -> dict[int, Indicator]:
+        return {i.pk: i for i in Indicator.objects.select_related("unit")}
+
+    def progress(self, year: int, condition: Q) -> list[dict]:
+        return list(progress_visible_to(self.user).filter(condition, year=year, area__in=list(self.counties))
+                    .order_by().values("area", "indicator_id", "value", "target", "target_year", "expected",
+                                       "status", "overdue"))
+
+    @cached_property
+    def reporting(self):
+        """Completeness and timeliness of the data year (``counties.reporting``)."""
+        return completeness(self.year, figures=Figure.objects.visible_to(self.user),
+                            counties=list(self.counties.values()))
+
+    @cached_property
+    def returned(self) -> dict[int, int]:
+        """Per county id, how many of its figures of the year an official returned at least once (the audit
+        history of figures)."""
+        pairs = set(Figure.history.filter(year=self.year, status=FigureStatus.RETURNED,
+                                              county_id__in=[c.pk for c in self.counties.values()])
+                    .values_list("county_id", "indicator_id").distinct())
+        counts: dict[int, int] = {}
+        for county_id, _indicator in pairs:
+            counts[county_id] = counts.get(county_id, 0) + 1
+        return counts
+
+
+RuleFunction = Callable[[Context, dict], list[Candidate]]
+
+
+@dataclass(frozen=True)
+class Registered:
+    name: str
+    label: str
+    list: str
+    function: RuleFunction
+
+
+REGISTRY: dict[str, Registered] = {}
+
+
+def register(name: str, label: str, list_kind: str) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule function under ``name`` (what ``ListRule.function`` names)."""
+    def decorator(function: RuleFunction) -> RuleFunction:
+        REGISTRY[name] = Registered(name, label, list_kind, function)
+        return function
+    return decorator
+
+
+def _unit(indicator: Indicator) -> str:
+    return indicator.unit.code if indicator.unit_id and indicator.unit.code not in ("是/否",) else ""
+
+
+def _figure(value, indicator: Indicator) -> str:
+    return f"{plain(shown(value))}{_unit(indicator)}" if value is not None else "—"
+
+
+def _deadline(year: int | None) -> str:
+    """A target's year as the pages write it: 2025年, or 每年 for a standing yearly rule."""
+    return _("%(year)s年") % {"year": year} if year else _("每年")
+
+
+def _status_label(status: str) -> str:
+    return str(ProgressStatus(status).label)
+
+
+@register("newly_achieved", "本期新达标的县市 × 指标", ListKind.RED)
+def newly_achieved(ctx: Context, params: dict) -> list[Candidate]:
+    """Red: every county × indicator achieved in the data year that was measured and not achieved the year
+    before (a first figure that meets the target is not "new": there is nothing to compare it with)."""
+    now = ctx.progress(ctx.year, Q(status=ProgressStatus.ACHIEVED))
+    before = {(p["area"], p["indicator_id"]): p for p in ctx.progress(
+        ctx.year - 1, Q(status__in=[ProgressStatus.ON_TRACK, ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK]))}
+    out = []
+    for p in now:
+        prev = before.get((p["area"], p["indicator_id"]))
+        ind = ctx.indicators.get(p["indicator_id"])
+        if prev is None or ind is None:
+            continue
+        reason = _("%(code)s %(name)s：%(year)s年 %(value)s，达到目标 %(target)s（%(target_year)s）；"
+                   "%(prev_year)s年为%(prev_status)s（%(prev_value)s）") % {
+            "code": ind.code, "name": ind.name, "year": ctx.year, "value": _figure(p["value"], ind),
+            "target": _figure(p["target"], ind), "target_year": _deadline(p["target_year"]),
+            "prev_year": ctx.year - 1, "prev_status": _status_label(prev["status"]),
+            "prev_value": _figure(prev["value"], ind)}
+        out.append(Candidate(ListKind.RED, ctx.counties[p["area"]], ind, reason, {
+            "year": ctx.year, "value": plain(shown(p["value"])), "target": plain(shown(p["target"])),
+            "previous_status": prev["status"]}))
+    return out
+
+
+@register("lagging_items", "严重滞后或逾期未达标的县市 × 指标", ListKind.BLACK)
+def lagging_items(ctx: Context, params: dict) -> list[Candidate]:
+    """Black: every county × indicator whose status in the data year is ``off_track``, or which is overdue (a
+    deadline passed without achievement). ``params``: ``statuses`` (default ["off_track"])."""
+    statuses = params.get("statuses") or [ProgressStatus.OFF_TRACK]
+    rows = ctx.progress(ctx.year, Q(status__in=statuses) | Q(overdue=True))
+    out = []
+    for p in rows:
+        ind = ctx.indicators.get(p["indicator_id"])
+        if ind is None:
+            continue
+        reason = _("%(code)s %(name)s：%(year)s年 %(value)s，预期 %(expected)s，目标 %(target)s（%(target_year)s）："
+                   "%(status)s") % {
+            "code": ind.code, "name": ind.name, "year": ctx.year, "value": _figure(p["value"], ind),
+            "expected": _figure(p["expected"], ind), "target": _figure(p["target"], ind),
+            "target_year": _deadline(p["target_year"]), "status": _status_label(p["status"])}
+        if p["overdue"]:
+            reason += _("，已逾期")
+        out.append(Candidate(ListKind.BLACK, ctx.counties[p["area"]], ind, reason, {
+            "year": ctx.year, "value": plain(shown(p["value"])), "expected": plain(shown(p["expected"])),
+            "target": plain(shown(p["target"])), "status": p["status"], "overdue": p["overdue"]}))
+    return out
+
+
+def worst(measured: dict[str, Decimal], count: int, *, highest: bool) -> list[str]:
+    """The keys with the ``count`` worst (rounded) measures; ties with the last one are all included, so two
+    counties shown alike are treated alike. Plain values in, plain values out (tested without the database)."""
+    ordered = sorted(measured.items(), key=lambda kv: (-kv[1] if highest else kv[1], kv[0]))
+    if len(ordered) <= count:
+        return [k for k, _v in ordered]
+    edge = ordered[count - 1][1]
+    return [k for k, v in ordered if (v >= edge if highest else v <= edge)]
+
+
+@register("worst_timeliness", "填报及时率最低的县市", ListKind.BLACK)
+def worst_timeliness(ctx: Context, params: dict) -> list[Candidate]:
+    """Black: the ``count`` counties (default 3) with the lowest share of expected figures submitted by the
+    reporting deadline. Nothing when the year has no deadline (timeliness is not defined then)."""
+    report = ctx.reporting
+    if report.deadline is None:
+        return []
+    count = int(params.get("count", 3))
+    tallies = {c.code: report.county_total(c) for c in report.counties}
+    measured = {code: share(t.on_time, t.expected) for code, t in tallies.items() if t.expected}
+    out = []
+    for code in worst(measured, count, highest=False):
+        t = tallies[code]
+        reason = _("%(year)s年度应填报 %(expected)s 项，截止日期（%(deadline)s）前提交 %(on_time)s 项，"
+                   "及时率 %(share)s%%，全州最低的%(count)s个之一") % {
+            "year": ctx.year, "expected": t.expected, "deadline": report.deadline.isoformat(),
+            "on_time": t.on_time, "share": measured[code], "count": count}
+        out.append(Candidate(ListKind.BLACK, ctx.counties[code], None, reason, {
+            "year": ctx.year, "expected": t.expected, "on_time": t.on_time, "share": int(measured[code])}))
+    return out
+
+
+@register("worst_quality", "数据质量最差（退回率最高）的县市", ListKind.BLACK)
+def worst_quality(ctx: Context, params: dict) -> list[Candidate]:
+    """Black: the ``count`` counties (default 3) with the highest share of their expected figures that an
+    official returned for correction at least once in the data year; a county with none returned is never
+    listed."""
+    report = ctx.reporting
+    count = int(params.get("count", 3))
+    returned = ctx.returned
+    measured, facts = {}, {}
+    for county in report.counties:
+        expected = report.county_total(county).expected
+        n = returned.get(county.pk, 0)
+        if expected and n:
+            measured[county.code], facts[county.code] = share(n, expected), (n, expected)
+    out = []
+    for code in worst(measured, count, highest=True):
+        n, expected = facts[code]
+        reason = _("%(year)s年度应填报 %(expected)s 项，其中 %(n)s 项曾被退回修改，退回率 %(share)s%%，"
+                   "全州最高的%(count)s个之一") % {"year": ctx.year, "expected": expected, "n": n,
+                                                "share": measured[code], "count": count}
+        out.append(Candidate(ListKind.BLACK, ctx.counties[code], None, reason, {
+            "year": ctx.year, "expected": expected, "returned": n, "share": int(measured[code])}))
+    return out

@@ -1,0 +1,132 @@
+"""The lists pages: current lists (printable, a meeting-screen mode), history with movement, one version,
+preview and publish, corrections (officials)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from assessment.queries import default_year
+from liangshan_edu.roles import can_review, county_of
+from liangshan_edu.views import role_required
+from redblack import appeals, lists, periods
+from redblack.choices import ListKind
+from redblack.forms import CorrectionForm, PreviewForm
+from redblack.models import Entry, Publication
+
+
+def _entries(publication: Publication) -> list[Entry]:
+    return list(publication.entries.select_related("county", "indicator").order_by("list", "position"))
+
+
+def _split(entries: list[Entry]) -> dict:
+    return {"red": [e for e in entries if e.list == ListKind.RED],
+            "black": [e for e in entries if e.list == ListKind.BLACK]}
+
+
+def _context(request, publication: Publication | None) -> dict:
+    user = request.user
+    entries = _entries(publication) if publication else []
+    own = county_of(user)
+    now = timezone.now()
+    appealable = set()
+    if publication and own is not None and lists.current(publication.period) == publication:
+        appealable = {e.pk for e in entries if e.county_id == own.pk and now <= appeals.window_ends(e)}
+    versions = list(Publication.objects.filter(period=publication.period).order_by("version")) if publication else []
+    return {"publication": publication, **_split(entries), "versions": versions, "can_review": can_review(user),
+            "appealable": appealable}
+
+
+@role_required()
+@require_GET
+def lists_page(request):
+    """红黑榜: the current version of a period (default: the latest), every role."""
+    names = sorted(set(Publication.objects.values_list("period", flat=True)), key=periods.sort_key, reverse=True)
+    period = request.GET.get("period") or (names[0] if names else None)
+    publication = lists.current(period) if period in names else None
+    movement = None
+    if publication:
+        series = [p for p in lists.current_versions() if periods.parse(p.period).kind
+                  == periods.parse(publication.period).kind and periods.sort_key(p.period)
+                  <= periods.sort_key(publication.period)]
+        movement = lists.movements(series)[-1] if series else None
+    return render(request, "redblack/lists.html", {
+        **_context(request, publication), "periods": names, "period": period, "movement": movement,
+        "screen": request.GET.get("screen") == "1"})
+
+
+@role_required()
+@require_GET
+def publication_page(request, pk: int):
+    """One version exactly as published (corrected versions stay readable)."""
+    publication = get_object_or_404(Publication.objects.select_related("published_by", "corrects"), pk=pk)
+    ctx = _context(request, publication)
+    if ctx["can_review"] and ctx["versions"][-1] == publication:
+        ctx["correction_form"] = CorrectionForm(entries=ctx["red"] + ctx["black"])
+    return render(request, "redblack/publication.html", ctx)
+
+
+@role_required()
+@require_GET
+def history_page(request):
+    """Every published period (its current version) with who entered and left the black list and how many
+    periods in a row each county has been on it; every version is linked."""
+    current = lists.current_versions()
+    moves = list(reversed(lists.movements(current)))
+    all_versions = list(Publication.objects.select_related("published_by").order_by("-published_at"))
+    return render(request, "redblack/history.html", {"moves": moves, "all_versions": all_versions})
+
+
+@role_required()
+def preview_page(request):
+    """Officials preview the lists for a period and data year, then publish them."""
+    if not can_review(request.user):
+        raise PermissionDenied
+    form = PreviewForm(request.POST or request.GET or None, initial={"year": default_year(request.user)})
+    preview, error, status = None, None, 200
+    if form.is_bound and form.is_valid():
+        period, year = form.cleaned_data["period"], form.cleaned_data["year"]
+        try:
+            if request.method == "POST":
+                pub = lists.publish(request.user, period, year)
+                messages.success(request, _("已发布 %(period)s 红黑榜。") % {"period": pub.period})
+                return redirect(f"{reverse('redblack-lists')}?period={pub.period}")
+            preview = lists.build(request.user, period, year)
+        except periods.PeriodError as e:
+            form.add_error("period", str(e))
+            status = 400
+        except lists.AlreadyPublished as e:
+            error, status = _("%(period)s 已发布（第%(version)s版），同一期次不能再次发布；如需更正请在该期榜单上发布更正版本。") % {
+                "period": e.publication.period, "version": e.publication.version}, 409
+    elif form.is_bound:
+        status = 400
+    return render(request, "redblack/preview.html", {"form": form, "preview": preview, "error": error},
+                  status=status)
+
+
+@role_required()
+@require_POST
+def correct_view(request, pk: int):
+    if not can_review(request.user):  # before the form is read (lists.correct checks again)
+        raise PermissionDenied
+    publication = get_object_or_404(Publication, pk=pk)
+    entries = _entries(publication)
+    form = CorrectionForm(request.POST, entries=entries)
+    if form.is_valid():
+        try:
+            new = lists.correct(request.user, publication, remove=[int(x) for x in form.cleaned_data["remove"]],
+                                reason=form.cleaned_data["reason"])
+        except ValueError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("已发布更正版本（第%(version)s版），原版本保留可查。") % {"version": new.version})
+            return redirect("redblack-publication", new.pk)
+    else:
+        messages.error(request, _("请选择要撤下的条目并填写更正原因。"))
+    return redirect("redblack-publication", publication.pk)
+
+
