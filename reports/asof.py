@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from assessment import engine, evaluation
 from assessment.choices import PREFECTURE, ProgressStatus
@@ -26,8 +27,7 @@ from indicators.cycles import cycle_years
 from indicators.models import Indicator
 
 
-@dataclass(frozen=True)
-class Provenance:
+class Provenance(NamedTuple):
     """Who entered a figure (the first recorded change), who approved it and when."""
 
     entered_by: str

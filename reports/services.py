@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from django.db import router
 from django.db.models import Max, OuterRef, Q, Subquery
@@ -45,6 +45,10 @@ class Column:
     label: object  # the header people read (xlsx, PDF)
     type: str = "text"  # text, number, year, status, result, bool, datetime
     width: int = 12
+    # A label column: the line's ``source`` code read through ``choices`` (the CSV looks each label up once per
+    # file instead of translating it per row); ``getattr(line, key)`` gives the same text.
+    source: str = ""
+    choices: type | None = None
 
 
 PROGRESS_COLUMNS = [
@@ -54,7 +58,7 @@ PROGRESS_COLUMNS = [
     Column("year", gettext_lazy("年度"), "year", 7), Column("value", gettext_lazy("数值"), "number"),
     Column("target", gettext_lazy("目标值"), "number"), Column("target_year", gettext_lazy("目标年份"), "year", 9),
     Column("expected", gettext_lazy("预期值"), "number"), Column("status", gettext_lazy("状态代码"), width=10),
-    Column("status_label", gettext_lazy("状态"), "status", 10), Column("overdue", gettext_lazy("逾期"), "bool", 6),
+    Column("status_label", gettext_lazy("状态"), "status", 10, "status", ProgressStatus), Column("overdue", gettext_lazy("逾期"), "bool", 6),
     Column("projected", gettext_lazy("预测值"), "number"),
     Column("will_meet", gettext_lazy("按当前速度能否达标"), "bool", 10),
     Column("entered_by", gettext_lazy("填报人"), width=14), Column("approved_by", gettext_lazy("审核人"), width=12),
@@ -74,8 +78,7 @@ EVALUATION_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
-class ProgressLine:
+class ProgressLine(NamedTuple):
     county: str
     county_name: str
     plan: str
@@ -101,8 +104,7 @@ class ProgressLine:
         return str(ProgressStatus(self.status).label)
 
 
-@dataclass(frozen=True)
-class EvaluationLine:
+class EvaluationLine(NamedTuple):
     county: str
     county_name: str
     tier: str
@@ -268,10 +270,18 @@ def progress_queryset(user, scope: Scope):
 
 def _progress_stored(user, scope: Scope, catalogue, names) -> Iterator[ProgressLine]:
     rows = progress_queryset(user, scope).values_list(*PROGRESS_VALUES).iterator(chunk_size=CHUNK)
+    described: dict[int, tuple] = {}  # indicator id → its columns, looked up once per file, not per row
+    no_provenance = ("", "", None)
     while chunk := list(islice(rows, CHUNK)):
         provenance = _provenance(user, {(r[0], r[1], r[2]) for r in chunk})
         for r in chunk:
-            yield _progress_line(r, catalogue[r[1]], names, provenance.get((r[0], r[1], r[2])))
+            area, ind_id, year = r[0], r[1], r[2]
+            about = described.get(ind_id)
+            if about is None:
+                about = described[ind_id] = _about(catalogue[ind_id])
+            prov = provenance.get((area, ind_id, year))
+            yield ProgressLine(area, names.get(area, area), *about, year, *r[3:],
+                               *(prov if prov is not None else no_provenance))
 
 
 def _provenance(user, keys: set[tuple]) -> dict[tuple, asof.Provenance]:
@@ -291,6 +301,11 @@ def _provenance(user, keys: set[tuple]) -> dict[tuple, asof.Provenance]:
                             "approved_at"))
     return {(code or PREFECTURE, i, y): asof.Provenance(entered or "", approver or "", at)
             for code, i, y, entered, approver, at in figures}
+
+
+def _about(ind: Indicator) -> tuple[str, str, str, str, str]:
+    """An indicator's columns of a progress line: plan, code, name, unit, kind."""
+    return ind.plan.code, ind.code, ind_name(ind), ind.unit.code, ind.kind
 
 
 def _progress_line(r: tuple, ind: Indicator, names, prov: asof.Provenance | None) -> ProgressLine:
@@ -421,8 +436,7 @@ ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 HISTORY_SHEET = "history"
 
 
-@dataclass(frozen=True)
-class HistoryLine:
+class HistoryLine(NamedTuple):
     history_id: int
     changed_at: datetime
     user: str

@@ -77,3 +77,29 @@ def test_the_progress_and_evaluation_csv_are_written_as_before(official):
     _check("report_progress_2024.csv", progress)
     evaluation = content(api.get("/api/v1/reports/evaluation/", {"county": ZHAOJUE, "format": "csv"}))
     _check("report_evaluation_zhaojue.csv", evaluation)
+
+
+def test_each_fast_cell_writes_what_the_general_way_writes():
+    """The per-column formatters against ``csv_cell(text(value))`` over values of every kind, many decimals."""
+    import random
+
+    from reports.formats import csv_format
+
+    rng = random.Random(12)
+    decimals = [D(s) for s in ("0", "-0", "0.0000", "-0.0000", "100", "100.0000", "1E+3", "1.000E+3", "0E-10",
+                               "1E-7", "0.0000001", "12.3450", "-12.3450", "NaN", "Infinity", "-Infinity",
+                               "1234567890123456789012345678.9", "9" * 30, "0.1234567890123456789012345678901")]
+    decimals += [D(rng.randint(-10**8, 10**8)).scaleb(-rng.randint(0, 8)) for _ in range(2000)]
+    decimals += [D(f"{rng.uniform(-1e6, 1e6):.4f}") for _ in range(2000)]
+    for value in decimals + [None, 5, 2.5]:
+        assert csv_format.number_cell(value) == csv_format.general(value), value
+    for value in ["", "a", "=1", "+", "-", "-5", "-x", "@a", " =x", "'", "名字", None, 3]:
+        assert csv_format.text_cell(value) == csv_format.general(value), value
+    for value in [0, 2024, -5, None, True, D("3")]:
+        assert csv_format.integer_cell(value) == csv_format.general(value), value
+    for value in [True, False, None]:
+        assert csv_format.bool_cell(value) == csv_format.general(value), value
+    cell = csv_format.time_cell(timezone.get_current_timezone())
+    for value in [datetime(2025, 1, 1, tzinfo=dt_timezone.utc), datetime(2024, 12, 31, 16, 0, tzinfo=dt_timezone.utc),
+                  timezone.now(), None]:
+        assert cell(value) == csv_format.general(value), value
