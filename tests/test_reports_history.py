@@ -202,3 +202,15 @@ def test_a_background_job_builds_the_change_history(clerk_xichang, changes, sett
     assert record.status == "done" and record.scope == f"history: county={XICHANG} year="
     wb = load_workbook(tmp_path / record.file)
     assert {r[3] for r in wb.worksheets[1].iter_rows(min_row=2, values_only=True)} == {XICHANG}
+
+
+def test_a_history_scope_survives_the_job_record():
+    """A background job reads its scope back from the record's JSON params: filters and dates included."""
+    import json
+    from datetime import date
+
+    from reports.scope import HISTORY, Scope
+
+    scope = Scope(HISTORY, XICHANG, 2024, None, None, "PRE", timezone.now() - timedelta(hours=1), "clerk",
+                  date(2024, 1, 1), date(2024, 12, 31), "差异")
+    assert Scope.from_params(json.loads(json.dumps(scope.params()))) == scope
