@@ -96,7 +96,7 @@ def progress_rows(rebuilt: Rebuilt, now: datetime) -> list[tuple]:
         own = {year: (value, num, den) for year, value, num, den in rebuilt.figures.get((None, ind.id), [])}
         rows.extend(engine.prefecture_rows(
             ind, {y: a for y, a in aggregates.items() if a.reported}, own,
-            engine._scope_count(ind, counties), rule, now,
+            engine.scope_count(ind, counties), rule, now,
             dict(achieved) if engine.counts_counties(ind.level, ind.rollup) else None))
     return rows
 
