@@ -206,7 +206,7 @@ def _scope(ind: IndicatorInfo) -> tuple[bool, set[str], set[int]]:
     return False, named, {t.tier for t in ind.targets if t.tier is not None}
 
 
-def _scope_count(ind: IndicatorInfo, counties: list[tuple]) -> int:
+def scope_count(ind: IndicatorInfo, counties: list[tuple]) -> int:
     """How many of ``counties`` (id, code, tier) an ``all`` or ``sum`` roll-up counts."""
     every, named, tiers = _scope(ind)
     if every:
@@ -538,7 +538,7 @@ def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, 
         aggregates = {year: Aggregate(_dec(t[0]), _dec(t[1]), _dec(t[2]), t[3], t[4], t[5])
                       for year, t in totals[ind.id].items()}
         own_values = {year: tuple(_dec(v) for v in f) for year, f in own[ind.id].items()}
-        rows += prefecture_rows(ind, aggregates, own_values, _scope_count(ind, counties), rule, now,
+        rows += prefecture_rows(ind, aggregates, own_values, scope_count(ind, counties), rule, now,
                                 met.get(ind.id))
     yield emit_rows(rows)
     if progress:

@@ -166,7 +166,7 @@ def counties_achieving(indicator_id: int, excluding: list[str], using: str = "de
 
 
 def _scope_count_of(ind: IndicatorInfo, using: str) -> int:
-    """``_scope_count`` counted in the database, without loading every county (the incremental path)."""
+    """``engine.scope_count`` counted in the database, without loading every county (the incremental path)."""
     if ind.rollup not in ("all", "sum"):
         return 0
     every, named, tiers = _scope(ind)

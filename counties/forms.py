@@ -186,6 +186,8 @@ class ReviewActionForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     county = forms.ChoiceField(label=_("县市"), required=False)
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100,
+                              widget=forms.NumberInput(attrs={"size": 5}))
     indicator = forms.CharField(label=_("指标代码"), required=False, max_length=20)
     user = forms.CharField(label=_("用户"), required=False, max_length=150)
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=DATE_INPUT)

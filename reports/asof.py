@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from assessment import engine, evaluation
 from assessment.choices import PREFECTURE, ProgressStatus
@@ -26,8 +27,7 @@ from indicators.cycles import cycle_years
 from indicators.models import Indicator
 
 
-@dataclass(frozen=True)
-class Provenance:
+class Provenance(NamedTuple):
     """Who entered a figure (the first recorded change), who approved it and when."""
 
     entered_by: str
@@ -96,7 +96,7 @@ def progress_rows(rebuilt: Rebuilt, now: datetime) -> list[tuple]:
         own = {year: (value, num, den) for year, value, num, den in rebuilt.figures.get((None, ind.id), [])}
         rows.extend(engine.prefecture_rows(
             ind, {y: a for y, a in aggregates.items() if a.reported}, own,
-            engine._scope_count(ind, counties), rule, now,
+            engine.scope_count(ind, counties), rule, now,
             dict(achieved) if engine.counts_counties(ind.level, ind.rollup) else None))
     return rows
 

@@ -18,6 +18,7 @@ class ExportRecord(models.Model):
     class Kind(models.TextChoices):
         PROGRESS = "progress", _("进度报表")
         EVALUATION = "evaluation", _("终期评估报表")
+        HISTORY = "history", _("数据变更记录")
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel (.xlsx)"

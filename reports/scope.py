@@ -1,13 +1,14 @@
 """What a report covers, read from a request's parameters and checked against the user's role and county.
 
 Clerks export only their own county; officials, auditors and administrators everything (the prefecture with all
-counties, any county); anyone else nothing. Every format, the API and the pages read the scope through
+counties, any county); anyone else nothing. The change history (``HISTORY``) takes the audit-log page's filters
+(year, part of an indicator code, part of a user name, a date range, part of the reason). Every format, the API and the pages read the scope through
 ``resolve``, so the check lives here once.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Mapping
 
 from django.utils import timezone
@@ -20,8 +21,9 @@ from indicators.cycles import current_cycle, cycle_years
 from indicators.models import Indicator, Plan
 from liangshan_edu.roles import can_read_all, county_of
 
-PROGRESS, EVALUATION = "progress", "evaluation"
+PROGRESS, EVALUATION, HISTORY = "progress", "evaluation", "history"
 FORMATS = ("xlsx", "csv", "pdf")
+HISTORY_FORMATS = ("xlsx", "csv")
 
 
 class ScopeError(Exception):
@@ -41,6 +43,11 @@ class Scope:
     plan: str | None = None
     indicator: str | None = None
     as_of: datetime | None = None
+    # the change history's filters (the audit-log page's)
+    who: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    reason: str | None = None
 
     @property
     def whole_prefecture(self) -> bool:
@@ -49,7 +56,7 @@ class Scope:
     def key(self) -> str:
         """The scope as recorded (machine-readable, stable)."""
         parts = [f"county={self.county}"]
-        if self.kind == PROGRESS:
+        if self.kind in (PROGRESS, HISTORY):
             parts.append(f"year={self.year or ''}")
         else:
             parts.append(f"cycle={self.cycle or ''}")
@@ -57,17 +64,22 @@ class Scope:
             parts.append(f"plan={self.plan}")
         if self.indicator:
             parts.append(f"indicator={self.indicator}")
+        for name in ("who", "date_from", "date_to", "reason"):
+            if getattr(self, name):
+                parts.append(f"{name}={getattr(self, name)}")
         return f"{self.kind}: " + " ".join(parts)
 
     def params(self) -> dict:
         data = asdict(self)
-        data["as_of"] = self.as_of.isoformat() if self.as_of else None
+        for name in ("as_of", "date_from", "date_to"):
+            data[name] = data[name].isoformat() if data[name] else None
         return data
 
     @classmethod
     def from_params(cls, data: Mapping) -> Scope:
         as_of = parse_datetime(data["as_of"]) if data.get("as_of") else None
-        return cls(**{**data, "as_of": as_of})
+        days = {name: parse_date(data[name]) if data.get(name) else None for name in ("date_from", "date_to")}
+        return cls(**{**data, "as_of": as_of, **days})
 
 
 def parse_as_of(raw: str | None) -> datetime | None:
@@ -105,11 +117,53 @@ def check_county(user, code: str) -> None:
         raise ScopeError(_("县级填报员只能导出本县的报表。"), 403)
 
 
+def _year(data: Mapping) -> int | None:
+    raw = (data.get("year") or "").strip()
+    if not raw:
+        return None
+    try:
+        year = int(raw)
+    except ValueError:
+        raise ScopeError(_("年度必须是整数，例如 2025。")) from None
+    if not 2000 <= year <= 2100:
+        raise ScopeError(_("年度必须是整数，例如 2025。"))
+    return year
+
+
+def _text(data: Mapping, name: str, longest: int) -> str | None:
+    value = (data.get(name) or "").strip()
+    if len(value) > longest:
+        raise ScopeError(_("%(name)s 不能超过 %(n)s 个字符。") % {"name": name, "n": longest})
+    return value or None
+
+
+def _day(data: Mapping, name: str) -> date | None:
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        raise ScopeError(_("%(name)s 不是有效的日期（例如 2026-05-01）。") % {"name": name})
+    return day
+
+
+def _history(data: Mapping, code: str) -> Scope:
+    """The change history: the audit-log page's filters (the same names, so its links carry over)."""
+    return Scope(HISTORY, code, _year(data), None, None, _text(data, "indicator", 20),
+                 parse_as_of(data.get("as_of")), _text(data, "user", 150), _day(data, "date_from"),
+                 _day(data, "date_to"), _text(data, "q", 100))
+
+
 def resolve(user, kind: str, data: Mapping) -> Scope:
     """The scope asked for in ``data`` (query parameters), or ScopeError saying what is wrong or not allowed."""
     own = county_of(user)
     code = (data.get("county") or "").strip() or (own.code if own else PREFECTURE)
     check_county(user, code)
+    if kind == HISTORY:
+        return _history(data, code)
     plan = (data.get("plan") or "").strip() or None
     if plan and not Plan.objects.filter(code=plan).exists():
         raise ScopeError(_("未知的实施方案代码：%(code)s。") % {"code": plan})
@@ -119,14 +173,7 @@ def resolve(user, kind: str, data: Mapping) -> Scope:
     as_of = parse_as_of(data.get("as_of"))
     year = cycle = None
     if kind == PROGRESS:
-        raw = (data.get("year") or "").strip()
-        if raw:
-            try:
-                year = int(raw)
-            except ValueError:
-                raise ScopeError(_("年度必须是整数，例如 2025。")) from None
-            if not 2000 <= year <= 2100:
-                raise ScopeError(_("年度必须是整数，例如 2025。"))
+        year = _year(data)
     else:
         cycle = (data.get("cycle") or "").strip() or current_cycle()
         if not cycle or not cycle_years(cycle) or not Plan.objects.filter(cycle=cycle).exists():
@@ -134,8 +181,10 @@ def resolve(user, kind: str, data: Mapping) -> Scope:
     return Scope(kind, code, year, cycle, plan, indicator, as_of)
 
 
-def parse_format(raw: str | None, default: str = "xlsx") -> str:
+def parse_format(raw: str | None, default: str = "xlsx", kind: str = PROGRESS) -> str:
     fmt = (raw or "").strip().lower() or default
+    if kind == HISTORY and fmt not in HISTORY_FORMATS:
+        raise ScopeError(_("数据变更记录的 format 只能是 xlsx 或 csv。"))
     if fmt not in FORMATS:
         raise ScopeError(_("format 只能是 xlsx、csv 或 pdf。"))
     return fmt

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from django.db import router
 from django.db.models import Max, OuterRef, Q, Subquery
@@ -26,6 +26,7 @@ from assessment.choices import PREFECTURE, EvaluationResult, ProgressStatus
 from assessment.engine import judged_as
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
 from places.models import County
+from counties import audit
 from counties.models import Figure
 from dashboards.display import RESULT_COLOURS, RESULT_ORDER, STATUS_COLOURS, STATUS_ORDER
 from dashboards.queries import result_view
@@ -33,7 +34,7 @@ from places.choices import Tier
 from indicators.models import Indicator
 from indicators.templatetags.catalogue import ind_name, plan_name
 from reports import asof
-from reports.scope import PROGRESS, Scope
+from reports.scope import HISTORY, PROGRESS, Scope
 
 CHUNK = 2000
 
@@ -44,6 +45,10 @@ class Column:
     label: object  # the header people read (xlsx, PDF)
     type: str = "text"  # text, number, year, status, result, bool, datetime
     width: int = 12
+    # A label column: the line's ``source`` code read through ``choices`` (the CSV looks each label up once per
+    # file instead of translating it per row); ``getattr(line, key)`` gives the same text.
+    source: str = ""
+    choices: type | None = None
 
 
 PROGRESS_COLUMNS = [
@@ -53,7 +58,7 @@ PROGRESS_COLUMNS = [
     Column("year", gettext_lazy("年度"), "year", 7), Column("value", gettext_lazy("数值"), "number"),
     Column("target", gettext_lazy("目标值"), "number"), Column("target_year", gettext_lazy("目标年份"), "year", 9),
     Column("expected", gettext_lazy("预期值"), "number"), Column("status", gettext_lazy("状态代码"), width=10),
-    Column("status_label", gettext_lazy("状态"), "status", 10), Column("overdue", gettext_lazy("逾期"), "bool", 6),
+    Column("status_label", gettext_lazy("状态"), "status", 10, "status", ProgressStatus), Column("overdue", gettext_lazy("逾期"), "bool", 6),
     Column("projected", gettext_lazy("预测值"), "number"),
     Column("will_meet", gettext_lazy("按当前速度能否达标"), "bool", 10),
     Column("entered_by", gettext_lazy("填报人"), width=14), Column("approved_by", gettext_lazy("审核人"), width=12),
@@ -73,8 +78,7 @@ EVALUATION_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
-class ProgressLine:
+class ProgressLine(NamedTuple):
     county: str
     county_name: str
     plan: str
@@ -100,8 +104,7 @@ class ProgressLine:
         return str(ProgressStatus(self.status).label)
 
 
-@dataclass(frozen=True)
-class EvaluationLine:
+class EvaluationLine(NamedTuple):
     county: str
     county_name: str
     tier: str
@@ -267,10 +270,18 @@ def progress_queryset(user, scope: Scope):
 
 def _progress_stored(user, scope: Scope, catalogue, names) -> Iterator[ProgressLine]:
     rows = progress_queryset(user, scope).values_list(*PROGRESS_VALUES).iterator(chunk_size=CHUNK)
+    described: dict[int, tuple] = {}  # indicator id → its columns, looked up once per file, not per row
+    no_provenance = ("", "", None)
     while chunk := list(islice(rows, CHUNK)):
         provenance = _provenance(user, {(r[0], r[1], r[2]) for r in chunk})
         for r in chunk:
-            yield _progress_line(r, catalogue[r[1]], names, provenance.get((r[0], r[1], r[2])))
+            area, ind_id, year = r[0], r[1], r[2]
+            about = described.get(ind_id)
+            if about is None:
+                about = described[ind_id] = _about(catalogue[ind_id])
+            prov = provenance.get((area, ind_id, year))
+            yield ProgressLine(area, names.get(area, area), *about, year, *r[3:],
+                               *(prov if prov is not None else no_provenance))
 
 
 def _provenance(user, keys: set[tuple]) -> dict[tuple, asof.Provenance]:
@@ -290,6 +301,11 @@ def _provenance(user, keys: set[tuple]) -> dict[tuple, asof.Provenance]:
                             "approved_at"))
     return {(code or PREFECTURE, i, y): asof.Provenance(entered or "", approver or "", at)
             for code, i, y, entered, approver, at in figures}
+
+
+def _about(ind: Indicator) -> tuple[str, str, str, str, str]:
+    """An indicator's columns of a progress line: plan, code, name, unit, kind."""
+    return ind.plan.code, ind.code, ind_name(ind), ind.unit.code, ind.kind
 
 
 def _progress_line(r: tuple, ind: Indicator, names, prov: asof.Provenance | None) -> ProgressLine:
@@ -405,9 +421,101 @@ def _evaluation_summaries(report: Report) -> None:
                     for name, c in (by_plan or prefecture).items()]
 
 
+# ---------------------------------------------------------------------------------- change history --
+
+HISTORY_COLUMNS = [
+    Column("history_id", gettext_lazy("记录号"), "year", 9), Column("changed_at", gettext_lazy("时间"), "datetime", 18),
+    Column("user", gettext_lazy("用户"), width=14), Column("county", gettext_lazy("县市代码"), width=11),
+    Column("county_name", gettext_lazy("县市"), width=14), Column("indicator", gettext_lazy("指标代码"), width=12),
+    Column("indicator_name", gettext_lazy("指标"), width=36), Column("year", gettext_lazy("年度"), "year", 7),
+    Column("action", gettext_lazy("操作代码"), width=9), Column("action_label", gettext_lazy("操作"), width=8),
+    Column("version", gettext_lazy("版本"), "year", 6), Column("status", gettext_lazy("状态代码"), width=10),
+    Column("reason", gettext_lazy("原因"), width=30), Column("changes", gettext_lazy("变更（原值 → 新值）"), width=60),
+]
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+HISTORY_SHEET = "history"
+
+
+class HistoryLine(NamedTuple):
+    history_id: int
+    changed_at: datetime
+    user: str
+    county: str
+    county_name: str
+    indicator: str
+    indicator_name: str
+    year: int
+    action: str
+    action_label: str
+    version: int
+    status: str
+    reason: str
+    changes: str
+    plan: str = HISTORY_SHEET  # one sheet in the xlsx
+    kind: str = ""
+
+
+def history_filters(scope: Scope) -> audit.Filters:
+    """The scope as the audit log's filters (``counties.audit.records``: the page's own query)."""
+    return audit.Filters(county="" if scope.whole_prefecture else scope.county, year=scope.year,
+                         indicator=scope.indicator or "", user=scope.who or "", date_from=scope.date_from,
+                         date_to=scope.date_to, q=scope.reason or "", as_of=scope.as_of)
+
+
+def _history_lines(user, scope: Scope, names: dict[str, str]) -> Iterator[HistoryLine]:
+    """Newest first, like the page; read in chunks so that memory stays bounded however long the history."""
+    rows = audit.records(user, history_filters(scope)).iterator(chunk_size=CHUNK)
+    prefecture = names[PREFECTURE]
+    while chunk := list(islice(rows, CHUNK)):
+        for event in audit.events(chunk):
+            r = event.record
+            code = r.county.code if r.county else PREFECTURE
+            yield HistoryLine(
+                r.history_id, r.history_date, r.history_user.username if r.history_user else "", code,
+                r.county.name if r.county else prefecture, r.indicator.code if r.indicator else "",
+                ind_name(r.indicator) if r.indicator else "", r.year, ACTIONS.get(r.history_type, r.history_type),
+                str(event.type_label), r.version, r.status or "", r.history_change_reason or "",
+                "；".join(f"{c.label}：{c.old} → {c.new}" for c in event.changes))
+
+
+def _history_scope_text(scope: Scope, names: dict[str, str]) -> str:
+    parts = [_("全州及各县市") if scope.whole_prefecture else names.get(scope.county, scope.county)]
+    if scope.indicator:
+        parts.append(_("指标代码含 %(text)s") % {"text": scope.indicator})
+    if scope.who:
+        parts.append(_("用户名含 %(text)s") % {"text": scope.who})
+    if scope.date_from or scope.date_to:
+        parts.append(_("日期 %(start)s 至 %(end)s") % {"start": scope.date_from or "…", "end": scope.date_to or "…"})
+    if scope.reason:
+        parts.append(_("原因含 %(text)s") % {"text": scope.reason})
+    return " · ".join(parts)
+
+
+def history_report(user, scope: Scope, *, stream: bool = False) -> Report:
+    """The change history (留痕) of the figures the user may read, with the audit log's filters, as of a moment:
+    every record with who, when, the county, indicator and year, the operation, the reason and what changed."""
+    names = area_names()
+    lines: Iterable[HistoryLine] = _history_lines(user, scope, names)
+    if not stream:
+        lines = list(lines)
+    report = Report(scope, str(_("数据变更记录")), _history_scope_text(scope, names), HISTORY_COLUMNS, lines,
+                    [(HISTORY_SHEET, str(_("变更记录")))], timezone.now(), data_version(scope.as_of),
+                    str(scope.year or _("全部年度")))
+    if not stream:
+        by_area: dict[str, Counter] = defaultdict(Counter)
+        for line in report.lines:
+            by_area[line.county_name][line.action] += 1
+        header = [str(_("县市"))] + [str(label) for label in Figure.HISTORY_TYPES.values()] + [str(_("合计"))]
+        report.summaries.append(Table(str(_("各县市变更记录统计")), header, [
+            [area] + [c.get(a, 0) for a in ACTIONS.values()] + [sum(c.values())] for area, c in by_area.items()]))
+    return report
+
+
 def build(user, scope: Scope, *, stream: bool = False) -> Report:
     """The report a scope asks for."""
     if scope.kind == PROGRESS:
         return progress_report(user, scope, stream=stream)
+    if scope.kind == HISTORY:
+        return history_report(user, scope, stream=stream)
     return evaluation_report(user, scope)
 

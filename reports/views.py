@@ -18,7 +18,7 @@ from liangshan_edu.roles import can_read_all
 from liangshan_edu.views import role_required
 from reports import exports
 from reports.models import ExportRecord
-from reports.scope import EVALUATION, PROGRESS, ScopeError, parse_format, resolve
+from reports.scope import EVALUATION, HISTORY, PROGRESS, ScopeError, parse_format, resolve
 
 PAGE_RECORDS = 50
 
@@ -46,7 +46,7 @@ def exports_page(request):
 def _download(request, kind: str):
     try:
         scope = resolve(request.user, kind, request.GET)
-        fmt = parse_format(request.GET.get("format"))
+        fmt = parse_format(request.GET.get("format"), kind=kind)
     except ScopeError as e:
         return _page(request, status=e.status, error=e.message)
     return exports.serve(request.user, scope, fmt)
@@ -65,15 +65,22 @@ def evaluation_file(request):
 
 
 @role_required()
+@require_GET
+def history_file(request):
+    """数据变更记录: the change history with the audit log's filters, as xlsx or CSV (a clerk: their county's)."""
+    return _download(request, HISTORY)
+
+
+@role_required()
 @require_POST
 def start_job(request):
     """Build a report in the background; the page shows its progress and then a download link."""
     kind = request.POST.get("kind")
     try:
-        if kind not in (PROGRESS, EVALUATION):
+        if kind not in (PROGRESS, EVALUATION, HISTORY):
             raise ScopeError(_("请选择报表类型。"))
         scope = resolve(request.user, kind, request.POST)
-        fmt = parse_format(request.POST.get("format"))
+        fmt = parse_format(request.POST.get("format"), kind=kind)
     except ScopeError as e:
         return _page(request, status=e.status, error=e.message)
     record = exports.start_job(request.user, scope, fmt)

@@ -279,3 +279,29 @@ HUGE = str(10**30)
 def test_huge_numbers_are_no_server_error(official, method, url, data):
     response = getattr(api_for(official), method)(url, data, format="json") if data else api_for(official).get(url)
     assert response.status_code < 500 and response["Content-Type"].startswith(("application/json", "text/csv"))
+
+
+def test_the_reports_api_documents_its_files_the_async_202_and_its_errors(official):
+    spec = schema(api_for(official))
+    media = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv",
+             "pdf": "application/pdf"}
+    for path, formats in (("progress", ("xlsx", "csv", "pdf")), ("evaluation", ("xlsx", "csv", "pdf")),
+                          ("history", ("xlsx", "csv"))):
+        responses = spec["paths"][f"/api/v1/reports/{path}/"]["get"]["responses"]
+        assert set(responses["200"]["content"]) == {media[f] for f in formats}, path
+        assert all(c["schema"] == {"type": "string", "format": "binary"} for c in responses["200"]["content"].values())
+        assert responses["202"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ExportRecord"}
+        for code in ("400", "401", "403"):
+            assert responses[code]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    verify = spec["paths"]["/api/v1/reports/verify/"]["post"]
+    assert "multipart/form-data" in verify["requestBody"]["content"]
+    assert {"200", "400", "413"} <= set(verify["responses"])
+    assert verify["responses"]["413"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_a_refused_report_has_the_error_shape_whatever_format_says(official, clerk_xichang):
+    body = api_for(clerk_xichang).get("/api/v1/reports/progress/", {"county": "513431", "format": "pdf"}).json()
+    assert set(body) == {"message", "errors"} and "本县" in body["message"]
+    response = api_for(official).get("/api/v1/reports/history/", {"format": "pdf"})
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"message", "errors"}

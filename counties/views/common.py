@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counties import services
-from counties.choices import FigureStatus
+from counties.audit import status_label
 from counties.errors import Invalid
 from indicators.models import Indicator
 from indicators.describe import unit_suffix
@@ -40,5 +40,4 @@ def value_text(indicator: Indicator, value, numerator=None, denominator=None) ->
     return text
 
 
-def _status_label(status: str) -> str:
-    return str(FigureStatus(status).label) if status in FigureStatus.values else status
+_status_label = status_label

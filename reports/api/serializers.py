@@ -24,3 +24,11 @@ class VerifySerializer(serializers.Serializer):
     """The file to verify (multipart field ``file``)."""
 
     file = serializers.FileField()
+
+
+class VerifyResultSerializer(serializers.Serializer):
+    """What verification found: the file's SHA-256 and the export records with those exact bytes."""
+
+    sha256 = serializers.CharField()
+    found = serializers.BooleanField()
+    records = ExportRecordSerializer(many=True)
