@@ -96,6 +96,7 @@ def warnings_for(figure: Figure) -> list[Problem]:
                                   year=figure.year - 1, status=FigureStatus.APPROVED)
             .values_list("value", flat=True).first())
     others = list(Figure.objects.filter(indicator_id=figure.indicator_id, year=figure.year, value__isnull=False,
+                                        county__isnull=False,  # the counties, not the prefecture's own figure
                                         status__in=[FigureStatus.SUBMITTED, FigureStatus.APPROVED])
                   .exclude(county_id=figure.county_id).values_list("value", flat=True))
     return _plausibility_of(figure, last, others)

@@ -136,13 +136,18 @@ def test_only_officials_lock_unlock_reopen_close_and_set_deadlines(users, xichan
 
 
 def test_reopening_a_county_needs_a_reason_and_a_locked_year(official, xichang):
-    with pytest.raises(WrongState, match="未锁定"):
+    services.lock_year(official, 2023)  # another year locked
+    services.set_deadline(official, 2024, date(2025, 3, 31))  # this year known, not locked
+    with pytest.raises(WrongState) as refused:
         services.reopen_year_for_county(official, 2024, xichang, "理由")
+    assert refused.value.message == "2024年度未锁定，无需重新开放。"
     services.lock_year(official, 2024)
     for blank in ("", "   ", None):
         with pytest.raises(Invalid) as refused:
             services.reopen_year_for_county(official, 2024, xichang, blank)
-        assert refused.value.problems[0].code == "required"
+        problem = refused.value.problems[0]
+        assert refused.value.message == problem.message == "重新开放时必须填写原因。"
+        assert (problem.field, problem.code) == ("reason", "required")
     reopening = services.reopen_year_for_county(official, 2024, xichang, "  补报学校数据  ")
     assert (reopening.reason, reopening.created_by, reopening.active) == ("补报学校数据", official, True)
     assert reopening.history.first().history_user == official
@@ -153,7 +158,10 @@ def test_closing_a_county_ends_only_its_active_reopenings(official, xichang, zha
     services.reopen_year_for_county(official, 2024, xichang, "一")
     services.reopen_year_for_county(official, 2024, xichang, "二")
     services.reopen_year_for_county(official, 2024, zhaojue, "三")
+    services.lock_year(official, 2023)
+    services.reopen_year_for_county(official, 2023, xichang, "另一年")
     assert services.close_year_for_county(official, 2024, xichang) == 2
+    assert services.year_is_open(2023, xichang)  # another year's reopening stays
     assert services.close_year_for_county(official, 2024, xichang) == 0
     assert not services.year_is_open(2024, xichang) and services.year_is_open(2024, zhaojue)
     closed = CountyReopening.objects.filter(county=xichang).first()
@@ -230,6 +238,7 @@ def test_each_problem_raises_its_own_error(clerk_xichang, colleague_xichang, off
     with pytest.raises(Invalid) as refused:
         services.save_draft(clerk_xichang, xichang, ind, 1999, value=1)
     assert refused.value.problems[0].code == "invalid_year"
+    assert refused.value.message == refused.value.problems[0].message and "1999" in refused.value.message
     f = services.save_draft(colleague_xichang, xichang, ind, 2022, value=3, expected_version=0).figure
     with pytest.raises(Stale) as stale:
         services.save_draft(clerk_xichang, xichang, ind, 2022, value=4, expected_version=0)
@@ -256,8 +265,8 @@ def test_a_transition_from_a_version_someone_else_changed_is_stale(clerk_xichang
 
 @pytest.fixture
 def reported(xichang):
-    """An indicator with 2024 figures in eight counties (one far off), last year's approved values for 西昌, and
-    figures that must not count (a draft elsewhere, a draft last year in 昭觉)."""
+    """An indicator with 2024 figures in six counties, last year's approved values for 西昌, and figures that must
+    not count: a draft far off, a draft last year, the prefecture's own figure, a submitted figure without a value."""
     ind = count_indicator()
     counties = list(County.objects.exclude(code=XICHANG).order_by("code")[:8])
     for i, county in enumerate(counties[:6]):
@@ -265,6 +274,8 @@ def reported(xichang):
     figure(counties[6], ind, 2024, 5000, status=FigureStatus.DRAFT)  # a draft is nobody's comparison
     figure(counties[7], ind, 2023, 10, status=FigureStatus.DRAFT)
     figure(xichang, ind, 2023, 100)  # last year's approved value
+    Figure.objects.create(county=None, indicator=ind, year=2024, value=Decimal(600), status=FigureStatus.APPROVED)
+    Figure.objects.create(county=counties[7], indicator=ind, year=2024, value=None, status=FigureStatus.SUBMITTED)
     figure(xichang, ind, 2022, 1)  # two years back: not last year
     return ind, counties
 
@@ -273,7 +284,7 @@ def test_warnings_for_many_agree_with_warnings_for_one_by_one(reported, xichang)
     ind, counties = reported
     mine = figure(xichang, ind, 2024, 900, status=FigureStatus.DRAFT)  # +800 % and far from the others
     plain = Figure.objects.get(county=counties[0], indicator=ind, year=2024)
-    drafts_elsewhere = figure(counties[7], ind, 2024, 104, status=FigureStatus.DRAFT)  # no last year approved
+    drafts_elsewhere = figure(counties[5], ind, 2025, 104, status=FigureStatus.DRAFT)  # nobody reported 2025
     figures = list(Figure.objects.filter(pk__in=[mine.pk, plain.pk, drafts_elsewhere.pk])
                    .select_related("indicator__unit"))
     many = services.warnings_for_many(figures)
@@ -297,7 +308,7 @@ def test_no_plausibility_for_milestones_missing_values_or_the_prefecture(reporte
     ind, counties = reported
     done = figure(xichang, milestone(), 2024, 1)
     empty = Figure.objects.create(county=counties[0], indicator=ind, year=2025, value=None)
-    prefecture = Figure.objects.create(county=None, indicator=ind, year=2024, value=Decimal(9000))
+    prefecture = Figure.objects.get(county=None, indicator=ind, year=2024)
     assert services.warnings_for_many([done, empty, prefecture]) == {}
     assert services.warnings_for_many([]) == {}
     for f in (done, empty, prefecture):
@@ -322,6 +333,7 @@ def test_an_approval_is_announced_after_commit_unless_quiet(clerk_xichang, offic
     heard = []
 
     def listener(sender, **kw):
+        assert sender is Figure
         heard.append((kw["indicator_id"], kw["county_id"], kw["year"]))
 
     approved_figures_changed.connect(listener)
