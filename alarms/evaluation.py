@@ -1,0 +1,89 @@
+"""Judging: the sources' findings applied through ``services.apply`` (what the receivers and the tasks call)."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from alarms import judging, sources
+from alarms.choices import CLOCK_KINDS, PROGRESS_KINDS, Kind, Status
+from alarms.models import Alarm
+from alarms.services import Finding, Outcome, apply, enabled_rules, escalate
+from places.models import County
+
+
+def after_incremental(rows: list[tuple], using: str = "default") -> Outcome:
+    """The rows of one incremental recompute (one county × indicator and the prefecture's)."""
+    year = sources.judged_year(using)
+    if year is None:
+        return Outcome([], [])
+    areas = {row[0] for row in rows}
+    code_to_id = dict(County.objects.using(using).filter(code__in=areas).values_list("code", "id"))
+    findings = sources.from_rows(rows, year, code_to_id)
+    return apply(findings, kinds=PROGRESS_KINDS, using=using, counties=set(code_to_id.values()))
+
+
+def after_full_recompute(using: str = "default") -> Outcome:
+    year = sources.judged_year(using)
+    if year is None:
+        return Outcome([], [])
+    findings, _pairs = sources.after_full_recompute(year, using)
+    return apply(findings, kinds=PROGRESS_KINDS, using=using)
+
+
+def submissions(today: date | None = None, county_ids: list[int] | None = None) -> Outcome:
+    """蓝 due / 黄 late for every county (or for ``county_ids``)."""
+    today = today or timezone.localdate()
+    rule = enabled_rules().get(Kind.SUBMISSION_DUE)
+    days = rule.days if rule and rule.days is not None else 14
+    counties = list(County.objects.filter(pk__in=county_ids)) if county_ids is not None else None
+    findings = sources.submission_findings(today, days, counties)
+    return apply(findings, kinds=CLOCK_KINDS, scope_all=True,
+                 counties=set(county_ids) if county_ids is not None else None)
+
+
+def correction(indicator_id: int, county_id: int, year: int) -> Outcome:
+    """An approved figure approved again with a value changed by more than the plausibility threshold."""
+    from counties.choices import FigureStatus
+    from counties.models import Figure
+
+    figure = Figure.objects.filter(indicator_id=indicator_id, county_id=county_id, year=year,
+                                   status=FigureStatus.APPROVED).first()
+    if figure is None:
+        return Outcome([], [])
+    earlier = (figure.history.filter(status=FigureStatus.APPROVED).exclude(approved_at=figure.approved_at)
+               .order_by("-history_date").values_list("value", flat=True).first())
+    if not judging.correction(None if earlier is None else float(earlier),
+                              None if figure.value is None else float(figure.value),
+                              settings.PLAUSIBILITY_MAX_CHANGE_SHARE):
+        return Outcome([], [])
+    message = _("%(year)s 年度审核通过后更正：%(old)s → %(new)s") % {
+        "year": year, "old": earlier, "new": figure.value}
+    return apply([Finding(Kind.CORRECTION, county_id, indicator_id, f"{year}:{figure.pk}:{figure.version}",
+                          judging.RAISE, message)], kinds=(Kind.CORRECTION,), counties={county_id})
+
+
+def clock(today: date | None = None) -> dict[str, int]:
+    """The beat task's work: submissions, every registered source, acknowledged event alarms closed (a
+    correction's cause never goes away: the official's acknowledgement is its review), then escalation."""
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    out = submissions(today)
+    counts = {"raised": len(out.raised), "resolved": len(out.resolved)}
+    for _name, (kinds, judge) in sources.SOURCES.items():
+        o = apply(judge(today), kinds=kinds, scope_all=True)
+        counts["raised"] += len(o.raised)
+        counts["resolved"] += len(o.resolved)
+    reviewed = list(Alarm.objects.filter(kind=Kind.CORRECTION, status=Status.ACKNOWLEDGED))
+    for alarm in reviewed:
+        alarm.status, alarm.resolved_at = Status.RESOLVED, now
+    if reviewed:
+        bulk_update_with_history(reviewed, Alarm, ["status", "resolved_at"], default_date=now,
+                                 default_change_reason="resolved: correction reviewed")
+    counts["resolved"] += len(reviewed)
+    counts["escalated"] = len(escalate(now))
+    return counts
+
