@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("counties.api.upload_urls")),
     path("", include("counties.api.urls")),
     path("", include("assessment.api.urls")),
+    path("", include("alarms.api.urls")),
     path("", include("reports.api.urls")),
     path("", include(router.urls)),
     # Last: whatever names no endpoint is a JSON 404 (or the redirect to the path with its final slash).

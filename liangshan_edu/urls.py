@@ -11,6 +11,7 @@ urlpatterns = [
     path("figures/upload/", include("counties.upload_urls")),
     path("progress/", include("assessment.urls")),
     path("reports/", include("reports.urls")),
+    path("alarms/", include("alarms.urls")),
     path("api/v1/", include(("liangshan_edu.api_urls", "api"))),  # API names: "api:…"
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
