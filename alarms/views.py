@@ -138,12 +138,19 @@ def _schedule() -> list[dict]:
     from django.conf import settings
 
     labels = dict(RHYTHM_JOBS)
+
+    def describe(schedule) -> str:
+        if hasattr(schedule, "_orig_minute"):  # a crontab: minute hour day-of-month month day-of-week
+            return " ".join(str(getattr(schedule, f"_orig_{k}")) for k in
+                            ("minute", "hour", "day_of_month", "month_of_year", "day_of_week"))
+        return str(schedule)
+
     out = []
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         if entry["task"] == "alarms.tasks.run_rhythm":
-            out.append({"name": labels.get(entry["args"][0], name), "schedule": str(entry["schedule"])})
+            out.append({"name": labels.get(entry["args"][0], name), "schedule": describe(entry["schedule"])})
         elif entry["task"] == "alarms.tasks.run_clock":
-            out.append({"name": _("报警时钟（填报截止、督导回复、升级）"), "schedule": str(entry["schedule"])})
+            out.append({"name": _("报警时钟（填报截止、督导回复、升级）"), "schedule": describe(entry["schedule"])})
     return out
 
 
@@ -157,7 +164,7 @@ def rhythm_page(request):
         "publications": list(Publication.objects.select_related("published_by")[:60]),
         "dispatches": list(Dispatch.objects.filter(county__in=visible).select_related("county")[:60]),
         "digests": list(Digest.objects.filter(user=request.user)[:14]),
-        "schedule": _schedule() if can_review(request.user) else [], "jobs": RHYTHM_JOBS,
+        "schedule": _schedule(), "jobs": RHYTHM_JOBS,
         "can_run": can_review(request.user),
     })
 

@@ -59,6 +59,7 @@ def test_api_acknowledge_is_for_officials(alarms, users):
     for role in ("clerk_xichang", "auditor", "admin"):
         r = api_for(users[role]).post(url, {"comment": "收到"}, format="json")
         assert r.status_code == 403 and r.json()["message"]
+        assert api_for(users[role]).post(url, {"comment": ""}, format="json").status_code == 403  # before the body
     api = api_for(users["official"])
     r = api.post(url, {"comment": ""}, format="json")
     assert r.status_code == 400 and "comment" in r.json()["errors"]
@@ -81,8 +82,9 @@ def test_the_clerk_sees_its_county_only(alarms, clerk_xichang):
 def test_officials_and_auditors_see_all_only_officials_acknowledge(alarms, official, auditor):
     html = client_for(auditor).get("/alarms/").content.decode()
     assert "西昌严重滞后" in html and "昭觉逾期" in html and 'name="comment"' not in html
-    assert client_for(auditor).post(f"/alarms/{alarms['xichang'].pk}/acknowledge/",
-                                    {"comment": "x"}).status_code == 403
+    for comment in ("x", ""):
+        assert client_for(auditor).post(f"/alarms/{alarms['xichang'].pk}/acknowledge/",
+                                        {"comment": comment}).status_code == 403
     html = client_for(official).get("/alarms/").content.decode()
     assert 'name="comment"' in html
     r = client_for(official).post(f"/alarms/{alarms['xichang'].pk}/acknowledge/", {"comment": "已约谈"})
@@ -147,13 +149,15 @@ def test_email_is_a_per_user_choice(alarms, clerk_xichang, mailoutbox, django_ca
     assert len(mailoutbox) == 1
 
 
-def test_silences_are_added_by_officials_only(alarms, official, clerk_xichang, auditor):
+def test_silences_are_added_by_officials_only(alarms, official, clerk_xichang, clerk_zhaojue, auditor):
     data = {"rule": alarms["xichang"].rule_id, "county": alarms["xichang"].county_id,
             "until": (timezone.localdate() + timedelta(days=30)).isoformat(), "reason": "撤并学校，批准豁免"}
     for user in (clerk_xichang, auditor):
         assert client_for(user).post("/alarms/silences/", data).status_code == 403
+        assert client_for(user).post("/alarms/silences/", {}).status_code == 403  # refused before the form
     assert client_for(official).post("/alarms/silences/", data).status_code == 302
     assert "撤并学校" in client_for(clerk_xichang).get("/alarms/silences/").content.decode()
+    assert "撤并学校" not in client_for(clerk_zhaojue).get("/alarms/silences/").content.decode()
     assert Silence.objects.get().created_by == official
 
 
@@ -170,6 +174,9 @@ def test_each_job_publishes_once_per_period(alarms, users, mailoutbox):
     assert Dispatch.objects.filter(week="2026-W49").count() == 17
     assert [m.to for m in mailoutbox] == [["x@example.org"]]  # the dispatch to 西昌's clerk
     assert "西昌严重滞后" in mailoutbox[0].body
+    mine = Dispatch.objects.get(week="2026-W49", county__code="513401")
+    assert "西昌严重滞后" in client_for(users["clerk_xichang"]).get(f"/alarms/rhythm/dispatches/{mine.pk}/").content.decode()
+    assert client_for(users["clerk_zhaojue"]).get(f"/alarms/rhythm/dispatches/{mine.pk}/").status_code == 404
     assert set(Publication.objects.values_list("kind", "period", "version")) == {
         ("bulletin", "2026-11", 1), ("ranking", "2026-Q3", 1)}
 
@@ -211,4 +218,5 @@ def test_only_officials_run_the_rhythm_by_hand(alarms, users):
     assert Publication.objects.count() == 1
     page = client_for(users["official"]).get("/alarms/rhythm/").content.decode()
     assert "alarms.tasks" not in page and "月通报" in page and "立即生成" in page
-    assert "立即生成" not in client_for(users["auditor"]).get("/alarms/rhythm/").content.decode()
+    audited = client_for(users["auditor"]).get("/alarms/rhythm/").content.decode()
+    assert "立即生成" not in audited and "crontab" not in page and "0 4 1 * *" in audited  # the schedule, readable
