@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from alarms import judging, sources
-from alarms.choices import CLOCK_KINDS, PROGRESS_KINDS, Kind, Status
+from alarms.choices import ACTIVE, CLOCK_KINDS, PROGRESS_KINDS, Kind, Status
 from alarms.models import Alarm
-from alarms.services import Finding, Outcome, apply, enabled_rules, escalate
+from alarms.services import REVIEWED, Finding, Outcome, apply, enabled_rules, escalate
 from places.models import County
 
 
@@ -43,6 +43,24 @@ def submissions(today: date | None = None, county_ids: list[int] | None = None) 
     findings = sources.submission_findings(today, days, counties)
     return apply(findings, kinds=CLOCK_KINDS, scope_all=True,
                  counties=set(county_ids) if county_ids is not None else None)
+
+
+def after_submission(county_id: int, year: int) -> Outcome | None:
+    """After one submission: judge the county's submission alarms again only when it may resolve one — the year
+    is the open one, the county has an active due/late alarm, and none of its figures of the year is still a
+    draft or returned (a bulk submission of 80 figures judges once, after the last). Raising is the clock's."""
+    from counties.choices import FigureStatus
+    from counties.models import Figure
+    from liangshan_edu.calendar import open_reporting_year
+
+    if year != open_reporting_year():
+        return None
+    if not Alarm.objects.filter(county_id=county_id, kind__in=CLOCK_KINDS, status__in=ACTIVE).exists():
+        return None
+    if Figure.objects.filter(county_id=county_id, year=year,
+                             status__in=[FigureStatus.DRAFT, FigureStatus.RETURNED]).exists():
+        return None
+    return submissions(county_ids=[county_id])
 
 
 def correction(indicator_id: int, county_id: int, year: int) -> Outcome:
@@ -82,7 +100,7 @@ def clock(today: date | None = None) -> dict[str, int]:
         alarm.status, alarm.resolved_at = Status.RESOLVED, now
     if reviewed:
         bulk_update_with_history(reviewed, Alarm, ["status", "resolved_at"], default_date=now,
-                                 default_change_reason="resolved: correction reviewed")
+                                 default_change_reason=REVIEWED)
     counts["resolved"] += len(reviewed)
     counts["escalated"] = len(escalate(now))
     return counts

@@ -19,6 +19,9 @@ class AlarmFilterForm(forms.Form):
                                choices=[(ACTIVE_CHOICE, _("未解除")), ("", _("全部"))] + Status.choices)
 
     def __init__(self, data, *, counties, plans):
+        data = data.copy()
+        if "status" not in data:
+            data["status"] = ACTIVE_CHOICE  # shown selected, and applied
         super().__init__(data)
         self.fields["county"].choices = [("", _("全部"))] + [(c.code, c.name) for c in counties]
         self.fields["plan"].choices = [("", _("全部"))] + [(p.code, p.name) for p in plans]
@@ -35,7 +38,7 @@ class AlarmFilterForm(forms.Form):
             qs = qs.filter(kind=d["kind"])
         if d["severity"]:
             qs = qs.filter(severity=d["severity"])
-        status = d["status"] if "status" in self.data else ACTIVE_CHOICE
+        status = d["status"]
         if status == ACTIVE_CHOICE:
             qs = qs.filter(status__in=[Status.OPEN, Status.ACKNOWLEDGED])
         elif status:

@@ -45,17 +45,17 @@ def judge_correction(sender, indicator_id: int, county_id: int | None, year: int
 
 @receiver(post_save, sender=Figure, dispatch_uid="alarms.submission_changed")
 def submission_changed(sender, instance: Figure, **kwargs) -> None:
-    """A figure was submitted (or returned, approved): judge its county's submission alarms once the transaction
-    commits."""
-    if instance.county_id is None or instance.status == FigureStatus.DRAFT:
+    """A figure was submitted or approved: once the transaction commits, see whether its county's submission
+    alarms can resolve (raising is the clock's job)."""
+    if instance.county_id is None or instance.status not in (FigureStatus.SUBMITTED, FigureStatus.APPROVED):
         return
-    county_id = instance.county_id
+    county_id, year = instance.county_id, instance.year
 
     def run() -> None:
         from alarms import evaluation
 
         try:
-            evaluation.submissions(county_ids=[county_id])
+            evaluation.after_submission(county_id, year)
         except Exception:  # noqa: BLE001
             log.exception("alarms: judging submissions failed")
 

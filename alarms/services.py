@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from alarms.choices import (ACTIVE, AUDIENCE_ORDER, SEVERITY_ORDER, Audience, Delivery, Status, one_up)
@@ -18,6 +19,12 @@ from alarms.models import Alarm, AlarmRule, Notification, NotificationSetting, S
 from liangshan_edu.roles import can_review
 
 log = logging.getLogger(__name__)
+
+# What each history record of an alarm says happened (its change reason), shown translated on the alarm's page.
+RAISED, RESOLVED, ESCALATED, ACKNOWLEDGED, REVIEWED = "raised", "resolved", "escalated", "acknowledged", "reviewed"
+EVENTS = {RAISED: gettext_lazy("报警产生"), RESOLVED: gettext_lazy("原因消除，自动解除"),
+          ESCALATED: gettext_lazy("未处理超过间隔，升级"), ACKNOWLEDGED: gettext_lazy("州级确认"),
+          REVIEWED: gettext_lazy("更正已审阅，解除")}
 
 
 @dataclass(frozen=True)
@@ -83,11 +90,11 @@ def apply(findings: list[Finding], *, kinds: tuple[str, ...] | None = None, usin
             alarm.status, alarm.resolved_at = Status.RESOLVED, now
         if resolved:
             bulk_update_with_history(resolved, Alarm, ["status", "resolved_at"], default_date=now,
-                                     default_change_reason="resolved: cause gone",
+                                     default_change_reason=RESOLVED,
                                      manager=Alarm.objects.db_manager(using))
         if created:
             created = bulk_create_with_history(created, Alarm, default_date=now,
-                                               default_change_reason="raised")
+                                               default_change_reason=RAISED)
             if not all(a.pk for a in created):  # not every database returns the new ids
                 created = list(Alarm.objects.using(using).filter(
                     cause__in=[a.cause for a in created], status=Status.OPEN))
@@ -109,6 +116,7 @@ def acknowledge(user, alarm: Alarm, comment: str) -> Alarm:
         alarm.status, alarm.comment = Status.ACKNOWLEDGED, comment
         alarm.acknowledged_at, alarm.acknowledged_by = timezone.now(), user
         alarm._history_user = user
+        alarm._change_reason = ACKNOWLEDGED
         alarm.save()
     return alarm
 
@@ -148,7 +156,7 @@ def escalate(now=None, using: str = "default") -> list[Alarm]:
         moved.append(alarm)
     if moved:
         bulk_update_with_history(moved, Alarm, ["severity", "audience", "escalated_at", "escalations"],
-                                 default_date=now, default_change_reason="escalated",
+                                 default_date=now, default_change_reason=ESCALATED,
                                  manager=Alarm.objects.db_manager(using))
         notify(moved, using=using, escalated=True)
     return moved

@@ -47,7 +47,8 @@ def alarm_centre(request):
 @require_GET
 def alarm_detail(request, pk: int):
     alarm = get_object_or_404(alarms_visible_to(request.user), pk=pk)
-    record = list(alarm.history.select_related("history_user").order_by("history_date"))
+    record = [(r, services.EVENTS.get(r.history_change_reason, r.history_change_reason or ""))
+              for r in alarm.history.select_related("history_user").order_by("history_date")]
     return render(request, "alarms/detail.html", {
         "alarm": alarm, "record": record, "can_acknowledge": can_review(request.user) and alarm.status == "open",
         "ack_form": AcknowledgeForm(),

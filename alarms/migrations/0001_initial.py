@@ -14,6 +14,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ('indicators', '0002_target_counties_in_places'),
         ('places', '0001_initial'),
+        # County's table is renamed to places_county by counties 0006 (places 0001 only moves the model's state).
+        ('counties', '0006_county_and_profile_move_to_places'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
