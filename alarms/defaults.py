@@ -33,14 +33,14 @@ DEFAULT_RULES: list[dict] = [
 ]
 
 
-def load_default_rules() -> int:
+def load_default_rules(using: str = "default") -> int:
     """Create the shipped rules that are missing; returns how many were created."""
     from alarms.models import AlarmRule
 
-    existing = set(AlarmRule.objects.values_list("kind", flat=True))
+    existing = set(AlarmRule.objects.using(using).values_list("kind", flat=True))
     created = 0
     for spec in DEFAULT_RULES:
         if spec["kind"] not in existing:
-            AlarmRule.objects.create(**spec)
+            AlarmRule.objects.using(using).create(**spec)
             created += 1
     return created

@@ -6,12 +6,11 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from alarms import judging, sources
 from alarms.choices import ACTIVE, CLOCK_KINDS, PROGRESS_KINDS, Kind, Status
 from alarms.models import Alarm
-from alarms.services import REVIEWED, Finding, Outcome, apply, enabled_rules, escalate
+from alarms.services import REVIEWED, Finding, record, Outcome, apply, enabled_rules, escalate
 from places.models import County
 
 
@@ -99,8 +98,8 @@ def clock(today: date | None = None) -> dict[str, int]:
     for alarm in reviewed:
         alarm.status, alarm.resolved_at = Status.RESOLVED, now
     if reviewed:
-        bulk_update_with_history(reviewed, Alarm, ["status", "resolved_at"], default_date=now,
-                                 default_change_reason=REVIEWED)
+        Alarm.objects.bulk_update(reviewed, ["status", "resolved_at"])
+        record(reviewed, REVIEWED, now)
     counts["resolved"] += len(reviewed)
     counts["escalated"] = len(escalate(now))
     return counts

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from alarms.choices import (ACTIVE, AUDIENCE_ORDER, SEVERITY_ORDER, Audience, Delivery, Status, one_up)
 from alarms.judging import CLEAR, RAISE
@@ -89,17 +88,32 @@ def apply(findings: list[Finding], *, kinds: tuple[str, ...] | None = None, usin
         for alarm in resolved:
             alarm.status, alarm.resolved_at = Status.RESOLVED, now
         if resolved:
-            bulk_update_with_history(resolved, Alarm, ["status", "resolved_at"], default_date=now,
-                                     default_change_reason=RESOLVED,
-                                     manager=Alarm.objects.db_manager(using))
+            Alarm.objects.using(using).bulk_update(resolved, ["status", "resolved_at"])
+            record(resolved, RESOLVED, now, using)
         if created:
-            created = bulk_create_with_history(created, Alarm, default_date=now,
-                                               default_change_reason=RAISED)
+            created = Alarm.objects.using(using).bulk_create(created)
             if not all(a.pk for a in created):  # not every database returns the new ids
                 created = list(Alarm.objects.using(using).filter(
                     cause__in=[a.cause for a in created], status=Status.OPEN))
+            record(created, RAISED, now, using, type_="+")
             notify(created, using=using)
     return Outcome(created, resolved)
+
+
+def record(alarms: list[Alarm], reason: str, when, using: str = "default", type_: str = "~") -> None:
+    """The history rows of changes the machine made in bulk (raised, resolved, escalated), written on ``using``
+    (django-simple-history's bulk helpers write on the default database only). The user is the one whose
+    request set the change off (an approval, a submission), if any; none for beat."""
+    from simple_history.models import HistoricalRecords
+
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    History = Alarm.history.model
+    names = [f.attname for f in Alarm._meta.concrete_fields]
+    History.objects.using(using).bulk_create([
+        History(**{n: getattr(a, n) for n in names}, history_date=when, history_type=type_,
+                history_change_reason=reason, history_user_id=user_id) for a in alarms])
 
 
 def acknowledge(user, alarm: Alarm, comment: str) -> Alarm:
@@ -155,9 +169,8 @@ def escalate(now=None, using: str = "default") -> list[Alarm]:
         alarm.escalated_at, alarm.escalations = now, alarm.escalations + 1
         moved.append(alarm)
     if moved:
-        bulk_update_with_history(moved, Alarm, ["severity", "audience", "escalated_at", "escalations"],
-                                 default_date=now, default_change_reason=ESCALATED,
-                                 manager=Alarm.objects.db_manager(using))
+        Alarm.objects.using(using).bulk_update(moved, ["severity", "audience", "escalated_at", "escalations"])
+        record(moved, ESCALATED, now, using)
         notify(moved, using=using, escalated=True)
     return moved
 
