@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,11 +36,16 @@ class Finding:
     indicator_id: int | None
     period: str
     verdict: str
-    message: str = ""
+    # The alarm's text: a string, or a function giving it (called only for an alarm actually raised — most
+    # findings of a full recompute keep an alarm or raise nothing, and translating each would cost).
+    message: str | Callable[[], str] = ""
 
     @property
     def cause(self) -> str:
         return cause_key(self.kind, self.county_id, self.indicator_id, self.period)
+
+    def text(self) -> str:
+        return str(self.message() if callable(self.message) else self.message)
 
 
 @dataclass
@@ -68,22 +74,18 @@ def apply(findings: list[Finding], *, kinds: tuple[str, ...] | None = None, usin
     current = Alarm.objects.using(using).filter(kind__in=kinds, status__in=ACTIVE)
     if counties is not None:
         current = current.filter(county_id__in=counties)
-    active = {a.cause: a for a in current}
-    silenced = set(Silence.objects.using(using).in_force(timezone.localdate(now))
-                   .values_list("rule_id", "county_id"))
-    created, resolved = [], []
-    for cause, f in by_cause.items():
-        rule = rules[f.kind]
-        if f.verdict == RAISE and cause not in active and (rule.pk, f.county_id) not in silenced:
-            created.append(Alarm(rule=rule, kind=f.kind, county_id=f.county_id, indicator_id=f.indicator_id,
-                                 period=f.period, cause=cause, severity=rule.severity, audience=rule.audience,
-                                 message=f.message, raised_at=now))
-        elif f.verdict == CLEAR and cause in active:
-            resolved.append(active[cause])
+    active = dict(current.values_list("cause", "id"))  # ids only: most causes are merely kept
+    raising = [f for c, f in by_cause.items() if f.verdict == RAISE and c not in active]
+    ending = [active[c] for c, f in by_cause.items() if f.verdict == CLEAR and c in active]
     if scope_all:
-        for cause, alarm in active.items():
-            if cause not in by_cause:
-                resolved.append(alarm)
+        ending += [pk for c, pk in active.items() if c not in by_cause]
+    silenced = set(Silence.objects.using(using).in_force(timezone.localdate(now))
+                   .values_list("rule_id", "county_id")) if raising else set()
+    created = [Alarm(rule=rules[f.kind], kind=f.kind, county_id=f.county_id, indicator_id=f.indicator_id,
+                     period=f.period, cause=f.cause, severity=rules[f.kind].severity,
+                     audience=rules[f.kind].audience, message=f.text(), raised_at=now)
+               for f in raising if (rules[f.kind].pk, f.county_id) not in silenced]
+    resolved = list(Alarm.objects.using(using).filter(pk__in=ending)) if ending else []
     with transaction.atomic(using=using):
         for alarm in resolved:
             alarm.status, alarm.resolved_at = Status.RESOLVED, now
@@ -94,7 +96,7 @@ def apply(findings: list[Finding], *, kinds: tuple[str, ...] | None = None, usin
             created = Alarm.objects.using(using).bulk_create(created)
             if not all(a.pk for a in created):  # not every database returns the new ids
                 created = list(Alarm.objects.using(using).filter(
-                    cause__in=[a.cause for a in created], status=Status.OPEN))
+                    cause__in=[a.cause for a in created], status=Status.OPEN).select_related("rule"))
             record(created, RAISED, now, using, type_="+")
             notify(created, using=using)
     return Outcome(created, resolved)
@@ -202,11 +204,16 @@ def notify(alarms: list[Alarm], *, using: str = "default", escalated: bool = Fal
     want it (after the transaction commits)."""
     if not alarms:
         return 0
+    from places.models import County
+
     told = audience_users(alarms, using)
+    if not any(told.values()):
+        return 0
+    names = dict(County.objects.using(using).filter(pk__in={a.county_id for a in alarms}).values_list("id", "name"))
     items = []
     for alarm in alarms:
         text = (_("报警升级：%(alarm)s") if escalated else _("新报警：%(alarm)s")) % {
-            "alarm": f"{alarm.county.name if alarm.county_id else ''} {alarm.get_kind_display()}"}
+            "alarm": f"{names.get(alarm.county_id, '')} {alarm.get_kind_display()}"}
         for user in told.get(alarm.pk, []):
             items.append(Notification(user=user, alarm=alarm, text=text[:300], link=f"/alarms/{alarm.pk}/"))
     Notification.objects.using(using).bulk_create(items)

@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alarms import judging
 from alarms.choices import ACTIVE, PROGRESS_KINDS, Kind
@@ -33,26 +34,41 @@ def judged_year(using: str = "default") -> int | None:
     return Figure.objects.using(using).filter(status=FigureStatus.APPROVED).aggregate(y=Max("year"))["y"]
 
 
+_MSG_OFF_TRACK = gettext_lazy("当前年度严重滞后")
+_MSG_OVERDUE = gettext_lazy("目标期限已过仍未达标")
+
+
 @dataclass(frozen=True)
 class State:
     status: str | None
     overdue: bool
 
 
+def _fall_message(previous: str | None, status: str | None) -> Callable[[], str]:
+    def text() -> str:
+        labels = dict(ProgressStatus.choices)
+        return _("状态由“%(before)s”降为“%(now)s”") % {"before": labels.get(previous, "-"),
+                                                     "now": labels.get(status, "-")}
+    return text
+
+
 def judge_pair(county_id: int, indicator_id: int, current: State | None, previous: str | None) -> list[Finding]:
-    """The three progress rules on one county × indicator (``current`` None: it has no row, no target: clear)."""
+    """The three progress rules on one county × indicator (``current`` None: it has no row, no target: clear).
+    Verdicts that keep are left out: they change nothing."""
     if current is None:
         return [Finding(k, county_id, indicator_id, "", judging.CLEAR) for k in PROGRESS_KINDS]
-    return [
-        Finding(Kind.OFF_TRACK, county_id, indicator_id, "", judging.off_track(current.status, current.overdue),
-                _("当前年度严重滞后")),
-        Finding(Kind.STATUS_FALL, county_id, indicator_id, "", judging.status_fall(current.status, previous),
-                _("状态由“%(before)s”降为“%(now)s”") % {
-                    "before": ProgressStatus(previous).label if previous in ProgressStatus.values else "-",
-                    "now": ProgressStatus(current.status).label if current.status in ProgressStatus.values else "-"}),
-        Finding(Kind.OVERDUE, county_id, indicator_id, "", judging.overdue(current.status, current.overdue),
-                _("目标期限已过仍未达标")),
-    ]
+    out = []
+    verdict = judging.off_track(current.status, current.overdue)
+    if verdict != judging.KEEP:
+        out.append(Finding(Kind.OFF_TRACK, county_id, indicator_id, "", verdict, _MSG_OFF_TRACK))
+    verdict = judging.status_fall(current.status, previous)
+    if verdict != judging.KEEP:
+        out.append(Finding(Kind.STATUS_FALL, county_id, indicator_id, "", verdict,
+                           _fall_message(previous, current.status)))
+    verdict = judging.overdue(current.status, current.overdue)
+    if verdict != judging.KEEP:
+        out.append(Finding(Kind.OVERDUE, county_id, indicator_id, "", verdict, _MSG_OVERDUE))
+    return out
 
 
 def _state(status: str, overdue: bool, value) -> State:
@@ -89,10 +105,10 @@ def after_full_recompute(year: int, using: str = "default") -> tuple[list[Findin
     code_to_id = dict(County.objects.using(using).values_list("code", "id"))
     id_to_code = {v: k for k, v in code_to_id.items()}
     current: dict[tuple[str, int], State] = {}
-    for area, ind, status, overdue, value in (progress.filter(year=year).filter(
+    for area, ind, status, overdue in (progress.filter(year=year, value__isnull=False).filter(
             Q(status__in=[ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK]) | Q(overdue=True))
-            .values_list("area", "indicator_id", "status", "overdue", "value")):
-        current[(area, ind)] = _state(status, overdue, value)
+            .values_list("area", "indicator_id", "status", "overdue")):
+        current[(area, ind)] = State(status, overdue)
     held = {(id_to_code.get(c), i) for c, i in Alarm.objects.using(using).filter(
         kind__in=PROGRESS_KINDS, status__in=ACTIVE).values_list("county_id", "indicator_id")}
     others = held - set(current)
