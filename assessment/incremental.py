@@ -14,6 +14,7 @@ from assessment.choices import PREFECTURE, ProgressStatus
 from assessment.engine import (ACHIEVED, IndicatorInfo, _as_row, _county_rows, _Plan, _scaled, _scope,
                                counts_counties, current_rule, cycle_years, hold_lock, prefecture_rows, write)
 from assessment.models import Progress
+from assessment.signals import progress_recomputed
 from assessment.rules import Aggregate
 from counties.choices import FigureStatus
 from counties.models import Figure
@@ -195,4 +196,5 @@ def recompute_for(indicator_id: int, county_id: int | None, using: str = "defaul
             indicator_id=indicator_id, area__in=areas).delete())
         if then is not None:
             then()
+        progress_recomputed.send(sender=Progress, rows=rows, indicator_id=indicator_id, using=using)
         return count

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from assessment import engine, evaluation, incremental, tallies
 from assessment.choices import JobState
-from assessment.models import RecomputeJob
+from assessment.models import Progress, RecomputeJob
+from assessment.signals import progress_recomputed
 from liangshan_edu.dataversion import PROGRESS, changed
 
 
@@ -33,6 +34,7 @@ def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int]
         rows = engine.recompute_all(progress=report, using=using, then=(lambda: _evaluate_all(using)) if evaluate
                                     else None)
         changed(PROGRESS, using=using)
+        progress_recomputed.send(sender=Progress, rows=None, indicator_id=None, using=using)
         return rows
     finally:
         if reporter is not None:

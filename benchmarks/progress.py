@@ -287,6 +287,9 @@ def fill(n: int, alias: str = ALIAS, progress: Callable[[int, int], None] | None
         if n < real:
             raise ValueError(f"--counties must be at least {real} (the real counties)")
         cur.execute("TRUNCATE assessment_progress, counties_figure")
+        # Alarms (issue 9) raised by an earlier run refer to the bench counties about to be replaced.
+        cur.execute("TRUNCATE alarms_notification, alarms_alarm, alarms_historicalalarm, alarms_silence, "
+                    "alarms_historicalsilence, alarms_dispatch")
         cur.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
         cur.execute("DELETE FROM indicators_target_counties tc USING places_county c "
                     "WHERE c.id = tc.county_id AND c.code LIKE %s", ["9%"])
@@ -778,6 +781,22 @@ def _approve_change(alias: str, rng: random.Random) -> tuple[int, int | None, in
     return indicator_id, county_id, year
 
 
+@contextmanager
+def _alarms(on: bool) -> Iterator[None]:
+    """The alarms' receiver of the recompute's signal connected (as in production) or not."""
+    from alarms.receivers import judge_progress
+    from assessment.signals import progress_recomputed
+
+    if on:
+        yield
+        return
+    progress_recomputed.disconnect(dispatch_uid="alarms.judge_progress")
+    try:
+        yield
+    finally:
+        progress_recomputed.connect(judge_progress, dispatch_uid="alarms.judge_progress")
+
+
 def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
             out: Callable[[str], None] = print,
             progress: Callable[[int, int], None] | None = None) -> dict:
@@ -837,6 +856,21 @@ def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
     with conn.cursor() as cur:
         cur.execute("VACUUM ANALYZE assessment_progress")
 
+    # (g) alarms (issue 9) are judged inside the recompute: the nightly run with and without their receiver,
+    # alternated, and below the incremental runs likewise.
+    from alarms.defaults import load_default_rules
+
+    load_default_rules(using=alias)
+    with_alarms, without_alarms = [], []
+    for _ in range(2):
+        for timed, alarms_on in ((with_alarms, True), (without_alarms, False)):
+            with _alarms(alarms_on), conn.cursor() as cur:
+                cur.execute("CHECKPOINT")
+                t0 = time.perf_counter()
+                services.recompute_all(using=alias, evaluate=False)
+                timed.append(time.perf_counter() - t0)
+    out(f"  full recompute with alarms {min(with_alarms):.2f} s, without {min(without_alarms):.2f} s")
+
     # (d) incremental: approve one changed figure, recompute what it affects; median of many runs. After a
     # checkpoint, as before the other phases: not while the server is still flushing the rows just replaced.
     with conn.cursor() as cur:
@@ -849,6 +883,14 @@ def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
         services.recompute_for_figure(indicator_id, county_id, year, using=alias)
         times.append((time.perf_counter() - t0) * 1000)
     out(f"  incremental: median {statistics.median(times):.1f} ms over {len(times)} runs")
+    bare = []
+    with _alarms(False):
+        for _ in range(incremental_runs):
+            indicator_id, county_id, year = _approve_change(alias, rng)
+            t0 = time.perf_counter()
+            services.recompute_for_figure(indicator_id, county_id, year, using=alias)
+            bare.append((time.perf_counter() - t0) * 1000)
+    out(f"  incremental without alarms: median {statistics.median(bare):.1f} ms over {len(bare)} runs")
     # After the incremental runs the stored rows must still equal a full set-based recompute.
     run_floor(alias, shaped=False)
     after = compare(alias)
@@ -877,6 +919,11 @@ def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
         "incremental_ms_median": round(statistics.median(times), 2),
         "incremental_ms_p90": round(sorted(times)[int(len(times) * 0.9) - 1], 2) if times else None,
         "incremental_runs": len(times),
+        "full_with_alarms_s": round(min(with_alarms), 3),
+        "full_without_alarms_s": round(min(without_alarms), 3),
+        "alarms_full_ratio": round(min(with_alarms) / min(without_alarms), 3),
+        "incremental_without_alarms_ms_median": round(statistics.median(bare), 2),
+        "alarms_incremental_ratio": round(statistics.median(times) / statistics.median(bare), 3),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "peak_rss_after_full_mb": round(peak_after_full, 1),
         "rss_before_full_mb": round(rss_before, 1),

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
+from alarms import queries as alarm_queries
 from assessment.choices import PREFECTURE, EvaluationResult, ProgressStatus
 from assessment.engine import judged_as
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
@@ -201,4 +202,6 @@ def county_page(request, code: str):
         "open": _open_year(county, catalogue, figures, open_year),
         "is_own_clerk": role == CLERK, "can_open_entry": role != CLERK, "redblack": county_panel(user, county),
         "status_order": [(s.value, str(s.label)) for s in county_charts.TRAJECTORY_ORDER],
+        "colours": alarm_queries.counts_by_colour(user, county), "colour_county": county,
+        "alarms": alarm_queries.active_for_county(user, county),
     })

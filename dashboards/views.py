@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alarms import queries as alarm_queries
 from assessment.choices import PREFECTURE, JobState, ProgressStatus
 from assessment.models import RecomputeJob
 from assessment.queries import default_year
@@ -105,6 +106,7 @@ def prefecture_dashboard(request):
         "status_legend": [(s, s.label) for s in STATUS_ORDER],
         "job": job, "job_labels": dict(JobState.choices),
         "has_demo": Figure.objects.filter(is_demo=True).exists(),
+        "colours": alarm_queries.counts_by_colour(user),
     })
 
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("counties.api.urls")),
     path("", include("assessment.api.urls")),
     path("", include("scoring.api.urls")),
+    path("", include("alarms.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("redblack.api.urls")),
     path("", include(router.urls)),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "indicators",
     "counties",
     "assessment",
+    "alarms",
     "redblack",
     "scoring",
     "dashboards",
@@ -265,6 +266,15 @@ CELERY_BEAT_SCHEDULE = {
                                    "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=3, minute=30)},
     # 督导: 催办 before the deadline, yellow then red after it (redblack.supervision.escalate; idempotent).
     "supervision-escalation": {"task": "redblack.tasks.escalate_notices", "schedule": crontab(hour=8, minute=0)},
+    # Alarms by the clock (submission due/late, registered sources) and escalation; the rhythm (alarms.rhythm).
+    "alarms-clock": {"task": "alarms.tasks.run_clock", "schedule": crontab(minute=15)},
+    "rhythm-daily": {"task": "alarms.tasks.run_rhythm", "args": ("daily",), "schedule": crontab(hour=7, minute=0)},
+    "rhythm-weekly": {"task": "alarms.tasks.run_rhythm", "args": ("weekly",),
+                      "schedule": crontab(day_of_week=1, hour=7, minute=30)},
+    "rhythm-monthly": {"task": "alarms.tasks.run_rhythm", "args": ("monthly",),
+                       "schedule": crontab(day_of_month=1, hour=4, minute=0)},
+    "rhythm-quarterly": {"task": "alarms.tasks.run_rhythm", "args": ("quarterly",),
+                         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=4, minute=30)},
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessments/", include("scoring.urls")),
     path("redblack/", include("redblack.urls")),
     path("supervision/", include("redblack.supervision_urls")),
+    path("alarms/", include("alarms.urls")),
     path("api/v1/", include(("liangshan_edu.api_urls", "api"))),  # API names: "api:…"
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

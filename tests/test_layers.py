@@ -2,6 +2,7 @@
 
     base (liangshan_edu's roles, calendar, groups, env, views, api, progressbar, watch) → places (counties and who
     belongs to them) → indicators → counties → assessment → alarms → redblack → scoring → dashboards → reports → benchmarks → orchestration (liangshan_edu's settings,
+    belongs to them) → indicators → counties → assessment → alarms → dashboards → reports → benchmarks → orchestration (liangshan_edu's settings,
     URL confs, Celery app, management commands)
 
 Higher apps react to lower ones through signals (``counties.signals``, ``liangshan_edu.watch``). Imports under
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["places", "indicators", "counties", "assessment", "redblack", "scoring", "dashboards", "reports", "benchmarks"]
+APPS = ["places", "indicators", "counties", "assessment", "alarms", "redblack", "scoring", "dashboards", "reports", "benchmarks"]
 BASE = {"liangshan_edu.roles", "liangshan_edu.calendar", "liangshan_edu.groups", "liangshan_edu.env", "liangshan_edu.views",
         "liangshan_edu.api", "liangshan_edu.auth", "liangshan_edu.progressbar", "liangshan_edu.watch",
         "liangshan_edu.formats", "liangshan_edu.dataversion", "liangshan_edu.apilists"}

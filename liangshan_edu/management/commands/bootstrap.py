@@ -22,6 +22,9 @@ class Command(BaseCommand):
         # With --demo, progress is recomputed once the demo figures are in, not before as well.
         call_command("load_catalogue", stdout=self.stdout, no_recompute=options["demo"])
         groups.ensure_groups()
+        from alarms.defaults import load_default_rules
+
+        load_default_rules()
         if options["demo"]:
             users = demo.create_users()
             self.stdout.write("demo users (password liangshan2025, demo only): " + ", ".join(users))

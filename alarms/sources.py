@@ -1,0 +1,173 @@
+"""Where findings come from: the progress rows of a recompute, the reporting calendar (the clock), corrections of
+approved figures, and sources that higher apps register (``register_source``) — e.g. the red/black list's
+supervision notices, "reply due / overdue" — without this app importing them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Iterable
+
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alarms import judging
+from alarms.choices import ACTIVE, PROGRESS_KINDS, Kind
+from alarms.models import Alarm
+from alarms.services import Finding
+from assessment.choices import PREFECTURE, ProgressStatus
+from assessment.engine import COLUMNS
+from assessment.models import Progress
+from counties.choices import FigureStatus
+from counties.models import Figure, ReportingYear
+from places.models import County
+
+# ── progress ────────────────────────────────────────────────────────────────────────────────────────────────
+
+_AREA, _IND, _YEAR, _VALUE, _STATUS, _OVERDUE = (COLUMNS.index(c) for c in
+                                                 ("area", "indicator_id", "year", "value", "status", "overdue"))
+
+
+def judged_year(using: str = "default") -> int | None:
+    """The year whose statuses alarms judge: the latest year with approved figures (the dashboard's default
+    year), read from an index."""
+    return Figure.objects.using(using).filter(status=FigureStatus.APPROVED).aggregate(y=Max("year"))["y"]
+
+
+_MSG_OFF_TRACK = gettext_lazy("当前年度严重滞后")
+_MSG_OVERDUE = gettext_lazy("目标期限已过仍未达标")
+
+
+@dataclass(frozen=True)
+class State:
+    status: str | None
+    overdue: bool
+
+
+def _fall_message(previous: str | None, status: str | None) -> Callable[[], str]:
+    def text() -> str:
+        labels = dict(ProgressStatus.choices)
+        return _("状态由“%(before)s”降为“%(now)s”") % {"before": labels.get(previous, "-"),
+                                                     "now": labels.get(status, "-")}
+    return text
+
+
+def judge_pair(county_id: int, indicator_id: int, current: State | None, previous: str | None) -> list[Finding]:
+    """The three progress rules on one county × indicator (``current`` None: it has no row, no target: clear).
+    Verdicts that keep are left out: they change nothing."""
+    if current is None:
+        return [Finding(k, county_id, indicator_id, "", judging.CLEAR) for k in PROGRESS_KINDS]
+    out = []
+    verdict = judging.off_track(current.status, current.overdue)
+    if verdict != judging.KEEP:
+        out.append(Finding(Kind.OFF_TRACK, county_id, indicator_id, "", verdict, _MSG_OFF_TRACK))
+    verdict = judging.status_fall(current.status, previous)
+    if verdict != judging.KEEP:
+        out.append(Finding(Kind.STATUS_FALL, county_id, indicator_id, "", verdict,
+                           _fall_message(previous, current.status)))
+    verdict = judging.overdue(current.status, current.overdue)
+    if verdict != judging.KEEP:
+        out.append(Finding(Kind.OVERDUE, county_id, indicator_id, "", verdict, _MSG_OVERDUE))
+    return out
+
+
+def _state(status: str, overdue: bool, value) -> State:
+    return State(status if value is not None or status == ProgressStatus.NO_DATA else ProgressStatus.NO_DATA,
+                 overdue)
+
+
+def from_rows(rows: Iterable[tuple], year: int, code_to_id: dict[str, int]) -> list[Finding]:
+    """Findings from the rows one incremental recompute wrote (every year of some county × indicator pairs)."""
+    current: dict[tuple[str, int], State] = {}
+    previous: dict[tuple[str, int], str] = {}
+    pairs = set()
+    for row in rows:
+        area = row[_AREA]
+        if area == PREFECTURE or area not in code_to_id:
+            continue
+        key = (area, row[_IND])
+        pairs.add(key)
+        if row[_YEAR] == year:
+            current[key] = _state(row[_STATUS], row[_OVERDUE], row[_VALUE])
+        elif row[_YEAR] == year - 1 and row[_VALUE] is not None:
+            previous[key] = row[_STATUS]
+    findings = []
+    for key in pairs:
+        findings += judge_pair(code_to_id[key[0]], key[1], current.get(key), previous.get(key))
+    return findings
+
+
+def after_full_recompute(year: int, using: str = "default") -> tuple[list[Finding], set]:
+    """Findings after a full recompute, without another pass over all rows: the judged year's rows that may
+    raise (滞后, 严重滞后, overdue), the rows of the county × indicator pairs with an active alarm, and the year
+    before's rows of those pairs. Returns the findings and the pairs looked at."""
+    progress = Progress.objects.using(using).exclude(area=PREFECTURE)
+    code_to_id = dict(County.objects.using(using).values_list("code", "id"))
+    id_to_code = {v: k for k, v in code_to_id.items()}
+    current: dict[tuple[str, int], State] = {}
+    for area, ind, status, overdue in (progress.filter(year=year, value__isnull=False).filter(
+            Q(status__in=[ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK]) | Q(overdue=True))
+            .values_list("area", "indicator_id", "status", "overdue")):
+        current[(area, ind)] = State(status, overdue)
+    held = {(id_to_code.get(c), i) for c, i in Alarm.objects.using(using).filter(
+        kind__in=PROGRESS_KINDS, status__in=ACTIVE).values_list("county_id", "indicator_id")}
+    others = held - set(current)
+    if others:
+        for area, ind, status, overdue, value in progress.filter(
+                year=year, area__in={a for a, _ in others}, indicator_id__in={i for _, i in others}).values_list(
+                "area", "indicator_id", "status", "overdue", "value"):
+            if (area, ind) in others:
+                current[(area, ind)] = _state(status, overdue, value)
+    pairs = set(current) | held
+    falling = {k for k, s in current.items() if s.status in (ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK)}
+    previous: dict[tuple[str, int], str] = {}
+    if falling:
+        for area, ind, status in progress.filter(
+                year=year - 1, value__isnull=False, area__in={a for a, _ in falling},
+                indicator_id__in={i for _, i in falling}).values_list("area", "indicator_id", "status"):
+            if (area, ind) in falling:
+                previous[(area, ind)] = status
+    findings = []
+    for key in pairs:
+        if key[0] in code_to_id:
+            findings += judge_pair(code_to_id[key[0]], key[1], current.get(key), previous.get(key))
+    return findings, pairs
+
+
+# ── the clock: submissions of the open reporting year ──────────────────────────────────────────────────────
+
+def submission_findings(today: date, days: int, counties: list[County] | None = None) -> list[Finding]:
+    """蓝 due within ``days`` / 黄 late, per county, for the open reporting year (figures neither submitted nor
+    approved: ``counties.reporting``)."""
+    from counties.reporting import completeness
+    from liangshan_edu.calendar import open_reporting_year
+
+    year = open_reporting_year(today)
+    ry = ReportingYear.objects.filter(year=year).first()
+    deadline = ry.deadline if ry else None
+    report = completeness(year, counties=counties)
+    findings = []
+    for county in report.counties:
+        missing = len(report.county_total(county).unsubmitted)
+        detail = _("%(year)s 年度尚有 %(n)s 项未提交，截止 %(deadline)s") % {
+            "year": year, "n": missing, "deadline": deadline or "-"}
+        findings.append(Finding(Kind.SUBMISSION_DUE, county.pk, None, str(year),
+                                judging.submission_due(today, deadline, missing, days), detail))
+        findings.append(Finding(Kind.SUBMISSION_LATE, county.pk, None, str(year),
+                                judging.submission_late(today, deadline, missing), detail))
+    return findings
+
+
+# ── sources registered by higher apps ─────────────────────────────────────────────────────────────────────
+
+# name → (the kinds it judges, a function of today giving every finding of those kinds). The clock task asks each
+# and resolves the active alarms of its kinds that it no longer reports.
+SOURCES: dict[str, tuple[tuple[str, ...], Callable[[date], list[Finding]]]] = {}
+
+
+def register_source(name: str, kinds: tuple[str, ...], judge: Callable[[date], list[Finding]]) -> None:
+    """Called by a higher app (in its ``AppConfig.ready``), e.g. supervision notices::
+
+        register_source("supervision", (Kind.SUPERVISION_DUE, Kind.SUPERVISION_OVERDUE), notices_findings)
+    """
+    SOURCES[name] = (tuple(kinds), judge)
