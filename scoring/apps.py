@@ -9,3 +9,4 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from scoring import receivers  # noqa: F401 — connects the receivers
+        from scoring import redblack_rules  # noqa: F401 — registers the red/black rules by assessment score
