@@ -6,3 +6,8 @@ class RedblackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "redblack"
     verbose_name = _("红黑榜与督导")
+
+    def ready(self) -> None:
+        from redblack import alarm_source
+
+        alarm_source.register()  # supervision replies due / overdue raise alarms (alarms' clock asks)
