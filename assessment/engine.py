@@ -295,94 +295,130 @@ def _county_rows(plan: _Plan, entries: list[tuple], area: str, figures: list[tup
     (area, indicator, year, value, numerator, denominator, baseline, baseline year, target, target year,
     expected, status, overdue, projected, will meet, gap) with numbers scaled by 10⁴.
     """
+    values, parts = _approved_series(figures)
+    base_year = rule.base_year if rule.base_year in values else (min(values) if values else None)
+    baseline = values[base_year] if base_year is not None else None
+    known = sorted(values)
+    milestone = plan.milestone
+    ind_id = plan.id
+    rows = []
+    trend_sums = _TrendSums()
+    for year, target, target_year, fixed in entries:
+        trend_sums.take_up_to(year, known, values)
+        num, den = parts.get(year, (None, None))
+        value = values.get(year)
+        e_num, e_den = num, den
+        if value is None and milestone and target_year is not None:
+            value = trend_sums.latest  # a milestone once done stays done (a yearly one is judged year by year)
+            e_num = e_den = None
+        if value is None:
+            rows.append((area, ind_id, year, None, num, den, baseline, base_year, target, target_year, None,
+                         NO_DATA, False, None, None, None))
+            continue
+        met = value <= target if plan.at_most else value >= target
+        gap = 0 if met else _gap(plan, target, value, e_num, e_den)
+        projected = will_meet = None
+        if not milestone and target_year is not None and trend_sums.n >= 2:
+            projected, will_meet = trend_sums.projection(plan, target, target_year, known, values)
+        expected = _expected(fixed, year, target, target_year, baseline, base_year)
+        status, overdue = _status(plan, met, year, value, target_year, baseline, expected, share)
+        rows.append((area, ind_id, year, value, num, den, baseline, base_year, target, target_year, expected,
+                     status, overdue, projected, will_meet, gap))
+    return rows
+
+
+def _approved_series(figures: Iterable[tuple]) -> tuple[dict[int, int], dict[int, tuple]]:
+    """A county's approved figures of one indicator: values by year (those with a value) and the
+    (numerator, denominator) of every year."""
     values: dict[int, int] = {}
     parts: dict[int, tuple] = {}
     for _, _, year, value, num, den in figures:
         parts[year] = (num, den)
         if value is not None:
             values[year] = value
-    base_year = rule.base_year if rule.base_year in values else (min(values) if values else None)
-    baseline = values[base_year] if base_year is not None else None
-    known = sorted(values)
+    return values, parts
+
+
+class _TrendSums:
+    """The least-squares sums over the approved years up to the current one (x = year − 2000), kept running
+    as the years advance, and the latest approved value among them."""
+
+    __slots__ = ("i", "n", "sx", "sy", "sxx", "sxy", "latest")
+
+    def __init__(self) -> None:
+        self.i = self.n = self.sx = self.sy = self.sxx = self.sxy = 0
+        self.latest: int | None = None
+
+    def take_up_to(self, year: int, known: list[int], values: dict[int, int]) -> None:
+        while self.i < len(known) and known[self.i] <= year:
+            x, y = known[self.i] - 2000, values[known[self.i]]
+            self.n += 1
+            self.sx += x
+            self.sy += y
+            self.sxx += x * x
+            self.sxy += x * y
+            self.latest = y
+            self.i += 1
+
+    def projection(self, plan: _Plan, target: int, target_year: int, known: list[int],
+                   values: dict[int, int]) -> tuple[int, bool]:
+        """The trend's value in the target year (scaled) and whether it meets the target."""
+        n, sx, sy = self.n, self.sx, self.sy
+        d = n * self.sxx - sx * sx
+        slope = n * self.sxy - sx * sy
+        p = sy * d + slope * (n * (target_year - 2000) - sx)
+        q = n * d
+        projected, tie = _div_half_even(p, q)
+        goal = target * q
+        if (tie or p == goal) and not (_terminates(sx, n) and _terminates(slope, d) and abs(sy) < _EXACT_LIMIT):
+            # Exactly on a tie, and Decimal's 28 digits round somewhere on the way: ask the rule itself.
+            exact = trend({y: _dec(values[y]) for y in known[:self.i]}, target_year)
+            will_meet = exact <= _dec(target) if plan.at_most else exact >= _dec(target)
+            return _scaled(exact.quantize(FOUR_PLACES)), will_meet
+        return projected, (p <= goal if plan.at_most else p >= goal)
+
+
+def _gap(plan: _Plan, target: int, value: int, num: int | None, den: int | None) -> int:
+    """How far an unmet value is from the target (``rules.gap_in_units``), scaled."""
+    if plan.rate and num is not None and den:
+        # target × denominator / 100 − numerator, in people; scaled: (T·D − N·10⁶) / 10⁶
+        return _div_half_even(abs(target * den - num * 1_000_000), 1_000_000)[0]
+    return abs(target - value)
+
+
+def _expected(fixed: int | None, year: int, target: int, target_year: int | None, baseline: int,
+              base_year: int) -> int:
+    """The expected value in ``year`` (``rules.expected_value``), scaled; ``fixed`` when the plan fixed it."""
+    if fixed is not None:
+        return fixed
+    if year >= target_year or target_year <= base_year:
+        return target
+    if year <= base_year:
+        return baseline
+    span, step = target_year - base_year, year - base_year
+    expected, tie = _div_half_even(baseline * span + (target - baseline) * step, span)
+    if tie and not _terminates(step, span):
+        expected = _scaled(expected_value(_dec(baseline), base_year, _dec(target), target_year, year)
+                           .quantize(FOUR_PLACES))
+    return expected
+
+
+def _status(plan: _Plan, met: bool, year: int, value: int, target_year: int | None, baseline: int,
+            expected: int, share: tuple[int, int]) -> tuple[str, bool]:
+    """Status and overdue (``rules._status``) on scaled integers; ``share`` the lagging share as a ratio."""
+    if met:
+        return ACHIEVED, False
+    if target_year is not None and year >= target_year:
+        return OFF_TRACK, True
+    if (plan.milestone and target_year is not None) or (value <= expected if plan.at_most else value >= expected):
+        return ON_TRACK, False
+    start = baseline if target_year is not None else 0
+    if plan.at_least:
+        needed, made = expected - start, value - start
+    else:
+        needed, made = start - expected, start - value
     share_num, share_den = share
-    at_most, at_least, milestone, rate = plan.at_most, plan.at_least, plan.milestone, plan.rate
-    ind_id = plan.id
-    rows = []
-    # Running least-squares sums over the approved years up to the current one (x = year − 2000).
-    i = n = sx = sy = sxx = sxy = 0
-    latest = None
-    for year, target, target_year, fixed in entries:
-        while i < len(known) and known[i] <= year:
-            x, y = known[i] - 2000, values[known[i]]
-            n += 1
-            sx += x
-            sy += y
-            sxx += x * x
-            sxy += x * y
-            latest = y
-            i += 1
-        num, den = parts.get(year, (None, None))
-        value = values.get(year)
-        e_num, e_den = num, den
-        if value is None and milestone and target_year is not None:
-            value = latest  # a milestone once done stays done (a yearly one is judged year by year)
-            e_num = e_den = None
-        if value is None:
-            rows.append((area, ind_id, year, None, num, den, baseline, base_year, target, target_year, None,
-                         NO_DATA, False, None, None, None))
-            continue
-        met = value <= target if at_most else value >= target
-        if met:
-            gap = 0
-        elif rate and e_num is not None and e_den:
-            # target × denominator / 100 − numerator, in people; scaled: (T·D − N·10⁶) / 10⁶
-            gap = _div_half_even(abs(target * e_den - e_num * 1_000_000), 1_000_000)[0]
-        else:
-            gap = abs(target - value)
-        projected = will_meet = None
-        if not milestone and target_year is not None and n >= 2:
-            d = n * sxx - sx * sx
-            slope = n * sxy - sx * sy
-            p = sy * d + slope * (n * (target_year - 2000) - sx)
-            q = n * d
-            projected, tie = _div_half_even(p, q)
-            goal = target * q
-            if (tie or p == goal) and not (_terminates(sx, n) and _terminates(slope, d) and abs(sy) < _EXACT_LIMIT):
-                # Exactly on a tie, and Decimal's 28 digits round somewhere on the way: ask the rule itself.
-                exact = trend({y: _dec(values[y]) for y in known[:i]}, target_year)
-                will_meet = exact <= _dec(target) if at_most else exact >= _dec(target)
-                projected = _scaled(exact.quantize(FOUR_PLACES))
-            else:
-                will_meet = p <= goal if at_most else p >= goal
-        if fixed is not None:
-            expected = fixed
-        elif year >= target_year or target_year <= base_year:
-            expected = target
-        elif year <= base_year:
-            expected = baseline
-        else:
-            span, step = target_year - base_year, year - base_year
-            expected, tie = _div_half_even(baseline * span + (target - baseline) * step, span)
-            if tie and not _terminates(step, span):
-                expected = _scaled(expected_value(_dec(baseline), base_year, _dec(target), target_year, year)
-                                   .quantize(FOUR_PLACES))
-        if met:
-            status, overdue = ACHIEVED, False
-        elif target_year is not None and year >= target_year:
-            status, overdue = OFF_TRACK, True
-        elif (milestone and target_year is not None) or (value <= expected if at_most else value >= expected):
-            status, overdue = ON_TRACK, False
-        else:
-            start = baseline if target_year is not None else 0
-            if at_least:
-                needed, made = expected - start, value - start
-            else:
-                needed, made = start - expected, start - value
-            overdue = False
-            status = LAGGING if needed > 0 and made * share_den >= share_num * needed else OFF_TRACK
-        rows.append((area, ind_id, year, value, num, den, baseline, base_year, target, target_year, expected,
-                     status, overdue, projected, will_meet, gap))
-    return rows
+    return (LAGGING if needed > 0 and made * share_den >= share_num * needed else OFF_TRACK), False
 
 
 _DECIMAL_AT = (3, 4, 5, 6, 8, 10, 13, 15)  # positions of scaled numbers in a ``_county_rows`` row
@@ -493,38 +529,9 @@ def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, 
                 if key is None:
                     _keep_own(own, members)
                 elif key == county_id:
-                    for ind_id, series in groupby(members, key=_INDICATOR):
-                        by_year = totals.get(ind_id)
-                        if by_year is None:
-                            continue  # a retired indicator
-                        series = series_of[ind_id] = list(series)
-                        for _, _, year, value, num, den in series:
-                            if value is None:
-                                continue
-                            t = by_year.get(year)
-                            if t is None:
-                                t = by_year[year] = [0, 0, 0, 0, 0, 0]
-                            t[0] += value
-                            t[5] += 1
-                            if value >= SCALE:
-                                t[4] += 1
-                            if num is not None and den:
-                                t[1] += num
-                                t[2] += den
-                                t[3] += 1
+                    _take_county(members, totals, series_of)
                 group = next(groups, None)
-            rows: list[tuple] = []
-            for plan in plans:
-                entries = plan.years_for(code, tier)
-                if entries is not None:
-                    produced = _county_rows(plan, entries, code, series_of.get(plan.id, ()), rule, share)
-                    if plan.id in met:
-                        tally = met[plan.id]
-                        for raw in produced:
-                            if raw[11] == ACHIEVED:
-                                tally[raw[2]] = tally.get(raw[2], 0) + 1
-                    rows += produced
-            yield emit(rows)
+            yield emit(_rows_of_county(plans, code, tier, series_of, rule, share, met))
             if progress:
                 progress(done, steps)
         while group is not None:
@@ -533,6 +540,62 @@ def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, 
             group = next(groups, None)
     finally:
         release()
+    yield emit_rows(_prefecture_batch(indicators, totals, own, met, counties, rule, now))
+    if progress:
+        progress(steps, steps)
+
+
+def _take_county(members: Iterable[tuple], totals: dict[int, dict[int, list[int]]],
+                 series_of: dict[int, list[tuple]]) -> None:
+    """One county's figures: each indicator's series into ``series_of``, and its values into the prefecture's
+    running totals."""
+    for ind_id, series in groupby(members, key=_INDICATOR):
+        by_year = totals.get(ind_id)
+        if by_year is None:
+            continue  # a retired indicator
+        series = series_of[ind_id] = list(series)
+        _add_to_totals(by_year, series)
+
+
+def _add_to_totals(by_year: dict[int, list[int]], series: list[tuple]) -> None:
+    """Add one county's series of an indicator to the running totals (``rules.Aggregate.add``, scaled)."""
+    for _, _, year, value, num, den in series:
+        if value is None:
+            continue
+        t = by_year.get(year)
+        if t is None:
+            t = by_year[year] = [0, 0, 0, 0, 0, 0]
+        t[0] += value
+        t[5] += 1
+        if value >= SCALE:
+            t[4] += 1
+        if num is not None and den:
+            t[1] += num
+            t[2] += den
+            t[3] += 1
+
+
+def _rows_of_county(plans: list[_Plan], code: str, tier: int, series_of: dict[int, list[tuple]], rule: Rule,
+                    share: tuple[int, int], met: dict[int, dict[int, int]]) -> list[tuple]:
+    """One county's rows on every indicator that applies to it; counts its achieved rows in ``met``."""
+    rows: list[tuple] = []
+    for plan in plans:
+        entries = plan.years_for(code, tier)
+        if entries is not None:
+            produced = _county_rows(plan, entries, code, series_of.get(plan.id, ()), rule, share)
+            if plan.id in met:
+                tally = met[plan.id]
+                for raw in produced:
+                    if raw[11] == ACHIEVED:
+                        tally[raw[2]] = tally.get(raw[2], 0) + 1
+            rows += produced
+    return rows
+
+
+def _prefecture_batch(indicators: list[IndicatorInfo], totals: dict[int, dict[int, list[int]]],
+                      own: dict[int, dict[int, tuple]], met: dict[int, dict[int, int]], counties: list[tuple],
+                      rule: Rule, now) -> list[tuple]:
+    """The prefecture's rows of every indicator, from the running totals and its own figures."""
     rows = []
     for ind in indicators:
         aggregates = {year: Aggregate(_dec(t[0]), _dec(t[1]), _dec(t[2]), t[3], t[4], t[5])
@@ -540,9 +603,7 @@ def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, 
         own_values = {year: tuple(_dec(v) for v in f) for year, f in own[ind.id].items()}
         rows += prefecture_rows(ind, aggregates, own_values, _scope_count(ind, counties), rule, now,
                                 met.get(ind.id))
-    yield emit_rows(rows)
-    if progress:
-        progress(steps, steps)
+    return rows
 
 
 def _keep_own(own: dict[int, dict[int, tuple]], figures: Iterable[tuple]) -> None:
