@@ -49,8 +49,9 @@ class IndicatorAdmin(AnnouncesWrites, SimpleHistoryAdmin):
 
 @admin.register(Target)
 class TargetAdmin(AnnouncesWrites, SimpleHistoryAdmin):
-    list_display = ["indicator", "year", "value", "tier", "note"]
-    list_filter = ["year", "tier", "indicator__plan"]
+    list_display = ["indicator", "year", "assumed_deadline", "value", "upper_value", "tier", "condition_text", "note"]
+    # 推定期限: an auditor lists every deadline the plans do not give (issue 14 item 6).
+    list_filter = ["assumed_deadline", "year", "tier", "indicator__plan"]
     search_fields = ["indicator__code", "indicator__name", "note"]
     filter_horizontal = ["counties"]
 
