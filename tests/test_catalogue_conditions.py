@@ -162,3 +162,26 @@ def test_random_series_under_a_condition_match_the_rule():
                                        for _ in range(rng.randint(0, 3))})}
         figures = [(y, D(rng.randint(0, 80)), None, None) for y in range(2021, 2026) if rng.random() < 0.8]
         _both(ind, facts, figures)
+
+
+@pytest.mark.django_db
+def test_the_county_page_says_not_applicable_not_determined_or_the_status(official):
+    import re
+
+    from django.urls import reverse
+
+    from assessment.services import recompute_all
+    from tests.conftest import client_for
+
+    _population("513401", D(950000))
+    _population("513422", D(140000))
+    recompute_all()
+
+    def cmp20_row(code):
+        html = client_for(official).get(reverse("county-page", args=[code]), {"year": 2025}).content.decode()
+        return re.search(r'<tr id="row-CMP-20">.*?</tr>', html, re.S).group(0)
+
+    assert "不适用" in cmp20_row("513422") and "30万人口以上的县（市）" in cmp20_row("513422")
+    assert "status-not_determined" in cmp20_row("513431")
+    xichang = cmp20_row("513401")
+    assert "status-no_data" in xichang and "不适用" not in xichang
