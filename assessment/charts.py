@@ -6,9 +6,11 @@ from django.utils.translation import gettext as _
 
 from assessment.choices import ProgressStatus
 
-STATUS_ORDER = [ProgressStatus.NO_DATA, ProgressStatus.OFF_TRACK, ProgressStatus.LAGGING, ProgressStatus.ON_TRACK,
-                ProgressStatus.ACHIEVED]
+STATUS_ORDER = [ProgressStatus.NOT_DETERMINED, ProgressStatus.NOT_DUE, ProgressStatus.NO_DATA,
+                ProgressStatus.OFF_TRACK, ProgressStatus.LAGGING, ProgressStatus.ON_TRACK, ProgressStatus.ACHIEVED]
 STATUS_COLOURS = {
+    ProgressStatus.NOT_DETERMINED: "#f5f5f5",
+    ProgressStatus.NOT_DUE: "#cfd8dc",
     ProgressStatus.NO_DATA: "#e0e0e0",
     ProgressStatus.OFF_TRACK: "#e53935",
     ProgressStatus.LAGGING: "#ffb74d",

@@ -10,6 +10,10 @@ class ProgressStatus(models.TextChoices):
     LAGGING = "lagging", _("滞后")
     OFF_TRACK = "off_track", _("严重滞后")
     NO_DATA = "no_data", _("未填报")
+    # The target's scope is a condition on a county attribute not yet recorded for the year (CMP-20: 30万人口以上).
+    NOT_DETERMINED = "not_determined", _("待确定")
+    # A periodic rule (每2年1次) in a year of its period that is not the last, not yet met: nothing is due yet.
+    NOT_DUE = "not_due", _("本期未到期")
 
 
 class JobState(models.TextChoices):
@@ -29,3 +33,4 @@ class EvaluationResult(models.TextChoices):
     MET_LATE = "met_late", _("逾期达标")
     MISSED = "missed", _("未达标")
     NO_DATA = "no_data", _("未填报")
+    NOT_DETERMINED = "not_determined", _("待确定")

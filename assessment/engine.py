@@ -20,6 +20,7 @@ streams rows into the table while they are being computed: the database's work o
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from itertools import chain, groupby
 from math import gcd
 from operator import itemgetter
@@ -33,13 +34,14 @@ from django.utils import timezone
 
 from assessment.choices import PREFECTURE, ProgressStatus
 from assessment.models import Progress
-from assessment.rules import FOUR_PLACES, Aggregate, Outcome, Rule, evaluate, expected_value, rollup, trend
+from assessment.rules import (FOUR_PLACES, Aggregate, Outcome, Period, Rule, evaluate, expected_value,
+                              not_determined, rollup, trend)
 from counties.choices import FigureStatus
-from places.models import County
+from places.models import County, county_facts
 from counties.models import Figure
 from indicators.cycles import cycle_end
 from indicators.models import Indicator
-from indicators.targets import TargetSpec, target_for_year, targets_for
+from indicators.targets import Facts, TargetSpec, in_force, selected_now, target_for_year, targets_for
 from indicators.choices import Direction, Kind, LOWER_IS_BETTER, Level, Rollup
 
 COLUMNS = ["area", "indicator_id", "year", "value", "numerator", "denominator", "baseline", "baseline_year",
@@ -50,9 +52,9 @@ SCALE = 10_000  # values are numeric(…, 4): scaled by 10⁴ they are exact int
 # Beyond this (scaled) magnitude the exact-integer projection is not trusted to agree with Decimal's 28 digits.
 _EXACT_LIMIT = 10 ** 18
 
-ACHIEVED, ON_TRACK, LAGGING, OFF_TRACK, NO_DATA = (
+ACHIEVED, ON_TRACK, LAGGING, OFF_TRACK, NO_DATA, NOT_DETERMINED = (
     ProgressStatus.ACHIEVED.value, ProgressStatus.ON_TRACK.value, ProgressStatus.LAGGING.value,
-    ProgressStatus.OFF_TRACK.value, ProgressStatus.NO_DATA.value)
+    ProgressStatus.OFF_TRACK.value, ProgressStatus.NO_DATA.value, ProgressStatus.NOT_DETERMINED.value)
 
 
 def current_rule() -> Rule:
@@ -120,10 +122,13 @@ def _row(area: str, ind: IndicatorInfo, year: int, o: Outcome, num, den, now) ->
             o.expected, o.status, o.overdue, o.projected, o.will_meet, o.gap, now)
 
 
-def county_rows(ind: IndicatorInfo, code: str, tier: int, figures: list[tuple], rule: Rule, now) -> Iterator[tuple]:
+def county_rows(ind: IndicatorInfo, code: str, tier: int, figures: list[tuple], rule: Rule, now,
+                facts: Facts | None = None) -> Iterator[tuple]:
     """Rows for one county and indicator, straight from ``rules.evaluate`` (the reference for ``_county_rows``).
 
-    ``figures``: (year, value, numerator, denominator), approved.
+    ``figures``: (year, value, numerator, denominator), approved. ``facts``: the county's attribute values, for
+    targets whose scope is a condition on them (a year whose condition is not decided is "not determined"; a
+    year it excludes the county from has no row).
     """
     applicable = applicable_targets(ind, code, tier)
     if not applicable:
@@ -131,11 +136,25 @@ def county_rows(ind: IndicatorInfo, code: str, tier: int, figures: list[tuple], 
     values = {f[0]: f[1] for f in figures if f[1] is not None}
     parts = {f[0]: (f[2], f[3]) for f in figures}
     for year in ind.years:
-        target = target_for_year(applicable, year)
+        governing, unknown = in_force(applicable, facts, year)
         num, den = parts.get(year, (None, None))
+        if not governing:
+            if unknown:
+                o = not_determined(year=year, values=values, rule=rule, numerator=num, denominator=den)
+                yield _row(code, ind, year, o, num, den, now)
+            continue
+        target = target_for_year(governing, year)
         o = evaluate(kind=ind.kind, direction=ind.direction, year=year, values=values, target=target.value,
-                     target_year=target.year, rule=rule, numerator=num, denominator=den)
+                     target_year=target.year, rule=rule, numerator=num, denominator=den, period=period_of(target),
+                     upper=target.upper)
         yield _row(code, ind, year, o, num, den, now)
+
+
+def period_of(target: TargetSpec | None) -> Period | None:
+    """The rule's period of a standing target judged every few years (每2年1次); None for yearly ones."""
+    if target is None or target.period <= 1 or target.period_from is None:
+        return None
+    return Period(target.period, target.period_from)
 
 
 def prefecture_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], own: dict[int, tuple],
@@ -156,7 +175,7 @@ def prefecture_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], own: d
     if not applicable:
         return
     if ind.level == Level.COUNTY and ind.rollup == Rollup.SUM and ind.direction == Direction.AT_LEAST:
-        applicable = [TargetSpec(t.year, t.value * scope_count) for t in applicable]
+        applicable = [replace(t, value=t.value * scope_count) for t in applicable]
     series: dict[int, tuple] = {}
     for year in ind.years:
         if ind.rollup == Rollup.NONE:
@@ -174,7 +193,8 @@ def prefecture_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], own: d
         target = target_for_year(applicable, year)
         _, num, den = series.get(year, (None, None, None))
         o = evaluate(kind=ind.kind, direction=ind.direction, year=year, values=values, target=target.value,
-                     target_year=target.year, rule=rule, numerator=num, denominator=den)
+                     target_year=target.year, rule=rule, numerator=num, denominator=den, period=period_of(target),
+                     upper=target.upper)
         yield _row(PREFECTURE, ind, year, o, num, den, now)
 
 
@@ -199,19 +219,23 @@ def _counties_meeting_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate],
 
 def _scope(ind: IndicatorInfo) -> tuple[bool, set[str], set[int]]:
     """Which counties an indicator's roll-up waits for: every county (a general target), else the named
-    counties and the tiers its targets name."""
+    counties and the tiers its targets name (and, see ``engine.scope_count``, those a condition selects now)."""
     if any(t.general for t in ind.targets):
         return True, set(), set()
     named = set().union(*(t.counties for t in ind.targets)) if ind.targets else set()
     return False, named, {t.tier for t in ind.targets if t.tier is not None}
 
 
-def scope_count(ind: IndicatorInfo, counties: list[tuple]) -> int:
-    """How many of ``counties`` (id, code, tier) an ``all`` or ``sum`` roll-up counts."""
+def scope_count(ind: IndicatorInfo, counties: list[tuple], facts: dict[str, Facts] | None = None) -> int:
+    """How many of ``counties`` (id, code, tier) an ``all`` or ``sum`` roll-up counts. A conditional target
+    counts the counties its condition selects on their latest recorded attribute values."""
     every, named, tiers = _scope(ind)
     if every:
         return len(counties)
-    return sum(1 for _, code, tier in counties if code in named or tier in tiers)
+    conditions = [t.condition for t in ind.targets if t.condition is not None]
+    facts = facts or {}
+    return sum(1 for _, code, tier in counties if code in named or tier in tiers
+               or any(selected_now(c, facts.get(code, {})) for c in conditions))
 
 
 # ------------------------------------------------------------------------------ the fast county path --
@@ -247,7 +271,8 @@ def _terminates(num: int, den: int) -> bool:
 class _Plan:
     """An indicator's constants for ``_county_rows``, with each target scope's years worked out once."""
 
-    __slots__ = ("ind", "id", "milestone", "rate", "at_most", "at_least", "named", "_scopes")
+    __slots__ = ("ind", "id", "milestone", "rate", "at_most", "at_least", "named", "conditional", "periodic",
+                 "_scopes")
 
     def __init__(self, ind: IndicatorInfo) -> None:
         self.ind, self.id = ind, ind.id
@@ -256,24 +281,39 @@ class _Plan:
         self.at_most = ind.direction in LOWER_IS_BETTER
         self.at_least = ind.direction == Direction.AT_LEAST
         self.named = frozenset().union(*(t.counties for t in ind.targets)) if ind.targets else frozenset()
+        self.conditional = any(t.condition is not None for t in ind.targets)
+        # Periodic rules (每2年1次) and bands (``between``) are few: their rows come from the rule itself
+        # (``_reference_rows``), not from the integer path.
+        self.periodic = (any(period_of(t) is not None for t in ind.targets)
+                         or ind.direction == Direction.BETWEEN)
         self._scopes: dict[tuple, list[tuple] | None] = {}
 
-    def years_for(self, code: str, tier: int | None) -> list[tuple] | None:
-        """(year, target, target year, fixed expected value or None) for each year; None if no target applies.
+    def years_for(self, code: str, tier: int | None, facts: Facts | None = None) -> list[tuple] | None:
+        """(year, target, target year, fixed expected value or None, the target's spec) for each year; None if no
+        target applies.
+        A year whose conditional scope is not decided has target None ("not determined"); a year a condition
+        excludes the county from has no entry.
 
-        Counties not named by any target and of the same tier share one answer.
+        Counties not named by any target and of the same tier share one answer (unless a condition on their
+        attributes, ``facts``, tells them apart).
         """
-        key = (code if code in self.named else None, tier)
-        try:
-            return self._scopes[key]
-        except KeyError:
-            pass
+        key = (code if code in self.named or self.conditional else None, tier)
+        if not self.conditional:
+            try:
+                return self._scopes[key]
+            except KeyError:
+                pass
         applicable = applicable_targets(self.ind, code, tier)
         entries = None
         if applicable:
             entries = []
             for year in self.ind.years:
-                t = target_for_year(applicable, year)
+                governing, unknown = in_force(applicable, facts, year)
+                if not governing:
+                    if unknown:
+                        entries.append((year, None, None, None, None))
+                    continue
+                t = target_for_year(governing, year)
                 target = _scaled(t.value)
                 if t.year is None:
                     fixed = target  # a standing rule: the target itself is expected every year
@@ -281,8 +321,10 @@ class _Plan:
                     fixed = target if year >= t.year else 0
                 else:
                     fixed = None  # the straight line from the county's own baseline
-                entries.append((year, target, t.year, fixed))
-        self._scopes[key] = entries
+                entries.append((year, target, t.year, fixed, t))
+            entries = entries or None
+        if not self.conditional:
+            self._scopes[key] = entries
         return entries
 
 
@@ -295,94 +337,157 @@ def _county_rows(plan: _Plan, entries: list[tuple], area: str, figures: list[tup
     (area, indicator, year, value, numerator, denominator, baseline, baseline year, target, target year,
     expected, status, overdue, projected, will meet, gap) with numbers scaled by 10⁴.
     """
+    values, parts = _approved_series(figures)
+    if plan.periodic:
+        return _reference_rows(plan, entries, area, values, parts, rule)
+    base_year = rule.base_year if rule.base_year in values else (min(values) if values else None)
+    baseline = values[base_year] if base_year is not None else None
+    known = sorted(values)
+    milestone = plan.milestone
+    ind_id = plan.id
+    rows = []
+    trend_sums = _TrendSums()
+    for year, target, target_year, fixed, _ in entries:
+        trend_sums.take_up_to(year, known, values)
+        num, den = parts.get(year, (None, None))
+        value = values.get(year)
+        if target is None:
+            rows.append((area, ind_id, year, value, num, den, baseline, base_year, None, None, None,
+                         NOT_DETERMINED, False, None, None, None))
+            continue
+        e_num, e_den = num, den
+        if value is None and milestone and target_year is not None:
+            value = trend_sums.latest  # a milestone once done stays done (a yearly one is judged year by year)
+            e_num = e_den = None
+        if value is None:
+            rows.append((area, ind_id, year, None, num, den, baseline, base_year, target, target_year, None,
+                         NO_DATA, False, None, None, None))
+            continue
+        met = value <= target if plan.at_most else value >= target
+        gap = 0 if met else _gap(plan, target, value, e_num, e_den)
+        projected = will_meet = None
+        if not milestone and target_year is not None and trend_sums.n >= 2:
+            projected, will_meet = trend_sums.projection(plan, target, target_year, known, values)
+        expected = _expected(fixed, year, target, target_year, baseline, base_year)
+        status, overdue = _status(plan, met, year, value, target_year, baseline, expected, share)
+        rows.append((area, ind_id, year, value, num, den, baseline, base_year, target, target_year, expected,
+                     status, overdue, projected, will_meet, gap))
+    return rows
+
+
+def _reference_rows(plan: _Plan, entries: list[tuple], area: str, values: dict[int, int], parts: dict[int, tuple],
+                    rule: Rule) -> list[tuple]:
+    """``_county_rows``'s rows computed by ``rules.evaluate`` itself (Decimals, then scaled back): for the few
+    indicators whose rule the integer path does not follow (periodic standing rules)."""
+    decimals = {y: _dec(v) for y, v in values.items()}
+    ind = plan.ind
+    rows = []
+    for year, target, target_year, _fixed, spec in entries:
+        num, den = (_dec(x) for x in parts.get(year, (None, None)))
+        if target is None:
+            o = not_determined(year=year, values=decimals, rule=rule, numerator=num, denominator=den)
+        else:
+            o = evaluate(kind=ind.kind, direction=ind.direction, year=year, values=decimals, target=_dec(target),
+                         target_year=target_year, rule=rule, numerator=num, denominator=den,
+                         period=period_of(spec), upper=spec.upper)
+        rows.append((area, ind.id, year, _scaled(o.value), _scaled(num), _scaled(den), _scaled(o.baseline),
+                     o.baseline_year, _scaled(o.target), o.target_year, _scaled(o.expected), o.status, o.overdue,
+                     _scaled(o.projected), o.will_meet, _scaled(o.gap)))
+    return rows
+
+
+def _approved_series(figures: Iterable[tuple]) -> tuple[dict[int, int], dict[int, tuple]]:
+    """A county's approved figures of one indicator: values by year (those with a value) and the
+    (numerator, denominator) of every year."""
     values: dict[int, int] = {}
     parts: dict[int, tuple] = {}
     for _, _, year, value, num, den in figures:
         parts[year] = (num, den)
         if value is not None:
             values[year] = value
-    base_year = rule.base_year if rule.base_year in values else (min(values) if values else None)
-    baseline = values[base_year] if base_year is not None else None
-    known = sorted(values)
+    return values, parts
+
+
+class _TrendSums:
+    """The least-squares sums over the approved years up to the current one (x = year − 2000), kept running
+    as the years advance, and the latest approved value among them."""
+
+    __slots__ = ("i", "n", "sx", "sy", "sxx", "sxy", "latest")
+
+    def __init__(self) -> None:
+        self.i = self.n = self.sx = self.sy = self.sxx = self.sxy = 0
+        self.latest: int | None = None
+
+    def take_up_to(self, year: int, known: list[int], values: dict[int, int]) -> None:
+        while self.i < len(known) and known[self.i] <= year:
+            x, y = known[self.i] - 2000, values[known[self.i]]
+            self.n += 1
+            self.sx += x
+            self.sy += y
+            self.sxx += x * x
+            self.sxy += x * y
+            self.latest = y
+            self.i += 1
+
+    def projection(self, plan: _Plan, target: int, target_year: int, known: list[int],
+                   values: dict[int, int]) -> tuple[int, bool]:
+        """The trend's value in the target year (scaled) and whether it meets the target."""
+        n, sx, sy = self.n, self.sx, self.sy
+        d = n * self.sxx - sx * sx
+        slope = n * self.sxy - sx * sy
+        p = sy * d + slope * (n * (target_year - 2000) - sx)
+        q = n * d
+        projected, tie = _div_half_even(p, q)
+        goal = target * q
+        if (tie or p == goal) and not (_terminates(sx, n) and _terminates(slope, d) and abs(sy) < _EXACT_LIMIT):
+            # Exactly on a tie, and Decimal's 28 digits round somewhere on the way: ask the rule itself.
+            exact = trend({y: _dec(values[y]) for y in known[:self.i]}, target_year)
+            will_meet = exact <= _dec(target) if plan.at_most else exact >= _dec(target)
+            return _scaled(exact.quantize(FOUR_PLACES)), will_meet
+        return projected, (p <= goal if plan.at_most else p >= goal)
+
+
+def _gap(plan: _Plan, target: int, value: int, num: int | None, den: int | None) -> int:
+    """How far an unmet value is from the target (``rules.gap_in_units``), scaled."""
+    if plan.rate and num is not None and den:
+        # target × denominator / 100 − numerator, in people; scaled: (T·D − N·10⁶) / 10⁶
+        return _div_half_even(abs(target * den - num * 1_000_000), 1_000_000)[0]
+    return abs(target - value)
+
+
+def _expected(fixed: int | None, year: int, target: int, target_year: int | None, baseline: int,
+              base_year: int) -> int:
+    """The expected value in ``year`` (``rules.expected_value``), scaled; ``fixed`` when the plan fixed it."""
+    if fixed is not None:
+        return fixed
+    if year >= target_year or target_year <= base_year:
+        return target
+    if year <= base_year:
+        return baseline
+    span, step = target_year - base_year, year - base_year
+    expected, tie = _div_half_even(baseline * span + (target - baseline) * step, span)
+    if tie and not _terminates(step, span):
+        expected = _scaled(expected_value(_dec(baseline), base_year, _dec(target), target_year, year)
+                           .quantize(FOUR_PLACES))
+    return expected
+
+
+def _status(plan: _Plan, met: bool, year: int, value: int, target_year: int | None, baseline: int,
+            expected: int, share: tuple[int, int]) -> tuple[str, bool]:
+    """Status and overdue (``rules._status``) on scaled integers; ``share`` the lagging share as a ratio."""
+    if met:
+        return ACHIEVED, False
+    if target_year is not None and year >= target_year:
+        return OFF_TRACK, True
+    if (plan.milestone and target_year is not None) or (value <= expected if plan.at_most else value >= expected):
+        return ON_TRACK, False
+    start = baseline if target_year is not None else 0
+    if plan.at_least:
+        needed, made = expected - start, value - start
+    else:
+        needed, made = start - expected, start - value
     share_num, share_den = share
-    at_most, at_least, milestone, rate = plan.at_most, plan.at_least, plan.milestone, plan.rate
-    ind_id = plan.id
-    rows = []
-    # Running least-squares sums over the approved years up to the current one (x = year − 2000).
-    i = n = sx = sy = sxx = sxy = 0
-    latest = None
-    for year, target, target_year, fixed in entries:
-        while i < len(known) and known[i] <= year:
-            x, y = known[i] - 2000, values[known[i]]
-            n += 1
-            sx += x
-            sy += y
-            sxx += x * x
-            sxy += x * y
-            latest = y
-            i += 1
-        num, den = parts.get(year, (None, None))
-        value = values.get(year)
-        e_num, e_den = num, den
-        if value is None and milestone and target_year is not None:
-            value = latest  # a milestone once done stays done (a yearly one is judged year by year)
-            e_num = e_den = None
-        if value is None:
-            rows.append((area, ind_id, year, None, num, den, baseline, base_year, target, target_year, None,
-                         NO_DATA, False, None, None, None))
-            continue
-        met = value <= target if at_most else value >= target
-        if met:
-            gap = 0
-        elif rate and e_num is not None and e_den:
-            # target × denominator / 100 − numerator, in people; scaled: (T·D − N·10⁶) / 10⁶
-            gap = _div_half_even(abs(target * e_den - e_num * 1_000_000), 1_000_000)[0]
-        else:
-            gap = abs(target - value)
-        projected = will_meet = None
-        if not milestone and target_year is not None and n >= 2:
-            d = n * sxx - sx * sx
-            slope = n * sxy - sx * sy
-            p = sy * d + slope * (n * (target_year - 2000) - sx)
-            q = n * d
-            projected, tie = _div_half_even(p, q)
-            goal = target * q
-            if (tie or p == goal) and not (_terminates(sx, n) and _terminates(slope, d) and abs(sy) < _EXACT_LIMIT):
-                # Exactly on a tie, and Decimal's 28 digits round somewhere on the way: ask the rule itself.
-                exact = trend({y: _dec(values[y]) for y in known[:i]}, target_year)
-                will_meet = exact <= _dec(target) if at_most else exact >= _dec(target)
-                projected = _scaled(exact.quantize(FOUR_PLACES))
-            else:
-                will_meet = p <= goal if at_most else p >= goal
-        if fixed is not None:
-            expected = fixed
-        elif year >= target_year or target_year <= base_year:
-            expected = target
-        elif year <= base_year:
-            expected = baseline
-        else:
-            span, step = target_year - base_year, year - base_year
-            expected, tie = _div_half_even(baseline * span + (target - baseline) * step, span)
-            if tie and not _terminates(step, span):
-                expected = _scaled(expected_value(_dec(baseline), base_year, _dec(target), target_year, year)
-                                   .quantize(FOUR_PLACES))
-        if met:
-            status, overdue = ACHIEVED, False
-        elif target_year is not None and year >= target_year:
-            status, overdue = OFF_TRACK, True
-        elif (milestone and target_year is not None) or (value <= expected if at_most else value >= expected):
-            status, overdue = ON_TRACK, False
-        else:
-            start = baseline if target_year is not None else 0
-            if at_least:
-                needed, made = expected - start, value - start
-            else:
-                needed, made = start - expected, start - value
-            overdue = False
-            status = LAGGING if needed > 0 and made * share_den >= share_num * needed else OFF_TRACK
-        rows.append((area, ind_id, year, value, num, den, baseline, base_year, target, target_year, expected,
-                     status, overdue, projected, will_meet, gap))
-    return rows
+    return (LAGGING if needed > 0 and made * share_den >= share_num * needed else OFF_TRACK), False
 
 
 _DECIMAL_AT = (3, 4, 5, 6, 8, 10, 13, 15)  # positions of scaled numbers in a ``_county_rows`` row
@@ -465,13 +570,14 @@ def _compute(using: str, emit: Callable[[list], object], emit_rows: Callable[[li
     rule, now = current_rule(), timezone.now()
     indicators = load_indicators(using=using)
     counties = list(County.objects.using(using).order_by("id").values_list("id", "code", "tier"))
-    return _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, figures_cursor)
+    facts = county_facts(using)
+    return _batches(using, rule, now, indicators, counties, facts, emit, emit_rows, progress, figures_cursor)
 
 
 _COUNTY, _INDICATOR = itemgetter(0), itemgetter(1)
 
 
-def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, figures_cursor) -> Iterator:
+def _batches(using, rule, now, indicators, counties, facts, emit, emit_rows, progress, figures_cursor) -> Iterator:
     share = Decimal(rule.lagging_share).as_integer_ratio()
     plans = [_Plan(ind) for ind in indicators]
     # The prefecture's running totals per indicator and year: [total, Σnum, Σden, paired, done, reported].
@@ -493,38 +599,9 @@ def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, 
                 if key is None:
                     _keep_own(own, members)
                 elif key == county_id:
-                    for ind_id, series in groupby(members, key=_INDICATOR):
-                        by_year = totals.get(ind_id)
-                        if by_year is None:
-                            continue  # a retired indicator
-                        series = series_of[ind_id] = list(series)
-                        for _, _, year, value, num, den in series:
-                            if value is None:
-                                continue
-                            t = by_year.get(year)
-                            if t is None:
-                                t = by_year[year] = [0, 0, 0, 0, 0, 0]
-                            t[0] += value
-                            t[5] += 1
-                            if value >= SCALE:
-                                t[4] += 1
-                            if num is not None and den:
-                                t[1] += num
-                                t[2] += den
-                                t[3] += 1
+                    _take_county(members, totals, series_of)
                 group = next(groups, None)
-            rows: list[tuple] = []
-            for plan in plans:
-                entries = plan.years_for(code, tier)
-                if entries is not None:
-                    produced = _county_rows(plan, entries, code, series_of.get(plan.id, ()), rule, share)
-                    if plan.id in met:
-                        tally = met[plan.id]
-                        for raw in produced:
-                            if raw[11] == ACHIEVED:
-                                tally[raw[2]] = tally.get(raw[2], 0) + 1
-                    rows += produced
-            yield emit(rows)
+            yield emit(_rows_of_county(plans, code, tier, facts.get(code, {}), series_of, rule, share, met))
             if progress:
                 progress(done, steps)
         while group is not None:
@@ -533,16 +610,70 @@ def _batches(using, rule, now, indicators, counties, emit, emit_rows, progress, 
             group = next(groups, None)
     finally:
         release()
+    yield emit_rows(_prefecture_batch(indicators, totals, own, met, counties, facts, rule, now))
+    if progress:
+        progress(steps, steps)
+
+
+def _take_county(members: Iterable[tuple], totals: dict[int, dict[int, list[int]]],
+                 series_of: dict[int, list[tuple]]) -> None:
+    """One county's figures: each indicator's series into ``series_of``, and its values into the prefecture's
+    running totals."""
+    for ind_id, series in groupby(members, key=_INDICATOR):
+        by_year = totals.get(ind_id)
+        if by_year is None:
+            continue  # a retired indicator
+        series = series_of[ind_id] = list(series)
+        _add_to_totals(by_year, series)
+
+
+def _add_to_totals(by_year: dict[int, list[int]], series: list[tuple]) -> None:
+    """Add one county's series of an indicator to the running totals (``rules.Aggregate.add``, scaled)."""
+    for _, _, year, value, num, den in series:
+        if value is None:
+            continue
+        t = by_year.get(year)
+        if t is None:
+            t = by_year[year] = [0, 0, 0, 0, 0, 0]
+        t[0] += value
+        t[5] += 1
+        if value >= SCALE:
+            t[4] += 1
+        if num is not None and den:
+            t[1] += num
+            t[2] += den
+            t[3] += 1
+
+
+def _rows_of_county(plans: list[_Plan], code: str, tier: int, facts: Facts, series_of: dict[int, list[tuple]],
+                    rule: Rule, share: tuple[int, int], met: dict[int, dict[int, int]]) -> list[tuple]:
+    """One county's rows on every indicator that applies to it; counts its achieved rows in ``met``."""
+    rows: list[tuple] = []
+    for plan in plans:
+        entries = plan.years_for(code, tier, facts)
+        if entries is not None:
+            produced = _county_rows(plan, entries, code, series_of.get(plan.id, ()), rule, share)
+            if plan.id in met:
+                tally = met[plan.id]
+                for raw in produced:
+                    if raw[11] == ACHIEVED:
+                        tally[raw[2]] = tally.get(raw[2], 0) + 1
+            rows += produced
+    return rows
+
+
+def _prefecture_batch(indicators: list[IndicatorInfo], totals: dict[int, dict[int, list[int]]],
+                      own: dict[int, dict[int, tuple]], met: dict[int, dict[int, int]], counties: list[tuple],
+                      facts: dict[str, Facts], rule: Rule, now) -> list[tuple]:
+    """The prefecture's rows of every indicator, from the running totals and its own figures."""
     rows = []
     for ind in indicators:
         aggregates = {year: Aggregate(_dec(t[0]), _dec(t[1]), _dec(t[2]), t[3], t[4], t[5])
                       for year, t in totals[ind.id].items()}
         own_values = {year: tuple(_dec(v) for v in f) for year, f in own[ind.id].items()}
-        rows += prefecture_rows(ind, aggregates, own_values, scope_count(ind, counties), rule, now,
+        rows += prefecture_rows(ind, aggregates, own_values, scope_count(ind, counties, facts), rule, now,
                                 met.get(ind.id))
-    yield emit_rows(rows)
-    if progress:
-        progress(steps, steps)
+    return rows
 
 
 def _keep_own(own: dict[int, dict[int, tuple]], figures: Iterable[tuple]) -> None:

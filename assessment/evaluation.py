@@ -26,12 +26,14 @@ from django.utils import timezone
 from assessment import engine, incremental
 from assessment.choices import PREFECTURE
 from assessment.models import Evaluation, Progress
-from assessment.rules import Judgement, judge
+from assessment.rules import Judgement, judge, not_determined_judgement
 from counties.choices import FigureStatus
 from places.models import County
 from counties.models import Figure
 from indicators.cycles import cycle_years as cycle_span
 from indicators.models import Indicator
+from indicators.targets import Facts
+from places.models import county_facts
 from indicators.choices import Rollup
 
 BATCH = 20_000
@@ -39,12 +41,24 @@ Row = tuple  # (area, indicator id, target year, target, Judgement)
 
 
 def county_judgements(ind: engine.IndicatorInfo, code: str, tier: int | None, values: dict[int, Decimal],
-                      cycle: tuple[int, ...]) -> Iterator[Row]:
-    """One county's judgement on every target of ``ind`` that applies to it."""
+                      cycle: tuple[int, ...], facts: Facts | None = None) -> Iterator[Row]:
+    """One county's judgement on every target of ``ind`` that applies to it.
+
+    A conditional target (a condition on a county attribute, ``facts``) is judged where its condition holds in
+    the deadline year (a standing rule: the cycle's last year); where the attribute is not recorded for that
+    year, the result is "not determined".
+    """
     for spec in engine.applicable_targets(ind, code, tier):
+        if spec.condition is not None:
+            holds = spec.condition.holds(facts or {}, spec.year or (cycle[-1] if cycle else 9999))
+            if holds is False:
+                continue
+            if holds is None:
+                yield (code, ind.id, spec.year, spec.value, not_determined_judgement(values))
+                continue
         yield (code, ind.id, spec.year, spec.value,
                judge(kind=ind.kind, direction=ind.direction, target=spec.value, target_year=spec.year,
-                     values=values, cycle=cycle))
+                     values=values, cycle=cycle, period=engine.period_of(spec), upper=spec.upper))
 
 
 def prefecture_judgements(ind: engine.IndicatorInfo, rows: Iterable[tuple], own: dict[int, Decimal] | None,
@@ -59,10 +73,14 @@ def prefecture_judgements(ind: engine.IndicatorInfo, rows: Iterable[tuple], own:
     kind, direction = engine.judged_as(ind.kind, ind.direction, ind.level, ind.rollup, PREFECTURE)
     values = own if own is not None else {y: v for y, v, _, _ in rows if v is not None}
     targets = dict.fromkeys((ty, t) for _, _, t, ty in rows if t is not None)
+    # A periodic standing rule (每2年1次) is judged per period, as its progress rows were.
+    period = next((engine.period_of(t) for t in ind.targets if t.year is None and engine.period_of(t)), None)
+    upper = {t.year: t.upper for t in ind.targets if t.general and t.upper is not None}
     for target_year, target in sorted(targets, key=lambda k: (k[0] is None, k[0] or 0)):
         yield (PREFECTURE, ind.id, target_year, target,
                judge(kind=kind, direction=direction, target=target,
-                     target_year=target_year, values=values, cycle=cycle))
+                     target_year=target_year, values=values, cycle=cycle,
+                     period=period if target_year is None else None, upper=upper.get(target_year)))
 
 
 def _instance(row: Row) -> Evaluation:
@@ -144,6 +162,7 @@ def _all_rows(using: str) -> Iterator[Row]:
     indicators = engine.load_indicators(using=using)
     cycles = _cycles(using)
     counties = list(County.objects.using(using).order_by("id").values_list("id", "code", "tier"))
+    facts = county_facts(using)
     figures = (Figure.objects.using(using).filter(status=FigureStatus.APPROVED, county__isnull=False,
                                                   value__isnull=False)
                .order_by("county_id", "indicator_id", "year")
@@ -158,7 +177,8 @@ def _all_rows(using: str) -> Iterator[Row]:
                     values_of.setdefault(ind_id, {})[year] = value
             group = next(groups, None)
         for ind in indicators:
-            yield from county_judgements(ind, code, tier, values_of.get(ind.id, {}), cycles.get(ind.id, ()))
+            yield from county_judgements(ind, code, tier, values_of.get(ind.id, {}), cycles.get(ind.id, ()),
+                                         facts.get(code, {}))
     by_indicator = {ind.id: ind for ind in indicators}
     own = _own_figures(using)
     for ind_id, rows in groupby(_prefecture_progress(using), key=itemgetter(0)):
@@ -190,7 +210,8 @@ def rewrite_for(indicator_id: int, county_id: int | None, using: str = "default"
             values = dict(Figure.objects.using(using).filter(
                 indicator_id=indicator_id, county_id=county_id, status=FigureStatus.APPROVED, value__isnull=False,
             ).values_list("year", "value"))
-            rows += county_judgements(ind, code, tier, values, cycle)
+            facts = county_facts(using) if any(t.condition for t in ind.targets) else {}
+            rows += county_judgements(ind, code, tier, values, cycle, facts.get(code, {}))
         own = _own_figures(using, indicator_id).get(indicator_id, {}) if ind.rollup == Rollup.NONE else None
         rows += prefecture_judgements(ind, (r[1:] for r in _prefecture_progress(using, indicator_id)), own, cycle)
         return _write(rows, using)

@@ -20,8 +20,8 @@ from counties.choices import FigureStatus
 from counties.models import Figure
 from indicators.choices import Rollup
 from indicators.models import Indicator, Target
-from indicators.targets import TargetSpec, targets_for
-from places.models import County
+from indicators.targets import Condition, TargetSpec, selected_now, targets_for
+from places.models import County, county_facts
 
 
 def load_indicator(indicator_id: int, using: str = "default") -> IndicatorInfo | None:
@@ -32,13 +32,16 @@ def load_indicator(indicator_id: int, using: str = "default") -> IndicatorInfo |
         return None
     kind, direction, level, roll, cycle = found
     targets: dict[int, list] = {}
-    for target_id, year, value, tier, code in (Target.objects.using(using).filter(indicator_id=indicator_id)
-                                               .order_by("year", "tier", "id")
-                                               .values_list("id", "year", "value", "tier", "counties__code")):
-        spec = targets.setdefault(target_id, [year, value, tier, set()])
+    for target_id, year, value, tier, code, period, period_from, upper, *condition in (
+            Target.objects.using(using).filter(indicator_id=indicator_id).order_by("year", "tier", "id")
+            .values_list("id", "year", "value", "tier", "counties__code", "period", "period_from", "upper_value",
+                         "condition_attribute", "condition_operator", "condition_value", "condition_text")):
+        spec = targets.setdefault(target_id, [year, value, tier, set(), Condition(*condition)
+                                              if condition[0] else None, period, period_from, upper])
         if code is not None:
             spec[3].add(code)
-    specs = [TargetSpec(year, value, tier, frozenset(codes)) for year, value, tier, codes in targets.values()]
+    specs = [TargetSpec(year, value, tier, frozenset(codes), condition, period, period_from, upper)
+             for year, value, tier, codes, condition, period, period_from, upper in targets.values()]
     return IndicatorInfo(indicator_id, kind, direction, level, roll,
                          cycle_years(cycle, settings.PROGRESS_BASE_YEAR), specs)
 
@@ -61,9 +64,11 @@ def _compute_for(indicator_id: int, county_id: int | None, using: str,
         return [], areas  # a retired indicator has no progress
     approved = Figure.objects.using(using).filter(indicator_id=indicator_id, status=FigureStatus.APPROVED)
     rows: list[tuple] = []
+    conditional = any(t.condition is not None for t in ind.targets)
+    facts = county_facts(using) if conditional else {}
     if county_id is not None:
         plan = _Plan(ind)
-        entries = plan.years_for(code, tier)
+        entries = plan.years_for(code, tier, facts.get(code, {}))
         if entries is not None:
             group = [(county_id, indicator_id, y, _scaled(v), _scaled(n), _scaled(d)) for y, v, n, d in
                      approved.filter(county_id=county_id).order_by("year")
@@ -93,7 +98,8 @@ def _compute_for(indicator_id: int, county_id: int | None, using: str,
             if row[11] == ACHIEVED:
                 achieved[row[2]] = achieved.get(row[2], 0) + 1
         aggregates = _reporting(indicator_id, ind.years, year, achieved, using)
-    rows.extend(prefecture_rows(ind, aggregates, own, _scope_count_of(ind, using), rule, now, achieved, known))
+    rows.extend(prefecture_rows(ind, aggregates, own, _scope_count_of(ind, using, facts), rule, now, achieved,
+                                known))
     return rows, areas
 
 
@@ -166,13 +172,18 @@ def counties_achieving(indicator_id: int, excluding: list[str], using: str = "de
             .exclude(area__in=excluding).values_list("year").annotate(n=Count("*")).order_by())
 
 
-def _scope_count_of(ind: IndicatorInfo, using: str) -> int:
+def _scope_count_of(ind: IndicatorInfo, using: str, facts: dict | None = None) -> int:
     """``engine.scope_count`` counted in the database, without loading every county (the incremental path)."""
     if ind.rollup not in ("all", "sum"):
         return 0
     every, named, tiers = _scope(ind)
     counties = County.objects.using(using)
-    return counties.count() if every else counties.filter(Q(code__in=named) | Q(tier__in=tiers)).count()
+    if every:
+        return counties.count()
+    conditions = [t.condition for t in ind.targets if t.condition is not None]
+    if conditions:
+        named = named | {code for code, f in (facts or {}).items() if any(selected_now(c, f) for c in conditions)}
+    return counties.filter(Q(code__in=named) | Q(tier__in=tiers)).count()
 
 
 def compute_for(indicator_id: int, county_id: int | None, using: str = "default", *,

@@ -9,7 +9,7 @@ the approved years projects the value in Y and tells whether T will be met at th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Mapping, Sequence
 
@@ -43,11 +43,21 @@ class Outcome:
     gap: Decimal | None
 
 
-def meets(value: Decimal, goal: Decimal, direction: str) -> bool:
-    """Whether ``value`` satisfies ``goal`` in the indicator's direction."""
+def meets(value: Decimal, goal: Decimal, direction: str, upper: Decimal | None = None) -> bool:
+    """Whether ``value`` satisfies ``goal`` in the indicator's direction (``between``: ``goal`` ≤ value ≤ ``upper``)."""
+    if direction == Direction.BETWEEN:
+        return goal <= value and (upper is None or value <= upper)
     if direction in LOWER_IS_BETTER:
         return value <= goal
     return value >= goal
+
+
+def band_side(value: Decimal, lower: Decimal, upper: Decimal | None) -> tuple[Decimal, str]:
+    """For a ``between`` target: the bound a value outside the band moves toward, and in which direction
+    (below the band: the lower bound, at least; above it: the upper bound, at most). Inside: the lower bound."""
+    if upper is not None and value > upper:
+        return upper, Direction.AT_MOST
+    return lower, Direction.AT_LEAST
 
 
 def expected_value(baseline: Decimal, base_year: int, target: Decimal, target_year: int, year: int) -> Decimal:
@@ -104,12 +114,30 @@ def evaluate(
     rule: Rule = Rule(),
     numerator: Decimal | None = None,
     denominator: Decimal | None = None,
+    period: Period | None = None,
+    upper: Decimal | None = None,
 ) -> Outcome:
     """Progress of one county (or the prefecture) on one indicator in ``year``.
 
     ``values`` are the approved values by year (all years, so the baseline and trend can be found);
-    ``target``/``target_year`` the applicable target (``target_year`` None for a standing yearly rule).
+    ``target``/``target_year`` the applicable target (``target_year`` None for a standing yearly rule);
+    ``period``: a standing rule's period of several years (每2年1次), judged per period (``periodic``).
+    ``upper``: a ``between`` target's upper bound (``target`` the lower): inside the band is achieved; outside,
+    the year is judged as an at-least target toward the lower bound or an at-most one toward the upper.
     """
+    if direction == Direction.BETWEEN and target is not None:
+        value = values.get(year)
+        if value is None:
+            value = target  # no figure: judged (as no data) against the lower bound
+        bound, side = band_side(value, target, upper)
+        o = evaluate(kind=kind, direction=side, year=year, values=values, target=bound, target_year=target_year,
+                     rule=rule, numerator=numerator, denominator=denominator, period=period)
+        if o.value is not None and meets(o.value, target, direction, upper):
+            return replace(o, status=ProgressStatus.ACHIEVED, overdue=False, gap=Decimal(0))
+        return o
+    if period is not None and period.years > 1 and target_year is None and target is not None:
+        return periodic(kind=kind, direction=direction, year=year, values=values, target=target, period=period,
+                        rule=rule)
     value = values.get(year)
     if kind == Kind.MILESTONE and value is None and target_year is not None:
         # A milestone once done stays done: carry the latest earlier value forward. Not a yearly milestone
@@ -141,6 +169,68 @@ def evaluate(
     status, overdue = _status(kind, direction, year, value, target, target_year, baseline, expected, rule)
     return Outcome(value, target, target_year, baseline, base_year, expected, status, overdue,
                    projected, will_meet, gap)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A standing rule's period: every ``years`` years, the first period starting in ``start`` (每2年1次 from
+    2022: 2022–2023, 2024–2025, …)."""
+
+    years: int
+    start: int
+
+    def bounds(self, year: int) -> tuple[int, int]:
+        """The first and last year of the period ``year`` falls in."""
+        first = self.start + ((year - self.start) // self.years) * self.years
+        return first, first + self.years - 1
+
+
+def period_value(kind: str, values: Mapping[int, Decimal], first: int, upto: int) -> Decimal | None:
+    """What a period has achieved by ``upto``: counts and amounts add up over its years (每2年1次: the events of
+    both years); other kinds take the latest value. None when no year of it is reported yet."""
+    reported = [values[y] for y in range(first, upto + 1) if values.get(y) is not None]
+    if not reported:
+        return None
+    if kind in (Kind.COUNT, Kind.AMOUNT):
+        return sum(reported, Decimal(0))
+    return reported[-1]
+
+
+def periodic(*, kind: str, direction: str, year: int, values: Mapping[int, Decimal], target: Decimal,
+             period: Period, rule: Rule = Rule()) -> Outcome:
+    """A periodic standing rule in ``year``: ``achieved`` once the period so far meets the target; before the
+    period's last year, otherwise ``not_due`` (nothing is owed yet); in its last year, ``off_track`` and overdue
+    when unmet, ``no_data`` when that year is not reported. The value shown is the year's own figure.
+    """
+    first, last = period.bounds(year)
+    so_far = period_value(kind, values, first, year)
+    base_year = rule.base_year if rule.base_year in values else (min(values) if values else None)
+    baseline = values.get(base_year) if base_year is not None else None
+    value = values.get(year)
+    expected = target.quantize(FOUR_PLACES)
+    if so_far is not None and meets(so_far, target, direction):
+        return Outcome(value, target, None, baseline, base_year, expected, ProgressStatus.ACHIEVED, False,
+                       None, None, Decimal(0))
+    gap = None if so_far is None else gap_in_units(kind, direction, target, so_far)
+    if year < last:
+        return Outcome(value, target, None, baseline, base_year, expected, ProgressStatus.NOT_DUE, False,
+                       None, None, gap)
+    if value is None:
+        # The period's last year, not reported: as any year without a figure.
+        return Outcome(value, target, None, baseline, base_year, None, ProgressStatus.NO_DATA, False,
+                       None, None, None)
+    return Outcome(value, target, None, baseline, base_year, expected, ProgressStatus.OFF_TRACK, True,
+                   None, None, gap)
+
+
+def not_determined(*, year: int, values: Mapping[int, Decimal], rule: Rule = Rule(),
+                   numerator: Decimal | None = None, denominator: Decimal | None = None) -> Outcome:
+    """The outcome where a target's scope cannot be decided yet (a condition on a county attribute whose value
+    is not recorded for the year): the figure is shown, nothing is judged, never off track."""
+    base_year = rule.base_year if rule.base_year in values else (min(values) if values else None)
+    baseline = values.get(base_year) if base_year is not None else None
+    return Outcome(values.get(year), None, None, baseline, base_year, None, ProgressStatus.NOT_DETERMINED,
+                   False, None, None, None)
 
 
 def _status(kind, direction, year, value, target, target_year, baseline, expected, rule) -> tuple[str, bool]:
@@ -232,6 +322,14 @@ class Judgement:
     years_reported: int | None = None
 
 
+def not_determined_judgement(values: Mapping[int, Decimal]) -> Judgement:
+    """The final evaluation where a target's conditional scope cannot be decided (attribute not recorded)."""
+    reported = sorted(y for y, v in values.items() if v is not None)
+    latest_year = reported[-1] if reported else None
+    return Judgement(EvaluationResult.NOT_DETERMINED, None, None,
+                     values[latest_year] if latest_year is not None else None, latest_year)
+
+
 def judge(
     *,
     kind: str,
@@ -240,6 +338,8 @@ def judge(
     target_year: int | None,
     values: Mapping[int, Decimal],
     cycle: Sequence[int] = (),
+    period: Period | None = None,
+    upper: Decimal | None = None,
 ) -> Judgement:
     """Which target an area met on time, late, or missed (DESIGN §3, Final evaluation).
 
@@ -251,6 +351,8 @@ def judge(
     - ``missed``: neither, and there is an approved figure for the deadline year or later;
     - ``no_data``: no approved figure for the deadline year or later.
 
+    ``upper``: a ``between`` target's upper bound (met inside the band).
+
     A standing yearly rule (``target_year`` None, 每年…) is judged per year over the ``cycle`` years:
     ``met_on_time`` when every reported year met it, ``missed`` when some reported year did not, ``no_data``
     when no year of the cycle is reported.
@@ -258,9 +360,11 @@ def judge(
     reported = sorted(y for y, v in values.items() if v is not None)
     latest_year = reported[-1] if reported else None
     latest_value = values[latest_year] if latest_year is not None else None
+    if target_year is None and period is not None and period.years > 1:
+        return _judge_periods(kind, direction, target, values, cycle, period, latest_value, latest_year)
     if target_year is None:
         years = [y for y in reported if not cycle or y in cycle]
-        met = sum(1 for y in years if meets(values[y], target, direction))
+        met = sum(1 for y in years if meets(values[y], target, direction, upper))
         if not years:
             result = EvaluationResult.NO_DATA
         else:
@@ -270,19 +374,43 @@ def judge(
     if kind == Kind.MILESTONE:
         # Done in or before the deadline year, and still done by then: met on time, since the year it was done.
         upto = [y for y in reported if y <= target_year]
-        if upto and meets(values[upto[-1]], target, direction):
+        if upto and meets(values[upto[-1]], target, direction, upper):
             done = upto[-1]
             for y in reversed(upto):
-                if not meets(values[y], target, direction):
+                if not meets(values[y], target, direction, upper):
                     break
                 done = y
             return Judgement(EvaluationResult.MET_ON_TIME, values[upto[-1]], done, latest_value, latest_year)
-    if at_deadline is not None and meets(at_deadline, target, direction):
+    if at_deadline is not None and meets(at_deadline, target, direction, upper):
         return Judgement(EvaluationResult.MET_ON_TIME, at_deadline, target_year, latest_value, latest_year)
-    later = [y for y in reported if y > target_year and meets(values[y], target, direction)]
+    later = [y for y in reported if y > target_year and meets(values[y], target, direction, upper)]
     if later:
         return Judgement(EvaluationResult.MET_LATE, at_deadline, later[0], latest_value, latest_year)
     if any(y >= target_year for y in reported):
         return Judgement(EvaluationResult.MISSED, at_deadline, None, latest_value, latest_year)
     return Judgement(EvaluationResult.NO_DATA, None, None, latest_value, latest_year)
 
+
+
+def _judge_periods(kind, direction, target, values, cycle, period: Period, latest_value, latest_year) -> Judgement:
+    """A periodic standing rule over the cycle: each period of the cycle is met (its reported years add up to
+    the target), missed (not met, its last year reported) or not yet judged; ``years_met``/``years_reported``
+    then count periods; ``met_on_time`` when every judged period met it."""
+    firsts = sorted({period.bounds(y)[0] for y in cycle}) if cycle else sorted(
+        {period.bounds(y)[0] for y, v in values.items() if v is not None})
+    judged = met = 0
+    for first in firsts:
+        last = first + period.years - 1
+        total = period_value(kind, values, first, last)
+        if total is None:
+            continue
+        ok = meets(total, target, direction)
+        if not ok and values.get(last) is None:
+            continue  # not met yet, and its last year not reported: nothing is owed yet
+        judged += 1
+        met += ok
+    if not judged:
+        result = EvaluationResult.NO_DATA
+    else:
+        result = EvaluationResult.MET_ON_TIME if met == judged else EvaluationResult.MISSED
+    return Judgement(result, None, None, latest_value, latest_year, met, judged)

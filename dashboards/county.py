@@ -52,9 +52,17 @@ class IndicatorRow:
     results: list[ResultView] = field(default_factory=list)
 
     @property
+    def excluded(self) -> bool:
+        """The target's condition on a county attribute leaves this county out in the year (the engine wrote no
+        row for it: an undecided condition is a 待确定 row, not none)."""
+        return not self.progress and self.target is not None and self.target.condition is not None
+
+    @property
     def status(self) -> str | None:
         if self.progress:
             return self.progress["status"]
+        if self.excluded:
+            return None
         # A prefecture-wide indicator: the county reports its part of the 全州 total and has no status of its own.
         return None if self.indicator.level == Level.PREFECTURE else ProgressStatus.NO_DATA
 

@@ -23,7 +23,8 @@ class AreaCounts:
 
     @property
     def targets(self) -> int:
-        return sum(self.results.values())
+        """Targets judged in the cycle (a target whose conditional scope is not determined yet left out)."""
+        return sum(n for r, n in self.results.items() if r != EvaluationResult.NOT_DETERMINED)
 
     @property
     def met(self) -> int:
@@ -35,12 +36,15 @@ class AreaCounts:
 
     @property
     def judged(self) -> int:
-        """Indicators with data in the year (no_data left out)."""
-        return sum(n for s, n in self.statuses.items() if s != ProgressStatus.NO_DATA)
+        """Indicators judged in the year (no data, not determined and not due left out)."""
+        return sum(n for s, n in self.statuses.items() if s not in NOT_JUDGED)
 
     @property
     def off_track_share(self) -> float | None:
         return self.statuses.get(ProgressStatus.OFF_TRACK, 0) / self.judged if self.judged else None
+
+
+NOT_JUDGED = frozenset({ProgressStatus.NO_DATA, ProgressStatus.NOT_DETERMINED, ProgressStatus.NOT_DUE})
 
 
 def area_counts(user, *, cycle: str | None, year: int | None) -> dict[str, AreaCounts]:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -32,8 +33,24 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class TargetForm(forms.ModelForm):
+    """A target's form: ``period`` left empty means a yearly rule (1), so a form posted without it (as before
+    periods existed) still saves."""
+
+    period = forms.IntegerField(label=_("周期（年）"), required=False, min_value=1,
+                                help_text=Target._meta.get_field("period").help_text)
+
+    class Meta:
+        model = Target
+        fields = "__all__"
+
+    def clean_period(self) -> int:
+        return self.cleaned_data.get("period") or 1
+
+
 class TargetInline(admin.TabularInline):
     model = Target
+    form = TargetForm
     extra = 0
     filter_horizontal = ["counties"]
 
@@ -49,8 +66,10 @@ class IndicatorAdmin(AnnouncesWrites, SimpleHistoryAdmin):
 
 @admin.register(Target)
 class TargetAdmin(AnnouncesWrites, SimpleHistoryAdmin):
-    list_display = ["indicator", "year", "value", "tier", "note"]
-    list_filter = ["year", "tier", "indicator__plan"]
+    form = TargetForm
+    list_display = ["indicator", "year", "assumed_deadline", "value", "upper_value", "tier", "condition_text", "note"]
+    # 推定期限: an auditor lists every deadline the plans do not give (issue 14 item 6).
+    list_filter = ["assumed_deadline", "year", "tier", "indicator__plan"]
     search_fields = ["indicator__code", "indicator__name", "note"]
     filter_horizontal = ["counties"]
 

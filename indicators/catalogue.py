@@ -17,9 +17,11 @@ from django.db import transaction
 
 from indicators.choices import Direction, Kind, Level, Rollup
 from places.choices import Tier
+from places.loading import ATTRIBUTES_FILE, read_attributes
 
 CATALOGUE_DIR = Path(settings.BASE_DIR) / "fixtures" / "catalogue"
 COUNTIES_FILE = Path(settings.BASE_DIR) / "fixtures" / "counties.yaml"
+CONDITION_OPERATORS = {"gt", "gte", "lt", "lte", "eq"}
 
 PLAN_ORDER = ["preschool", "compulsory", "high_school", "vocational", "teachers", "informatization",
               "research", "assessment"]
@@ -44,9 +46,11 @@ class Catalogue:
     counties: list[dict[str, Any]]
     rules: dict[str, Any] = field(default_factory=dict)
     rule_sources: dict[str, Any] = field(default_factory=dict)
+    attributes: list[dict[str, Any]] = field(default_factory=list)
 
 
-def read_files(directory: Path = CATALOGUE_DIR, counties_file: Path = COUNTIES_FILE) -> Catalogue:
+def read_files(directory: Path = CATALOGUE_DIR, counties_file: Path = COUNTIES_FILE,
+               attributes_file: Path | None = None) -> Catalogue:
     """Read every ``<plan>.yaml`` of the catalogue folder, in the plans' order."""
     docs = []
     for path in sorted(directory.glob("*.yaml")):
@@ -61,7 +65,10 @@ def read_files(directory: Path = CATALOGUE_DIR, counties_file: Path = COUNTIES_F
     counties = yaml.safe_load(counties_file.read_text(encoding="utf-8"))
     rules = next((d.get("rules") for d in docs if d.get("rules")), {}) or {}
     rule_sources = next((d.get("rule_sources") for d in docs if d.get("rule_sources")), {}) or {}
-    return Catalogue(plans=docs, units=units, counties=counties, rules=rules, rule_sources=rule_sources)
+    # The county attributes a target's condition may name: the places app's fixture, read to check names.
+    attributes = read_attributes(attributes_file or ATTRIBUTES_FILE)
+    return Catalogue(plans=docs, units=units, counties=counties, rules=rules, rule_sources=rule_sources,
+                     attributes=attributes or [])
 
 
 def check(catalogue: Catalogue) -> list[str]:
@@ -69,6 +76,7 @@ def check(catalogue: Catalogue) -> list[str]:
     problems: list[str] = []
     unit_kinds = {u["code"]: set(u.get("kinds") or []) for u in catalogue.units}
     county_codes = {str(c["code"]) for c in catalogue.counties}
+    attribute_codes = {a["code"] for a in catalogue.attributes}
     plan_codes = Counter((d.get("plan") or {}).get("code") for d in catalogue.plans)
     for code, n in plan_codes.items():
         if n > 1:
@@ -90,15 +98,50 @@ def check(catalogue: Catalogue) -> list[str]:
                 problems.append(f"{where}: task {task.get('number')} without a title")
         for ind in doc.get("indicators") or []:
             indicator_codes[ind.get("code")] += 1
-            problems.extend(_check_indicator(ind, plan.get("code"), where, set(task_numbers), unit_kinds, county_codes))
+            problems.extend(_check_indicator(ind, plan.get("code"), where, set(task_numbers), unit_kinds, county_codes,
+                                             attribute_codes))
     for code, n in indicator_codes.items():
         if n > 1:
             problems.append(f"indicator {code}: duplicate code ({n} times)")
+    problems.extend(_check_references(catalogue, set(indicator_codes)))
     return problems
 
 
+def _targets_key(ind: dict) -> tuple:
+    return tuple(sorted((str(t.get("year")), str(t.get("value")), str(t.get("upper")), str(t.get("tier")))
+                        for t in ind.get("targets") or []))
+
+
+def _check_references(catalogue: Catalogue, codes: set) -> Iterable[str]:
+    """``same_as`` names an existing indicator; two indicators measuring the same quantity with the same targets
+    (the same sentence and name, or a rate with the same numerator and denominator rules) are one requirement
+    counted twice, unless one refers to the other."""
+    indicators = [ind for doc in catalogue.plans for ind in doc.get("indicators") or []]
+    for ind in indicators:
+        ref = ind.get("same_as")
+        if ref is not None and (ref not in codes or ref == ind.get("code")):
+            yield f"{ind.get('code')}: same_as {ref!r} is not another indicator of the catalogue"
+    seen: dict[tuple, dict] = {}
+    for ind in indicators:
+        # The same quantity: one sentence measured the same way (level, unit, numerator and denominator rules),
+        # with the same targets — wherever in the plans its sentence stands.
+        measured = (ind.get("kind"), ind.get("unit"), ind.get("level") or Level.COUNTY, ind.get("direction"),
+                    ind.get("numerator") or "", ind.get("denominator") or "", _targets_key(ind))
+        keys = [(" ".join((ind.get("source") or "").split()), ind.get("name"), measured)]
+        if ind.get("kind") == Kind.RATE:
+            keys.append(("rate", measured))
+        for key in keys:
+            other = seen.setdefault(key, ind)
+            if other is ind or other.get("retired") and ind.get("retired"):
+                continue
+            if ind.get("same_as") != other.get("code") and other.get("same_as") != ind.get("code"):
+                yield (f"{ind.get('code')}: the same requirement and targets as {other.get('code')} "
+                       f"(counted twice: let one refer to the other with same_as)")
+                break
+
+
 def _check_indicator(ind: dict, plan_code: str | None, where: str, tasks: set, unit_kinds: dict,
-                     county_codes: set) -> Iterable[str]:
+                     county_codes: set, attribute_codes: set = frozenset()) -> Iterable[str]:
     code = ind.get("code") or "?"
     here = f"{where}: {code}"
     prefix = PLAN_PREFIX.get(plan_code or "")
@@ -145,6 +188,13 @@ def _check_indicator(ind: dict, plan_code: str | None, where: str, tasks: set, u
             yield f"{here}: milestone target must be 1 (done), not {value}"
         if direction == Direction.ZERO and value != 0:
             yield f"{here}: direction 'zero' needs target 0, not {value}"
+        upper = t.get("upper")
+        if direction == Direction.BETWEEN and upper is None:
+            yield f"{here}: a 'between' target needs both bounds (value and upper)"
+        if upper is not None and direction != Direction.BETWEEN:
+            yield f"{here}: only a 'between' target has an upper bound"
+        if upper is not None and float(upper) < float(value):
+            yield f"{here}: upper bound {upper} below the lower bound {value}"
         if kind == Kind.RATE and not ind.get("may_exceed_100") and not 0 <= float(value) <= 100:
             yield f"{here}: rate target {value} outside 0–100 %"
         if t.get("tier") is not None and t.get("tier") not in Tier.values:
@@ -157,6 +207,14 @@ def _check_indicator(ind: dict, plan_code: str | None, where: str, tasks: set, u
         year = t.get("year")
         if year is not None and not (2000 <= int(year) <= 2100):
             yield f"{here}: target year {year} is implausible"
+        if t.get("assumed_deadline") and year is None:
+            yield f"{here}: an assumed deadline needs its year (the end of the cycle)"
+        yield from _check_condition(t.get("condition"), here, attribute_codes)
+        period = t.get("period") or 1
+        if period != 1 and (year is not None or not t.get("period_from") or int(period) < 1):
+            yield f"{here}: a period of {period} years needs a standing rule (year null) and period_from"
+        if t.get("condition") and (t.get("tier") is not None or t.get("counties")):
+            yield f"{here}: a target has one scope: a tier, named counties or a condition"
     scopes = Counter((t.get("year"), t.get("tier"), tuple(sorted(map(str, t.get("counties") or []))))
                      for t in targets)
     for scope, n in scopes.items():
@@ -164,9 +222,29 @@ def _check_indicator(ind: dict, plan_code: str | None, where: str, tasks: set, u
             yield f"{here}: {n} targets for the same year and scope {scope}"
 
 
+def _check_condition(condition: dict | None, here: str, attribute_codes: set) -> Iterable[str]:
+    if not condition:
+        return
+    if condition.get("attribute") not in attribute_codes:
+        yield f"{here}: condition names unknown county attribute {condition.get('attribute')!r}"
+    if condition.get("operator") not in CONDITION_OPERATORS:
+        yield f"{here}: condition operator {condition.get('operator')!r} is not one of {sorted(CONDITION_OPERATORS)}"
+    if condition.get("value") is None:
+        yield f"{here}: condition without a value"
+    if not (condition.get("text") or "").strip():
+        yield f"{here}: condition without the plan's words (text)"
+
+
+def _condition_of(target) -> dict | None:
+    if not target.condition_attribute:
+        return None
+    return {"attribute": target.condition_attribute, "operator": target.condition_operator,
+            "value": target.condition_value, "text": target.condition_text}
+
+
 def from_database() -> Catalogue:
     """The catalogue as loaded (and perhaps edited in the admin), as plain values for ``check``."""
-    from places.models import County
+    from places.models import Attribute, County
     from indicators.models import Plan, Unit
 
     plans = []
@@ -181,9 +259,12 @@ def from_database() -> Catalogue:
                     "level": i.level, "rollup": i.rollup, "unit": i.unit.code, "numerator": i.numerator_rule,
                     "denominator": i.denominator_rule, "may_exceed_100": i.may_exceed_100,
                     "task": i.task.number if i.task_id else None,
+                    "same_as": i.same_as.code if i.same_as_id else None,
                     "targets": [
                         {"year": t.year, "value": t.value, "tier": t.tier,
-                         "counties": [c.code for c in t.counties.all()] or None}
+                         "counties": [c.code for c in t.counties.all()] or None, "condition": _condition_of(t),
+                         "period": t.period, "period_from": t.period_from, "upper": t.upper_value,
+                         "assumed_deadline": t.assumed_deadline}
                         for t in i.targets.all()
                     ],
                 }
@@ -192,7 +273,8 @@ def from_database() -> Catalogue:
         })
     units = [{"code": u.code, "kinds": u.kinds} for u in Unit.objects.all()]
     counties = [{"code": c.code} for c in County.objects.all()]
-    return Catalogue(plans=plans, units=units, counties=counties)
+    attributes = [{"code": a.code} for a in Attribute.objects.all()]
+    return Catalogue(plans=plans, units=units, counties=counties, attributes=attributes)
 
 
 def upsert(model, defaults: dict, **lookup):
@@ -245,6 +327,7 @@ def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = Non
     units = {u.code: u for u in Unit.objects.all()}
     total = sum(len(d.get("indicators") or []) for d in catalogue.plans)
     done = 0
+    references: dict[int, str | None] = {}
     for order, doc in enumerate(catalogue.plans):
         p = doc["plan"]
         plan, _ = Plan.objects.update_or_create(code=p["code"], defaults={
@@ -272,34 +355,54 @@ def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = Non
                 "note": ind.get("note") or "", "retired": bool(ind.get("retired")), "order": i_order,
             })
             _sync_targets(indicator, ind.get("targets") or [], counties, Target)
+            references[indicator.pk] = ind.get("same_as")
             stats["indicators"] += 1
             stats["targets"] += len(ind.get("targets") or [])
             done += 1
             if progress:
                 progress(done, total)
+    # Once every indicator exists: which one refers to which (same_as), saved only where it changed.
+    ids = dict(Indicator.objects.values_list("code", "id"))
+    for pk, ref in references.items():
+        indicator = Indicator.objects.get(pk=pk)
+        wanted = ids.get(ref) if ref else None
+        if indicator.same_as_id != wanted:
+            indicator.same_as_id = wanted
+            indicator.save()
     return dict(stats)
 
 
-def _target_key(year, value, tier, counties, note) -> tuple:
-    return (year, Decimal(str(value)).normalize(), tier, tuple(sorted(counties)), note or "")
+def _target_key(year, value, tier, counties, note, condition: dict | None = None, period: int | None = 1,
+                period_from: int | None = None, upper=None, assumed: bool | None = False) -> tuple:
+    c = condition or {}
+    cond = ((c["attribute"], c["operator"], Decimal(str(c["value"])).normalize(), c.get("text") or "")
+            if c else None)
+    return (year, Decimal(str(value)).normalize(), tier, tuple(sorted(counties)), note or "", cond, period or 1,
+            period_from, None if upper is None else Decimal(str(upper)).normalize(), bool(assumed))
 
 
 def _sync_targets(indicator, wanted: list[dict], counties: dict, Target) -> None:
     have = {
-        _target_key(t.year, t.value, t.tier, [c.code for c in t.counties.all()], t.note): t
+        _target_key(t.year, t.value, t.tier, [c.code for c in t.counties.all()], t.note, _condition_of(t),
+                    t.period, t.period_from, t.upper_value, t.assumed_deadline): t
         for t in indicator.targets.prefetch_related("counties")
     }
     want = {
         _target_key(t.get("year"), t["value"], t.get("tier"), [str(c) for c in t.get("counties") or []],
-                    t.get("note")): t
+                    t.get("note"), t.get("condition"), t.get("period"), t.get("period_from"), t.get("upper"),
+                    t.get("assumed_deadline")): t
         for t in wanted
     }
     for key, target in have.items():
         if key not in want:
             target.delete()
     for key in want.keys() - have.keys():
-        year, value, tier, codes, note = key
-        target = Target.objects.create(indicator=indicator, year=year, value=value, tier=tier, note=note)
+        year, value, tier, codes, note, cond, period, period_from, upper, assumed = key
+        attribute, operator, cond_value, text = cond or ("", "", None, "")
+        target = Target.objects.create(indicator=indicator, year=year, value=value, tier=tier, note=note,
+                                       condition_attribute=attribute, condition_operator=operator,
+                                       condition_value=cond_value, condition_text=text, period=period,
+                                       period_from=period_from, upper_value=upper, assumed_deadline=assumed)
         if codes:
             target.counties.set([counties[c] for c in codes])
 

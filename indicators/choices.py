@@ -14,6 +14,9 @@ class Direction(models.TextChoices):
     AT_MOST = "at_most", _("不高于")
     ZERO = "zero", _("清零")
     DONE = "done", _("完成")
+    # Within a band (普职招生比大体相当: 45–55 %; 安家补助 2—100万元): the target's value is the lower bound,
+    # ``upper_value`` the upper one.
+    BETWEEN = "between", _("区间内")
 
 
 class Level(models.TextChoices):

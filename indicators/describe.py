@@ -25,7 +25,9 @@ def unit_suffix(indicator: Indicator) -> str:
 
 def target_scope(spec: TargetSpec, level: str, names: Sequence[str] = ()) -> str:
     """Whose target a spec is, as the plans say it: named counties (their ``names`` when given), a tier's, the
-    prefecture total, or every county's."""
+    prefecture total, every county's, or the counties a condition on an attribute selects (in the plan's words)."""
+    if spec.condition is not None:
+        return spec.condition.text
     if spec.counties:
         return "、".join(names) if names else _("指定县市")
     if spec.tier:
@@ -41,6 +43,8 @@ def target_text(indicator: Indicator, spec: TargetSpec | None) -> str:
         return "—"
     if indicator.kind == Kind.MILESTONE:
         text = _("完成")
+    elif indicator.direction == Direction.BETWEEN and spec.upper is not None:
+        text = f"{plain(spec.value)}—{plain(spec.upper)}{unit_suffix(indicator)}"
     else:
         text = f"{DIRECTION_SIGNS.get(indicator.direction, '')} {plain(spec.value)}{unit_suffix(indicator)}"
     when = _("%(year)s年") % {"year": spec.year} if spec.year else _("每年")

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from indicators.choices import Direction, Kind, Level, Rollup
 from places.choices import Tier
-from indicators.targets import TargetSpec
+from indicators.targets import Condition, TargetSpec
 
 
 class Plan(models.Model):
@@ -115,6 +115,10 @@ class Indicator(models.Model):
     source = models.TextField(_("方案原文"))
     note = models.TextField(_("说明"), blank=True)
     retired = models.BooleanField(_("已停用"), default=False)
+    same_as = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="referred_by",
+        verbose_name=_("同一要求，见"),
+        help_text=_("另一方案中同一要求的指标：本指标不单独填报和计算（如 VOC-11 见 HS-02）"))
     order = models.PositiveIntegerField(_("排序"), default=0)
     history = HistoricalRecords()
 
@@ -145,10 +149,18 @@ class Indicator(models.Model):
 
 
 class Target(models.Model):
-    """A target value with its deadline year, for all counties, one tier, or named counties.
+    """A target value with its deadline year, for all counties, one tier, named counties, or the counties a
+    condition on a county attribute selects (30万人口以上的县（市）: population > 300000).
 
     ``year`` null is a standing rule that holds every year (e.g. 每年不少于90学时).
     """
+
+    class Operator(models.TextChoices):
+        GT = "gt", _("大于（以上）")
+        GTE = "gte", _("不少于")
+        LT = "lt", _("小于")
+        LTE = "lte", _("不超过")
+        EQ = "eq", _("等于")
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("指标"))
     year = models.PositiveSmallIntegerField(_("目标年份"), null=True, blank=True)
@@ -158,16 +170,77 @@ class Target(models.Model):
         "places.County", blank=True, related_name="targets", verbose_name=_("适用县市")
     )
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    condition_attribute = models.CharField(
+        _("适用条件：县市属性"), max_length=50, blank=True,
+        help_text=_("县市属性代码（如 population）；为空表示不按属性限定适用范围"))
+    condition_operator = models.CharField(_("适用条件：比较"), max_length=4, choices=Operator.choices, blank=True)
+    condition_value = models.DecimalField(_("适用条件：取值"), max_digits=16, decimal_places=4, null=True,
+                                          blank=True)
+    condition_text = models.CharField(_("适用条件（方案原话）"), max_length=200, blank=True,
+                                      help_text=_("如：30万人口以上的县（市）"))
+    upper_value = models.DecimalField(
+        _("目标上限"), max_digits=16, decimal_places=4, null=True, blank=True,
+        help_text=_("“区间内”方向的指标：目标值为下限，此处为上限"))
+    assumed_deadline = models.BooleanField(
+        _("推定期限"), default=False,
+        help_text=_("方案原文未写期限：按规划期末（如2025年）推定，并在各页面和报表中标明"))
+    period = models.PositiveSmallIntegerField(
+        _("周期（年）"), default=1,
+        help_text=_("常设规则按几年一个周期考核，如“每2年1次”填 2；每年考核填 1"))
+    period_from = models.PositiveSmallIntegerField(_("首个周期起始年"), null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[counties])
 
     class Meta:
         ordering = ["indicator", "year", "tier"]
+        constraints = [
+            # A condition is only usable whole: an attribute without its comparison and value selects nothing.
+            models.CheckConstraint(
+                condition=models.Q(condition_attribute="")
+                | (~models.Q(condition_operator="") & models.Q(condition_value__isnull=False)),
+                name="target_condition_complete",
+            ),
+            # An assumed deadline is a deadline: a standing rule (no year) has none to assume.
+            models.CheckConstraint(
+                condition=models.Q(assumed_deadline=False) | models.Q(year__isnull=False),
+                name="target_assumed_deadline_has_year",
+            ),
+            # A band has its upper bound at or above its lower one.
+            models.CheckConstraint(
+                condition=models.Q(upper_value__isnull=True) | models.Q(upper_value__gte=models.F("value")),
+                name="target_band_ordered",
+            ),
+            # A period of several years belongs to a standing rule (no deadline) and needs its first year.
+            models.CheckConstraint(
+                condition=models.Q(period=1) | (models.Q(period__gt=1, year__isnull=True, period_from__isnull=False)),
+                name="target_period_standing",
+            ),
+        ]
         verbose_name = _("目标")
         verbose_name_plural = _("目标")
 
     def spec(self) -> TargetSpec:
         """The target as plain values for ``indicators.targets`` (read ``counties`` prefetched to avoid a query)."""
-        return TargetSpec(self.year, self.value, self.tier, frozenset(c.code for c in self.counties.all()))
+        return TargetSpec(self.year, self.value, self.tier, frozenset(c.code for c in self.counties.all()),
+                          self.condition, self.period, self.period_from, self.upper_value, self.assumed_deadline)
+
+    @property
+    def condition(self) -> Condition | None:
+        if not self.condition_attribute:
+            return None
+        return Condition(self.condition_attribute, self.condition_operator, self.condition_value,
+                         self.condition_text)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from places.models import Attribute
+
+        if self.condition_attribute:
+            if not Attribute.objects.filter(code=self.condition_attribute).exists():
+                raise ValidationError({"condition_attribute": _("没有这个县市属性")})
+            if not self.condition_operator or self.condition_value is None or not self.condition_text:
+                raise ValidationError(_("按属性限定适用范围时，比较方式、取值和方案原话都要填写"))
+            if self.tier is not None:
+                raise ValidationError(_("目标的适用范围只能是分类区、指定县市或属性条件之一"))
 
     def __str__(self) -> str:
         year = self.year or _("每年")

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from assessment import rulesets
 from indicators import catalogue as indicator_catalogue
+from places import loading as places_loading
 
 
 @transaction.atomic
@@ -14,6 +15,7 @@ def load_catalogue(catalogue: indicator_catalogue.Catalogue,
                    progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Counties, units, plans, tasks, indicators and targets (``indicators.catalogue``), then the assessment
     plan's rules (``assessment.rulesets``), in one transaction."""
+    places_loading.load_attributes(catalogue.attributes)
     stats = indicator_catalogue.load(catalogue, progress=progress)
     if rulesets.load_plan_rules(catalogue):
         stats["assessment rules"] = 1

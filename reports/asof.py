@@ -21,7 +21,7 @@ from assessment import engine, evaluation
 from assessment.choices import PREFECTURE, ProgressStatus
 from assessment.rules import Aggregate
 from counties.choices import FigureStatus
-from places.models import County
+from places.models import County, county_facts
 from counties.models import Figure
 from indicators.cycles import cycle_years
 from indicators.models import Indicator
@@ -81,6 +81,7 @@ def progress_rows(rebuilt: Rebuilt, now: datetime) -> list[tuple]:
     rule = engine.current_rule()
     indicators = engine.load_indicators()
     counties = list(County.objects.order_by("id").values_list("id", "code", "tier"))
+    facts = county_facts()  # the attributes as recorded now: their own history is not rebuilt as of the date
     rows: list[tuple] = []
     for ind in indicators:
         aggregates: dict[int, Aggregate] = defaultdict(Aggregate)
@@ -89,14 +90,14 @@ def progress_rows(rebuilt: Rebuilt, now: datetime) -> list[tuple]:
             figures = rebuilt.figures.get((county_id, ind.id), [])
             for year, value, num, den in figures:
                 aggregates[year].add(value, num, den)
-            for row in engine.county_rows(ind, code, tier, figures, rule, now):
+            for row in engine.county_rows(ind, code, tier, figures, rule, now, facts.get(code, {})):
                 rows.append(row)
                 if row[11] == ProgressStatus.ACHIEVED:
                     achieved[row[2]] += 1
         own = {year: (value, num, den) for year, value, num, den in rebuilt.figures.get((None, ind.id), [])}
         rows.extend(engine.prefecture_rows(
             ind, {y: a for y, a in aggregates.items() if a.reported}, own,
-            engine.scope_count(ind, counties), rule, now,
+            engine.scope_count(ind, counties, facts), rule, now,
             dict(achieved) if engine.counts_counties(ind.level, ind.rollup) else None))
     return rows
 
@@ -107,6 +108,7 @@ def evaluation_rows(rebuilt: Rebuilt, progress: list[tuple]) -> list[tuple]:
     indicators = engine.load_indicators()
     cycles = {i: cycle_years(c) for i, c in Indicator.objects.values_list("id", "plan__cycle")}
     counties = list(County.objects.order_by("id").values_list("id", "code", "tier"))
+    facts = county_facts()  # the attributes as recorded now: their own history is not rebuilt as of the date
     prefecture: dict[int, list[tuple]] = defaultdict(list)
     for row in progress:
         if row[0] == PREFECTURE:
@@ -116,7 +118,7 @@ def evaluation_rows(rebuilt: Rebuilt, progress: list[tuple]) -> list[tuple]:
         cycle = cycles.get(ind.id, ())
         for county_id, code, tier in counties:
             values = {y: v for y, v, _, _ in rebuilt.figures.get((county_id, ind.id), []) if v is not None}
-            out.extend(evaluation.county_judgements(ind, code, tier, values, cycle))
+            out.extend(evaluation.county_judgements(ind, code, tier, values, cycle, facts.get(code, {})))
         own = None
         if ind.rollup == "none":
             own = {y: v for y, v, _, _ in rebuilt.figures.get((None, ind.id), []) if v is not None}

@@ -52,6 +52,9 @@ def section(html: str, element_id: str) -> str:
 def zhaojue_series():
     """昭觉县: CMP-01 (九年义务教育巩固率, ≥ 96 % by 2025) achieved in 2024, no 2025 figure yet; CMP-09 (56-pupil
     classes: none by 2022 and by 2023) cleared only in 2024; 西昌市 reports CMP-01 too (the prefecture roll-up)."""
+    from tests.test_evaluation_engine import with_intermediate_target
+
+    with_intermediate_target()
     for year, value in ((2021, 90), (2022, 92), (2023, 93), (2024, 97)):
         figure(ZHAOJUE, "CMP-01", year, value)
         figure(XICHANG, "CMP-01", year, value - 1)

@@ -156,7 +156,9 @@ def test_an_all_rollup_over_named_counties_and_incremental_agree_with_full():
 
 
 def test_a_county_level_sum_is_compared_with_the_sum_of_county_targets():
-    # TCH-14: each county's budget ≥ 200 万元 a year; the prefecture needs 17 × 200.
+    # TCH-14: each county's budget ≥ 200 万元 a year; summed, the prefecture needs 17 × 200. (The catalogue rolls
+    # TCH-14 up as counties meeting their floor since issue 14; the sum roll-up is set here to test the engine.)
+    Indicator.objects.filter(code="TCH-14").update(rollup="sum")
     approved("513401", "TCH-14", 2024, value=D(300))
     recompute_all()
     assert row("prefecture", "TCH-14", 2024).target == D(3400)

@@ -24,7 +24,12 @@ def target_scope(target) -> str:
 
 @register.filter
 def target_year(target) -> str:
-    return str(target.year) if target.year else _("每年")
+    """The deadline as pages show it: '2025', '2025（推定期限）' when the plan gives none, '每年'."""
+    if not target.year:
+        return _("每年")
+    if target.assumed_deadline:
+        return _("%(year)s（推定期限）") % {"year": target.year}
+    return str(target.year)
 
 
 def _english() -> bool:
