@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from assessment.choices import EvaluationResult, ProgressStatus
 from assessment.models import Evaluation, Progress
 from indicators.choices import Level
 from indicators.models import Indicator, Plan
@@ -185,6 +186,11 @@ def judge(results: list[CountyResult], county_rules: R.CountyRules) -> None:
     results.sort(key=lambda r: (r.rank, r.code))
 
 
+# Not judged (yet): the target's condition awaits the county's attribute (待确定), or a periodic rule's period has not
+# ended (本期未到期). Such an indicator is left out of an item, as one whose target does not apply is.
+NOT_JUDGED = {ProgressStatus.NOT_DETERMINED, ProgressStatus.NOT_DUE, EvaluationResult.NOT_DETERMINED}
+
+
 def _line(item: SchemeItem, county: County, indicators: list[Indicator], progress: dict, evaluations: dict,
           hand: dict) -> dict:
     base = {"item": item.pk, "kind": item.kind, "label": item.label, "method": item.method,
@@ -200,7 +206,7 @@ def _line(item: SchemeItem, county: County, indicators: list[Indicator], progres
     for ind in indicators:
         if item.method == Method.FINAL_EVALUATION:
             e = evaluations.get((county.code, ind.pk))
-            if e is None:
+            if e is None or e.result in NOT_JUDGED:
                 continue
             credit = evaluation_credit(e.result)
             sources.append({"indicator": ind.code, "name": ind.name, "status": e.result,
@@ -208,7 +214,7 @@ def _line(item: SchemeItem, county: County, indicators: list[Indicator], progres
                             "met_year": e.met_year, "credit": str(credit)})
         else:
             p = progress.get((county.code, ind.pk))
-            if p is None:
+            if p is None or p.status in NOT_JUDGED:
                 continue
             credit = progress_credit(item.method, p.status, p.value, p.baseline, p.expected)
             sources.append({"indicator": ind.code, "name": ind.name, "status": p.status, "value": _s(p.value),

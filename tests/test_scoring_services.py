@@ -173,3 +173,16 @@ def test_the_final_evaluation_method_scores_the_targets_due_that_year():
     assert rows["513402"].lines[0]["points"] == "0.00"
     assert rows["513422"].lines[0]["points"] == "80.00"                 # nothing due: full points, said so
     assert rows["513422"].lines[0]["how"] == "无适用指标，按满分计"
+
+
+@pytest.mark.parametrize("status", ["not_determined", "not_due"])
+def test_an_indicator_not_judged_yet_is_left_out_of_the_item(status):
+    """待确定 (a condition awaiting the county's attribute) and 本期未到期 (a periodic rule's period not ended) are not
+    failures: the item is scored on the indicators that were judged (issue 14 × issue 11)."""
+    _, computed, _hand, inds = one_item_scheme()
+    codes = list(County.objects.order_by("code").values_list("code", flat=True))
+    progress(inds, {c: ("achieved", status if i == 0 else "off_track") for i, c in enumerate(codes)})
+    rows = {r.code: r for r in services.compute(YEAR).rows}
+    judged, failing = rows[codes[0]].lines[0], rows[codes[1]].lines[0]
+    assert judged["points"] == "80.00" and [s["indicator"] for s in judged["sources"]] == [inds[0].code]
+    assert failing["points"] == "40.00" and len(failing["sources"]) == 2
