@@ -118,12 +118,13 @@ def test_list_output_is_pinned(fixed_data, name, username, url, language):
 # ── fixed query counts ───────────────────────────────────────────────────────────────────────────────────────
 
 # The role (the user's groups), then the count and the page. A clerk's county adds its profile and county; the
-# evaluation's default cycle one query; the indicators their plan and their targets with the targets' counties.
+# evaluation's default cycle one query; the indicators their plan and their targets with the targets' counties, and
+# (once per response) the counties' attribute values when a target's scope is a condition (CMP-20: 30万人口以上).
 QUERIES = [
     ("official", f"/api/v1/progress/?county={XICHANG}&year=2024", 3),
     ("clerk_xichang", "/api/v1/progress/?year=2024", 5),
     ("official", f"/api/v1/evaluation/?county={XICHANG}", 4),
-    ("official", "/api/v1/indicators/?plan=compulsory", 6),
+    ("official", "/api/v1/indicators/?plan=compulsory", 7),
     ("official", "/api/v1/figures/?year=2024", 3),
     ("clerk_zhaojue", "/api/v1/figures/", 5),
 ]
