@@ -202,7 +202,8 @@ def test_refusals_of_prefecture_and_retired_indicators_name_the_indicator():
     assert services.indicator_refusal(ind) is None
     ind.retired = True
     refused = services.indicator_refusal(ind)
-    assert (refused.code, refused.field) == ("retired", "code") and ind.code in refused.message
+    assert (refused.code, refused.field, refused.message) == ("retired", "code", f"指标{ind.code}已停用。")
+    assert services.indicator_refusal(prefecture).message == f"指标{prefecture.code}由州级填报，县（市）不填。"
 
 
 def test_check_draft_reports_the_first_problem_in_a_stated_order(clerk_xichang, colleague_xichang, official,
@@ -216,9 +217,15 @@ def test_check_draft_reports_the_first_problem_in_a_stated_order(clerk_xichang, 
 
     assert codes(clerk_xichang, xichang, 2023) == []
     assert codes(clerk_xichang, zhaojue, 2023) == [("county", "not_allowed")]
+    [refused] = services.check_draft(clerk_xichang, zhaojue, ind, 2023, None, expected_version=None)
+    assert refused.message == "只能填报本县（市）的数据。"
+    [refused] = services.check_draft(clerk_xichang, xichang, ind, this_year + 1, None, expected_version=None)
+    assert refused.message == f"年度{this_year + 1}无效：只能填报2000—{this_year}年的数据。"
     assert codes(clerk_xichang, xichang, this_year + 1) == [("year", "invalid_year")]
     services.lock_year(official, 2023)
     assert codes(clerk_xichang, xichang, 2023) == [("year", "locked")]
+    [refused] = services.check_draft(clerk_xichang, xichang, ind, 2023, None, expected_version=None)
+    assert refused.message == "2023年度已锁定，如需修改请联系州级管理员重新开放。"
     # A caller that already knows the year is open (or not) saves the query per row.
     assert codes(clerk_xichang, xichang, 2023, year_open=True) == []
     assert codes(clerk_xichang, xichang, 2022, year_open=False) == [("year", "locked")]
@@ -273,6 +280,8 @@ def reported(xichang):
         figure(county, ind, 2024, 100 + i, status=FigureStatus.SUBMITTED if i % 2 else FigureStatus.APPROVED)
     figure(counties[6], ind, 2024, 5000, status=FigureStatus.DRAFT)  # a draft is nobody's comparison
     figure(counties[7], ind, 2023, 10, status=FigureStatus.DRAFT)
+    other = Indicator.objects.filter(kind=Kind.COUNT, level=Level.COUNTY).exclude(pk=ind.pk).first()
+    figure(xichang, other, 2023, 7)  # last year's approved value of another indicator: not this one's
     figure(xichang, ind, 2023, 100)  # last year's approved value
     Figure.objects.create(county=None, indicator=ind, year=2024, value=Decimal(600), status=FigureStatus.APPROVED)
     Figure.objects.create(county=counties[7], indicator=ind, year=2024, value=None, status=FigureStatus.SUBMITTED)
@@ -393,3 +402,13 @@ def test_approved_value_reads_only_approved_figures(xichang, zhaojue):
     assert services.approved_value(xichang, ind, 2023) == Decimal(7)
     assert services.approved_value(zhaojue, ind, 2023) is None
     assert services.approved_value(xichang, ind, 2024) is None
+
+
+def test_locking_again_records_who_ended_each_reopening(official, xichang):
+    services.lock_year(official, 2024)
+    reopening = services.reopen_year_for_county(official, 2024, xichang, "补报")
+    services.lock_year(official, 2024)
+    reopening.refresh_from_db()
+    assert reopening.active is False
+    ended = reopening.history.first()
+    assert ended.active is False and ended.history_user == official
