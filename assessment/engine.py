@@ -19,7 +19,6 @@ streams rows into the table while they are being computed: the database's work o
 """
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from itertools import chain, groupby
 from math import gcd
@@ -34,6 +33,9 @@ from django.utils import timezone
 
 from assessment.choices import PREFECTURE, ProgressStatus
 from assessment.models import Progress
+# Storing rows (COPY, locks, the columns) lives in ``assessment.storage``; its names are used here and re-exported.
+from assessment.storage import (BATCH, COLUMNS, LOCK_EVERY, LOCK_INDICATOR, NULL, _CopyStream, _line,  # noqa: F401
+                                _literal, hold_lock, write)
 from assessment.rules import (FOUR_PLACES, Aggregate, Outcome, Period, Rule, evaluate, expected_value,
                               not_determined, rollup, trend)
 from counties.choices import FigureStatus
@@ -44,10 +46,6 @@ from indicators.models import Indicator
 from indicators.targets import Facts, TargetSpec, in_force, selected_now, target_for_year, targets_for
 from indicators.choices import Direction, Kind, LOWER_IS_BETTER, Level, Rollup
 
-COLUMNS = ["area", "indicator_id", "year", "value", "numerator", "denominator", "baseline", "baseline_year",
-           "target", "target_year", "expected", "status", "overdue", "projected", "will_meet", "gap",
-           "computed_at"]
-BATCH = 20_000
 SCALE = 10_000  # values are numeric(…, 4): scaled by 10⁴ they are exact integers
 # Beyond this (scaled) magnitude the exact-integer projection is not trusted to agree with Decimal's 28 digits.
 _EXACT_LIMIT = 10 ** 18
@@ -502,7 +500,6 @@ def _as_row(raw: tuple, now) -> tuple:
     return tuple(row)
 
 
-NULL = r"\N"
 # A ``_county_rows`` row as a line of COPY text. Scaled numbers are written ``<integer>e-4``, which PostgreSQL
 # reads exactly (851234e-4 = 85.1234); booleans as True/False. ``None`` is printed, then replaced by \N for the
 # whole chunk at once: no other field can contain the text "None" (numbers, years, statuses), and a county
@@ -517,18 +514,6 @@ def _as_lines(raws: list[tuple], tail: str) -> str:
         return "".join("\t".join(_literal(v) for v in _as_row(raw, None)[:-1]) + tail for raw in raws)
     fmt = _LINE + tail
     return "".join([fmt % raw for raw in raws]).replace("Nonee-4", NULL).replace("None", NULL)
-
-
-def _literal(v) -> str:
-    if v is None:
-        return r"\N"
-    if isinstance(v, bool):
-        return "t" if v else "f"
-    return str(v)
-
-
-def _line(row: tuple) -> str:
-    return "\t".join(_literal(v) for v in row) + "\n"
 
 
 # ------------------------------------------------------------------------------------ full recompute --
@@ -737,80 +722,3 @@ def recompute_all(progress: Callable[[int, int], None] | None = None, using: str
     finally:
         if reader is not None:
             reader.close()
-
-
-class _CopyStream(io.RawIOBase):
-    """The file COPY reads from: each read computes the next batches of lines, so computing rows overlaps the
-    server's work of storing the previous ones. Batches are (row count, text)."""
-
-    def __init__(self, batches: Iterator[tuple[int, str]], chunk: int = 1 << 16) -> None:
-        self.batches, self.chunk, self.rows = batches, chunk, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        parts, length = [], 0
-        for count, text in self.batches:
-            self.rows += count
-            parts.append(text)
-            length += len(text)
-            if length >= self.chunk:
-                break
-        return "".join(parts).encode()
-
-
-# ----------------------------------------------------------------------------------------------- locks --
-
-# Advisory lock keys (PostgreSQL, held to the end of the transaction): (LOCK_EVERY, 0) — a full recompute holds it
-# exclusively, incremental ones share it; (LOCK_INDICATOR, id) — one incremental recompute of an indicator at a time.
-LOCK_EVERY, LOCK_INDICATOR = 0x4C53_0001, 0x4C53_0002
-
-
-def hold_lock(using: str, indicator_id: int | None = None) -> None:
-    """Serialise recomputes that write the same rows, until the current transaction ends.
-
-    ``indicator_id`` None: the full recompute's lock (waits for incremental ones in flight, and they for it);
-    else an incremental recompute's. A no-op on SQLite, where one writer at a time is the rule anyway.
-    """
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        if indicator_id is None:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [LOCK_EVERY])
-        else:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0), pg_advisory_xact_lock(%s, %s)",
-                           [LOCK_EVERY, LOCK_INDICATOR, indicator_id])
-
-
-# --------------------------------------------------------------------------------------------- write --
-
-
-def write(rows: Iterable[tuple], *, replace: Callable[[], None], using: str = "default") -> int:
-    """Replace stored rows with ``rows`` in one transaction: ``replace`` deletes what they supersede."""
-    count = 0
-    with transaction.atomic(using=using):
-        replace()
-        batch: list[tuple] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                count += _insert(batch, using)
-                batch = []
-        if batch:
-            count += _insert(batch, using)
-    return count
-
-
-def _insert(batch: list[tuple], using: str) -> int:
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        buf = io.StringIO("".join(_line(row) for row in batch))
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {Progress._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN", buf)
-    else:
-        Progress.objects.using(using).bulk_create([Progress(**dict(zip(COLUMNS, row))) for row in batch],
-                                                  batch_size=500)
-    return len(batch)
