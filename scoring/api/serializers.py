@@ -46,7 +46,7 @@ class BreakdownSerializer(serializers.Serializer):
                                   help_text=_("各项：label, kind, method, weight, points, how, sources（指标、状态、数值、得分率）"))
 
 
-class PublishSerializer(serializers.Serializer):
+class AssessmentPublishSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000,
                                  help_text=_("更正版须写明更正原因"))

@@ -16,7 +16,7 @@ from liangshan_edu.api.filters import StrictNullBooleanField
 from places.models import County
 from scoring import queries, schools, services
 from scoring.api.serializers import (AssessmentRowSerializer, BreakdownSerializer, PublishedSerializer,
-                                     PublishSerializer, SchoolRowSerializer)
+                                     AssessmentPublishSerializer, SchoolRowSerializer)
 from scoring.choices import Stage
 
 PARAMS = [OpenApiParameter("year", int, description="考核年度；默认最近发布的年度"),
@@ -91,9 +91,9 @@ class PublishView(APIView):
 
     permission_classes = [HasRole]
 
-    @extend_schema(request=PublishSerializer, responses={201: PublishedSerializer})
+    @extend_schema(request=AssessmentPublishSerializer, responses={201: PublishedSerializer})
     def post(self, request):
-        body = PublishSerializer(data=request.data)
+        body = AssessmentPublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             published = services.publish(request.user, body.validated_data["year"],
