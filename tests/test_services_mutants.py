@@ -276,11 +276,13 @@ def reported(xichang):
     not count: a draft far off, a draft last year, the prefecture's own figure, a submitted figure without a value."""
     ind = count_indicator()
     counties = list(County.objects.exclude(code=XICHANG).order_by("code")[:8])
+    other = Indicator.objects.filter(kind=Kind.COUNT, level=Level.COUNTY).exclude(pk=ind.pk).first()
     for i, county in enumerate(counties[:6]):
         figure(county, ind, 2024, 100 + i, status=FigureStatus.SUBMITTED if i % 2 else FigureStatus.APPROVED)
+        figure(county, other, 2024, 100000)  # another indicator's figures are no comparison
+        figure(county, ind, 2022, 100000)  # nor are another year's
     figure(counties[6], ind, 2024, 5000, status=FigureStatus.DRAFT)  # a draft is nobody's comparison
     figure(counties[7], ind, 2023, 10, status=FigureStatus.DRAFT)
-    other = Indicator.objects.filter(kind=Kind.COUNT, level=Level.COUNTY).exclude(pk=ind.pk).first()
     figure(xichang, other, 2023, 7)  # last year's approved value of another indicator: not this one's
     figure(xichang, ind, 2023, 100)  # last year's approved value
     Figure.objects.create(county=None, indicator=ind, year=2024, value=Decimal(600), status=FigureStatus.APPROVED)
