@@ -231,9 +231,16 @@ def test_check_draft_reports_the_first_problem_in_a_stated_order(clerk_xichang, 
     assert codes(clerk_xichang, xichang, 2022, year_open=False) == [("year", "locked")]
     f = services.save_draft(colleague_xichang, xichang, ind, 2022, value=3, expected_version=0).figure
     assert codes(clerk_xichang, xichang, 2022, f, expected_version=0) == [("version", "stale")]
+    [refused] = services.check_draft(clerk_xichang, xichang, ind, 2022, f, expected_version=0)
+    assert refused.message == Stale(f).message and refused.message
     assert codes(clerk_xichang, xichang, 2022, f, expected_version=f.version) == []
     f.status = FigureStatus.SUBMITTED
     assert codes(clerk_xichang, xichang, 2022, f, expected_version=f.version) == [("status", "wrong_state")]
+    [refused] = services.check_draft(clerk_xichang, xichang, ind, 2022, f, expected_version=f.version)
+    assert refused.message == f"该数据状态为“{f.get_status_display()}”，不能修改；如需更正，请联系州级管理员退回。"
+    prefecture = Indicator.objects.filter(level=Level.PREFECTURE, rollup=Rollup.NONE).first()
+    assert [(p.field, p.code) for p in services.check_draft(clerk_xichang, xichang, prefecture, 2023, None,
+                                                           expected_version=None)] == [("code", "prefecture_only")]
     f.status = FigureStatus.RETURNED
     assert codes(clerk_xichang, xichang, 2022, f, expected_version=f.version) == []
 
@@ -281,6 +288,7 @@ def reported(xichang):
         figure(county, ind, 2024, 100 + i, status=FigureStatus.SUBMITTED if i % 2 else FigureStatus.APPROVED)
         figure(county, other, 2024, 100000)  # another indicator's figures are no comparison
         figure(county, ind, 2022, 100000)  # nor are another year's
+    figure(counties[0], ind, 2023, 10000, status=FigureStatus.DRAFT)  # last year, not approved: no comparison
     figure(counties[6], ind, 2024, 5000, status=FigureStatus.DRAFT)  # a draft is nobody's comparison
     figure(counties[7], ind, 2023, 10, status=FigureStatus.DRAFT)
     figure(xichang, other, 2023, 7)  # last year's approved value of another indicator: not this one's
