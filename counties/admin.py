@@ -1,11 +1,13 @@
 from django.contrib import admin
+
+from liangshan_edu.watch import ReadOnlyAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from counties.models import CountyReopening, Figure, ReportingYear
 
 
 @admin.register(Figure)
-class FigureAdmin(SimpleHistoryAdmin):
+class FigureAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     """Figures are read here, never written: every change goes through the workflow (entry form, upload, API),
     which checks the county, the year's lock and the version, records the reason and recomputes progress."""
 
@@ -13,15 +15,6 @@ class FigureAdmin(SimpleHistoryAdmin):
                     "is_demo"]
     list_filter = ["status", "year", "county", "indicator__plan", "is_demo"]
     search_fields = ["indicator__code", "indicator__name", "county__name", "note"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReportingYear)

@@ -43,3 +43,17 @@ class AnnouncesWrites:
 
     def history_form_view(self, request, *args, **kwargs):
         return self._watched(super().history_form_view, request, *args, **kwargs)
+
+
+class ReadOnlyAdmin:
+    """An admin (or inline) that shows records and never adds, changes or deletes them: figures (changed only
+    through the workflow), published lists and assessments (a correction is a new version)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,6 @@
 from django.contrib import admin
+
+from liangshan_edu.watch import ReadOnlyAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from redblack.models import Appeal, Entry, ListRule, NoticeEvent, Publication, SupervisionNotice
@@ -13,15 +15,8 @@ class ListRuleAdmin(SimpleHistoryAdmin):
     list_editable = ["active", "order"]
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnly(ReadOnlyAdmin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Publication)

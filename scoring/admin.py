@@ -1,4 +1,6 @@
 from django.contrib import admin
+
+from liangshan_edu.watch import ReadOnlyAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -67,17 +69,7 @@ class DisqualificationAdmin(SimpleHistoryAdmin):
         return False
 
 
-class ReadOnly:
-    """Published results are never changed, not even in the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+ReadOnly = ReadOnlyAdmin  # published results are never changed, not even in the admin
 
 
 class AssessmentRowInline(ReadOnly, admin.TabularInline):
