@@ -242,3 +242,11 @@ def test_the_dashboards_reporting_counts_agree_with_the_reporting_page(users, of
         total = report.county_total(c)
         assert (fast[c.code].expected, fast[c.code].submitted) == (total.expected, total.submitted), c.code
     assert fast[ZHAOJUE].submitted == 1
+
+
+def test_a_dashboard_without_approved_figures_names_no_year_it_does_not_have(official):
+    """Before any figure is approved there is no data year: the headings say so instead of printing "None"."""
+    html = client_for(official).get("/").content.decode()
+    assert "尚无审核通过的数据" in html
+    assert "None" not in html
+    assert "年度指标状态" in html

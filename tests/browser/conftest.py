@@ -70,3 +70,12 @@ def screenshot(page, name: str) -> Path:
     finally:
         page.set_viewport_size(size)
     return path
+
+
+def nav_to(page, text: str) -> None:
+    """Follow a link of the main navigation as a person does: open its group menu first when the link sits in
+    one (the grouped menus are closed <details>), then click the link."""
+    link = page.locator(f"nav.mainnav a:text-is('{text}')")
+    if not link.is_visible():
+        link.locator("xpath=ancestor::details[1]/summary").click()
+    link.click()

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, nav_to, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,7 +71,7 @@ def test_late_submission_alarm_is_seen_acknowledged_and_resolved(page):
 
     # ---- the official acknowledges it in the alarm centre, with a comment --------------------------------------
     login(page, "official")
-    page.click("nav.mainnav a:text-is('报警中心')")
+    nav_to(page, "报警中心")
     page.select_option("select[name=county]", XICHANG)
     page.select_option("select[name=kind]", "submission_late")
     page.click("form.filters button[type=submit]")
@@ -88,13 +88,13 @@ def test_late_submission_alarm_is_seen_acknowledged_and_resolved(page):
     # ---- the clerk sees the comment, submits the year; the alarm resolves ---------------------------------------
     login(page, "clerk_xichang")
     expect(page.locator("section.county-alarms")).to_contain_text(COMMENT)
-    page.click("nav.mainnav a:text-is('数据填报')")
+    nav_to(page, "数据填报")
     expect(page.locator("main h1")).to_have_text(f"西昌市 {year}年度数据填报")
     page.click("button[name=action][value=submit_year]")
     page.wait_for_load_state("networkidle")
     alarm = late_alarm()
     assert alarm.status == "resolved" and alarm.resolved_at is not None
-    page.click("nav.mainnav a:text-is('本县概况')")
+    nav_to(page, "本县概况")
     expect(page.locator("section.county-alarms")).to_contain_text("没有未解除的报警")
     screenshot(page, "alarms-3-resolved-after-submission")
     page.goto(page.base_url + f"/alarms/{alarm.pk}/")

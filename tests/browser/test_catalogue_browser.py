@@ -1,7 +1,7 @@
 """Click through the catalogue and back to the dashboard's heat map and recompute button in a real browser."""
 import pytest
 
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, nav_to, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ def test_official_browses_catalogue_and_progress(page):
     page.click("table.grid tbody tr a")
     assert "方案原文" in page.content()
     screenshot(page, "catalogue-indicator")
-    page.click("nav.mainnav a:text-is('州级工作台')")
+    nav_to(page, "州级工作台")
     page.locator("#heat").scroll_into_view_if_needed()
     # the heat map is a server-drawn table of linked cells (no plotly.js on the dashboard)
     assert page.locator("#heat.heat-table tbody tr").count() >= 1

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, nav_to, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ZHAOJUE = "513431"
@@ -174,3 +174,29 @@ def test_the_daily_pages_fit_a_phone(watched, user, path, name):
         look_at(page, ".chart")
     screenshot(page, name)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_navigation_stays_short_on_a_phone_and_its_menus_work_by_keyboard(watched):
+    """Fourteen links used to wrap into a tall block above the content on a phone; they are grouped now."""
+    page = watched
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "official")
+    header = page.locator("header.topbar").bounding_box()
+    assert header["height"] <= 140, header
+    alarms = page.locator("nav.mainnav a:text-is('报警中心')")
+    assert not alarms.is_visible()
+    page.locator("nav.mainnav summary", has_text="督查督办").focus()
+    page.keyboard.press("Enter")
+    assert alarms.is_visible()
+    box = alarms.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    screenshot(page, "phone-navigation-open")
+    # Opening another menu closes the first; Escape closes the open one.
+    page.locator("nav.mainnav summary", has_text="考核与报表").click()
+    assert not alarms.is_visible()
+    assert page.locator("nav.mainnav a:text-is('年度考核')").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.locator("nav.mainnav a:text-is('年度考核')").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    nav_to(page, "报警中心")
+    page.wait_for_url("**/alarms/")

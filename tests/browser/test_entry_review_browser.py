@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, nav_to, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,7 @@ def logout(page) -> None:
 
 def open_entry_2024(page) -> None:
     """数据填报 in the main navigation opens the default reporting year (2025); the year switch goes to 2024."""
-    page.click("nav.mainnav a:text-is('数据填报')")
+    nav_to(page, "数据填报")
     expect(page.locator("main h1")).to_have_text("西昌市 2025年度数据填报")
     page.click(f"p.years a:text-is('{YEAR}')")
     page.wait_for_url(f"**/figures/entry/{YEAR}/")
@@ -154,7 +154,7 @@ def test_clerk_enters_uploads_submits_and_official_reviews(page, tmp_path):
 
     # ---- the official returns one figure with a reason and approves the rest --------------------------------
     login(page, "official")
-    page.click("nav.mainnav a:text-is('数据审核')")
+    nav_to(page, "数据审核")
     expect(page.locator("main h1")).to_contain_text("审核队列")
     queue = page.locator("table.queue tbody tr")
     expect(queue).to_have_count(5)

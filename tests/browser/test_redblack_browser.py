@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, nav_to, screenshot
 from tests.redblack_data import YEAR, default_rules, lagging_zhaojue  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,7 +54,7 @@ def reply_with_plan(page, measures: str) -> None:
 
 def test_black_list_to_closed_notice(page, published):
     login(page, "official")
-    page.click("nav.mainnav a:text-is('红黑榜')")
+    nav_to(page, "红黑榜")
     expect(page.locator("main h1")).to_have_text("红黑榜 · 2026-Q3")
     black = page.locator("#black-list")
     expect(black).to_contain_text("昭觉县")
@@ -78,7 +78,7 @@ def test_black_list_to_closed_notice(page, published):
     logout(page)
 
     login(page, "official")
-    page.click("nav.mainnav a:text-is('督导通知')")
+    nav_to(page, "督导通知")
     page.click("#notices-table a")
     expect(page.locator("#plan-table")).to_contain_text("开展控辍保学专项行动")
     page.get_by_label("州级意见").fill("措施不够具体，请逐校列明劝返对象和时限。")
