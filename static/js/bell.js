@@ -9,7 +9,7 @@
       if (!data) { return; }
       var badge = bell.querySelector("[data-bell-count]");
       badge.textContent = data.unread > 0 ? String(data.unread) : "";
-      bell.setAttribute("aria-label", data.label);
+      bell.setAttribute("title", data.label);  // the visible text stays the accessible name (WCAG 2.5.3)
       bell.classList.toggle("has-unread", data.unread > 0);
     })
     .catch(function () {});
