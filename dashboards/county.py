@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 
 from alarms import queries as alarm_queries
 from assessment.choices import PREFECTURE, EvaluationResult, ProgressStatus
-from assessment.engine import judged_as
+from assessment.scope import judged_as
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
 from counties.choices import FigureStatus
 from places.models import County
