@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from assessment.engine import load_indicators
+from assessment.scope import load_indicators
 from places.models import County, county_facts
 
 

@@ -23,7 +23,6 @@ from dataclasses import replace
 from itertools import chain, groupby
 from math import gcd
 from operator import itemgetter
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
@@ -36,14 +35,16 @@ from assessment.models import Progress
 # Storing rows (COPY, locks, the columns) lives in ``assessment.storage``; its names are used here and re-exported.
 from assessment.storage import (BATCH, COLUMNS, LOCK_EVERY, LOCK_INDICATOR, NULL, _CopyStream, _line,  # noqa: F401
                                 _literal, hold_lock, write)
-from assessment.rules import (FOUR_PLACES, Aggregate, Outcome, Period, Rule, evaluate, expected_value,
-                              not_determined, rollup, trend)
+from assessment.rules import (FOUR_PLACES, Aggregate, Outcome, Rule, evaluate, expected_value, not_determined,
+                              rollup, trend)
+# Which targets judge whom, and in which years, lives in ``assessment.scope``; its names are used here and
+# re-exported (the incremental path, the pages, reports and the tests read them as ``engine.…``).
+from assessment.scope import (IndicatorInfo, _scope, applicable_targets, counts_counties,  # noqa: F401
+                              cycle_years, judged_as, load_indicators, period_of, scope_count)
 from counties.choices import FigureStatus
 from places.models import County, county_facts
 from counties.models import Figure
-from indicators.cycles import cycle_end
-from indicators.models import Indicator
-from indicators.targets import Facts, TargetSpec, in_force, selected_now, target_for_year, targets_for
+from indicators.targets import Facts, TargetSpec, in_force, target_for_year, targets_for
 from indicators.choices import Direction, Kind, LOWER_IS_BETTER, Level, Rollup
 
 SCALE = 10_000  # values are numeric(…, 4): scaled by 10⁴ they are exact integers
@@ -57,62 +58,6 @@ ACHIEVED, ON_TRACK, LAGGING, OFF_TRACK, NO_DATA, NOT_DETERMINED = (
 
 def current_rule() -> Rule:
     return Rule(lagging_share=Decimal(str(settings.PROGRESS_LAGGING_SHARE)), base_year=settings.PROGRESS_BASE_YEAR)
-
-
-def cycle_years(cycle: str, base_year: int) -> list[int]:
-    """The years progress is computed for: from the base year to the end of the plan's cycle ('2022-2025')."""
-    end = cycle_end(cycle) or base_year + 4
-    return list(range(min(base_year, end), end + 1))
-
-
-@dataclass
-class IndicatorInfo:
-    """What the engine needs of an indicator, loaded once."""
-
-    id: int
-    kind: str
-    direction: str
-    level: str
-    rollup: str
-    years: list[int]
-    targets: list[TargetSpec] = field(default_factory=list)
-
-
-def counts_counties(level: str, rollup: str) -> bool:
-    """A county-level indicator rolled up with ``all`` (每县…): the prefecture's value is how many counties meet
-    their own target, judged against the number of counties in scope."""
-    return level == Level.COUNTY and rollup == Rollup.ALL
-
-
-def judged_as(kind: str, direction: str, level: str, rollup: str, area: str) -> tuple[str, str]:
-    """The kind and direction an area's rows are judged in: the prefecture row of a ``counts_counties``
-    indicator is a count of counties, so more is better whatever the indicator's own direction."""
-    if area == PREFECTURE and counts_counties(level, rollup):
-        return "count", "at_least"
-    return kind, direction
-
-
-def load_indicators(ids: Iterable[int] | None = None, using: str = "default") -> list[IndicatorInfo]:
-    qs = (Indicator.objects.using(using).filter(retired=False).select_related("plan")
-          .prefetch_related("targets__counties"))
-    if ids is not None:
-        qs = qs.filter(id__in=list(ids))
-    base = settings.PROGRESS_BASE_YEAR
-    out = []
-    for ind in qs.order_by("id"):
-        specs = [t.spec()
-                 for t in ind.targets.all()]
-        out.append(IndicatorInfo(ind.id, ind.kind, ind.direction, ind.level, ind.rollup,
-                                 cycle_years(ind.plan.cycle, base), specs))
-    return out
-
-
-def applicable_targets(ind: IndicatorInfo, code: str, tier: int | None) -> list[TargetSpec]:
-    """The targets that judge one county on an indicator (none: the county has no rows for it)."""
-    if ind.level != Level.COUNTY:
-        # Prefecture-wide targets (全州…) judge the prefecture; a county has rows only for a target naming it.
-        return [t for t in targets_for(ind.targets, code, tier) if not t.general]
-    return targets_for(ind.targets, code, tier)
 
 
 def _row(area: str, ind: IndicatorInfo, year: int, o: Outcome, num, den, now) -> tuple:
@@ -146,13 +91,6 @@ def county_rows(ind: IndicatorInfo, code: str, tier: int, figures: list[tuple], 
                      target_year=target.year, rule=rule, numerator=num, denominator=den, period=period_of(target),
                      upper=target.upper)
         yield _row(code, ind, year, o, num, den, now)
-
-
-def period_of(target: TargetSpec | None) -> Period | None:
-    """The rule's period of a standing target judged every few years (每2年1次); None for yearly ones."""
-    if target is None or target.period <= 1 or target.period_from is None:
-        return None
-    return Period(target.period, target.period_from)
 
 
 def prefecture_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate], own: dict[int, tuple],
@@ -213,27 +151,6 @@ def _counties_meeting_rows(ind: IndicatorInfo, aggregates: dict[int, Aggregate],
         o = evaluate(kind="count", direction="at_least", year=year, values=values, target=target.value,
                      target_year=target.year, rule=rule)
         yield _row(PREFECTURE, ind, year, o, None, None, now)
-
-
-def _scope(ind: IndicatorInfo) -> tuple[bool, set[str], set[int]]:
-    """Which counties an indicator's roll-up waits for: every county (a general target), else the named
-    counties and the tiers its targets name (and, see ``engine.scope_count``, those a condition selects now)."""
-    if any(t.general for t in ind.targets):
-        return True, set(), set()
-    named = set().union(*(t.counties for t in ind.targets)) if ind.targets else set()
-    return False, named, {t.tier for t in ind.targets if t.tier is not None}
-
-
-def scope_count(ind: IndicatorInfo, counties: list[tuple], facts: dict[str, Facts] | None = None) -> int:
-    """How many of ``counties`` (id, code, tier) an ``all`` or ``sum`` roll-up counts. A conditional target
-    counts the counties its condition selects on their latest recorded attribute values."""
-    every, named, tiers = _scope(ind)
-    if every:
-        return len(counties)
-    conditions = [t.condition for t in ind.targets if t.condition is not None]
-    facts = facts or {}
-    return sum(1 for _, code, tier in counties if code in named or tier in tiers
-               or any(selected_now(c, facts.get(code, {})) for c in conditions))
 
 
 # ------------------------------------------------------------------------------ the fast county path --

@@ -11,11 +11,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessment.choices import PREFECTURE, ProgressStatus
-from assessment.engine import (ACHIEVED, IndicatorInfo, _as_row, _county_rows, _Plan, _scaled, _scope,
-                               counts_counties, current_rule, cycle_years, hold_lock, prefecture_rows, write)
+from assessment.engine import (ACHIEVED, _as_row, _county_rows, _Plan, _scaled, current_rule, hold_lock,
+                               prefecture_rows, write)
 from assessment.models import Progress
 from assessment.signals import progress_recomputed
 from assessment.rules import Aggregate
+from assessment.scope import IndicatorInfo, _scope, counts_counties, cycle_years
 from counties.choices import FigureStatus
 from counties.models import Figure
 from indicators.choices import Rollup
@@ -173,7 +174,7 @@ def counties_achieving(indicator_id: int, excluding: list[str], using: str = "de
 
 
 def _scope_count_of(ind: IndicatorInfo, using: str, facts: dict | None = None) -> int:
-    """``engine.scope_count`` counted in the database, without loading every county (the incremental path)."""
+    """``scope.scope_count`` counted in the database, without loading every county (the incremental path)."""
     if ind.rollup not in ("all", "sum"):
         return 0
     every, named, tiers = _scope(ind)

@@ -153,11 +153,26 @@ def evaluate(
     gap = gap_in_units(kind, direction, target, value, numerator, denominator)
     projected = will_meet = None
     if kind != Kind.MILESTONE and target_year is not None:
-        history = {y: v for y, v in values.items() if y <= year}
-        projected = trend(history, target_year)
-        if projected is not None:
-            will_meet = meets(projected, target, direction)
-            projected = projected.quantize(FOUR_PLACES)
+        projected, will_meet = _projection(direction, year, values, target, target_year)
+    expected = _expected(kind, year, target, target_year, baseline, base_year)
+    status, overdue = _status(kind, direction, year, value, target, target_year, baseline, expected, rule)
+    return Outcome(value, target, target_year, baseline, base_year, expected, status, overdue,
+                   projected, will_meet, gap)
+
+
+def _projection(direction: str, year: int, values: Mapping[int, Decimal], target: Decimal,
+                target_year: int) -> tuple[Decimal | None, bool | None]:
+    """Where the trend of the approved values up to ``year`` stands in the target year (to 4 places), and whether
+    that meets the target; (None, None) without a trend."""
+    projected = trend({y: v for y, v in values.items() if y <= year}, target_year)
+    if projected is None:
+        return None, None
+    return projected.quantize(FOUR_PLACES), meets(projected, target, direction)
+
+
+def _expected(kind: str, year: int, target: Decimal, target_year: int | None, baseline: Decimal,
+              base_year: int) -> Decimal:
+    """The value expected in ``year``, to 4 places: the straight line from the baseline to a dated target."""
     if target_year is None:
         # A standing rule (每年…不少于…) holds every year: no straight line, the target itself is expected.
         expected = target
@@ -165,10 +180,7 @@ def evaluate(
         expected = target if year >= target_year else Decimal(0)
     else:
         expected = expected_value(baseline, base_year, target, target_year, year)
-    expected = expected.quantize(FOUR_PLACES)
-    status, overdue = _status(kind, direction, year, value, target, target_year, baseline, expected, rule)
-    return Outcome(value, target, target_year, baseline, base_year, expected, status, overdue,
-                   projected, will_meet, gap)
+    return expected.quantize(FOUR_PLACES)
 
 
 @dataclass(frozen=True)

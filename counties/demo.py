@@ -289,13 +289,7 @@ def create_2025_figures(seed: int = DEMO_SEED, planned: list[Planned] | None = N
     planned = planned if planned is not None else plan(seed, DEMO_YEARS + (year,))
     clerks, official = _users()
     rng = random.Random(f"{seed}-{year}-workflow")
-    # How far each county has got (西昌 and 昭觉 not at all): most approved, some awaiting review,
-    # a few with drafts only or not started.
-    codes = sorted({p.county.code for p in planned} - set(NOTHING_YET))
-    rng.shuffle(codes)
-    stage = {}
-    for i, code in enumerate(codes):
-        stage[code] = ("approved" if i < 9 else "in_review" if i < 12 else "drafting" if i < 14 else "not_started")
+    stage = _stages(sorted({p.county.code for p in planned} - set(NOTHING_YET)), rng)
     ids: list[int] = []
     counts = {s: 0 for s in FigureStatus.values}
     with services.quiet_approvals():
@@ -313,34 +307,56 @@ def create_2025_figures(seed: int = DEMO_SEED, planned: list[Planned] | None = N
                     ids.append(figure.pk)
                     counts[figure.status] += 1
                 continue
-            # Approved counties: a few figures returned, some of them corrected since. Counties under review:
-            # the official has got through about a third, returning a few.
-            if county_stage == "approved":
-                outcome = "corrected" if roll < 0.03 else "returned" if roll < 0.05 else "approved"
-            else:
-                outcome = "returned" if roll < 0.06 else "approved" if roll < 0.4 else "submitted"
-            first = _wrong(p, year, values) if outcome in ("returned", "corrected") else values
-            figure = services.save_draft(clerk, p.county, p.indicator, year, note=DEMO_NOTE, expected_version=0,
-                                         **first).figure
-            figure = services.submit(clerk, figure)
-            if outcome in ("returned", "corrected"):
-                reasons = RETURN_REASONS.get(p.indicator.kind, RETURN_REASONS["count"])
-                figure = services.return_figure(official, figure, rng.choice(reasons))
-            if outcome == "corrected":
-                figure = services.save_draft(clerk, p.county, p.indicator, year, note=DEMO_NOTE + "（已按审核意见核实修改）",
-                                             expected_version=figure.version, **values).figure
-                figure = services.submit(clerk, figure)
-            if outcome in ("approved", "corrected"):
-                figure = services.approve(official, figure)
+            figure = _through_review(p, year, values, _outcome(county_stage, roll), clerk, official, rng)
             ids.append(figure.pk)
             counts[figure.status] += 1
-    # save_draft marks what a clerk enters as real (is_demo=False); these are demo figures, labelled as such,
-    # history rows included (written moments ago in this same transaction).
+    _label_as_demo(ids)
+    return counts
+
+
+def _stages(codes: list[str], rng: random.Random) -> dict[str, str]:
+    """How far each county has got (西昌 and 昭觉, left out of ``codes``, not at all): most approved, some
+    awaiting review, a few with drafts only or not started."""
+    rng.shuffle(codes)
+    return {code: ("approved" if i < 9 else "in_review" if i < 12 else "drafting" if i < 14 else "not_started")
+            for i, code in enumerate(codes)}
+
+
+def _outcome(county_stage: str, roll: float) -> str:
+    """Approved counties: a few figures returned, some of them corrected since. Counties under review: the
+    official has got through about a third, returning a few."""
+    if county_stage == "approved":
+        return "corrected" if roll < 0.03 else "returned" if roll < 0.05 else "approved"
+    return "returned" if roll < 0.06 else "approved" if roll < 0.4 else "submitted"
+
+
+def _through_review(p: Planned, year: int, values: dict, outcome: str, clerk, official,
+                    rng: random.Random) -> Figure:
+    """One figure entered and submitted by the clerk, then returned, corrected or approved as ``outcome`` says
+    (a returned one was entered wrong first)."""
+    first = _wrong(p, year, values) if outcome in ("returned", "corrected") else values
+    figure = services.save_draft(clerk, p.county, p.indicator, year, note=DEMO_NOTE, expected_version=0,
+                                 **first).figure
+    figure = services.submit(clerk, figure)
+    if outcome in ("returned", "corrected"):
+        reasons = RETURN_REASONS.get(p.indicator.kind, RETURN_REASONS["count"])
+        figure = services.return_figure(official, figure, rng.choice(reasons))
+    if outcome == "corrected":
+        figure = services.save_draft(clerk, p.county, p.indicator, year, note=DEMO_NOTE + "（已按审核意见核实修改）",
+                                     expected_version=figure.version, **values).figure
+        figure = services.submit(clerk, figure)
+    if outcome in ("approved", "corrected"):
+        figure = services.approve(official, figure)
+    return figure
+
+
+def _label_as_demo(ids: list[int]) -> None:
+    """save_draft marks what a clerk enters as real (is_demo=False); these are demo figures, labelled as such,
+    history rows included (written moments ago in this same transaction)."""
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         Figure.objects.filter(pk__in=chunk).update(is_demo=True)
         Figure.history.filter(id__in=chunk).update(is_demo=True)
-    return counts
 
 
 def load(stdout=None, seed: int = DEMO_SEED) -> int:

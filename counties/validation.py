@@ -108,54 +108,68 @@ def check_values(rule: IndicatorRule, *, value=None, numerator=None, denominator
     if problems:
         return CheckedValues(None, None, None, problems)
     if rule.kind == Kind.RATE:
-        if num is None and den is None:
-            if val is not None:
-                problems.append(Problem("numerator", _("比率指标请填写分子和分母，比率由系统计算。"), "rate_needs_parts"))
-            return CheckedValues(None, None, None, problems)
-        if num is None or den is None:
-            field = "numerator" if num is None else "denominator"
-            problems.append(Problem(field, _("分子和分母须同时填写。"), "rate_needs_both"))
-            return CheckedValues(None, num, den, problems)
-        if num < 0:
-            problems.append(Problem("numerator", _("分子不能为负数。"), "negative"))
-        if den <= 0:
-            problems.append(Problem("denominator", _("分母必须大于0。"), "denominator_not_positive"))
-        for name, part in (("numerator", num), ("denominator", den)):
-            if part != part.to_integral_value():
-                problems.append(Problem(name, _("分子、分母是人数或个数，须为整数。"), "not_integer"))
-        if problems:
-            return CheckedValues(None, num, den, problems)
-        derived = rate_percent(num, den)
-        if not rule.may_exceed_100 and num > den:
-            problems.append(Problem("numerator", _("分子（%(num)s）不能大于分母（%(den)s）：该比率不能超过100%%。")
-                                    % {"num": plain(num), "den": plain(den)}, "numerator_gt_denominator"))
-        elif rule.may_exceed_100 and derived > RATE_CEILING_GROSS:
-            problems.append(Problem("numerator", _("比率%(v)s%%过高，请核对分子和分母。") % {"v": plain(derived)},
-                                    "rate_too_high"))
-        return CheckedValues(derived, num, den, problems)
+        return _check_rate(rule, num, den, val)
     if num is not None or den is not None:
         problems.append(Problem("numerator", _("该指标不是比率，不填分子和分母。"), "parts_not_allowed"))
     if val is None:
         return CheckedValues(None, None, None, problems)
     if rule.kind == Kind.MILESTONE:
-        if val not in (0, 1):
-            problems.append(Problem("value", _("节点任务只能填“已完成”（1）或“未完成”（0）。"), "milestone_value"))
-        elif val == 1 and not done_on:
-            problems.append(Problem("done_on", _("已完成的节点任务须填写完成日期。"), "milestone_needs_date"))
-        elif val == 1 and hasattr(done_on, "year"):
-            from django.utils import timezone
-
-            if done_on > timezone.localdate():
-                problems.append(Problem("done_on", _("完成日期不能晚于今天。"), "date_in_future"))
-            elif year is not None and done_on.year > year:
-                problems.append(Problem("done_on", _("完成日期（%(date)s）晚于填报年度%(year)s年。") % {
-                    "date": done_on.isoformat(), "year": year}, "date_after_year"))
+        problems.extend(_check_milestone(val, done_on, year))
         return CheckedValues(val, None, None, problems)
     if val < 0:
         problems.append(Problem("value", _("数值不能为负数。"), "negative"))
     if rule.kind == Kind.COUNT and val != val.to_integral_value():
         problems.append(Problem("value", _("“%(unit)s”是计数单位，须填写整数。") % {"unit": rule.unit}, "not_integer"))
     return CheckedValues(val, None, None, problems)
+
+
+def _check_rate(rule: IndicatorRule, num: Decimal | None, den: Decimal | None, val: Decimal | None) -> CheckedValues:
+    """A rate is entered as whole numerator and denominator (people, schools), both or neither; the system
+    derives the percentage, which may pass 100 % only for gross rates (毛入学率), up to ``RATE_CEILING_GROSS``."""
+    problems: list[Problem] = []
+    if num is None and den is None:
+        if val is not None:
+            problems.append(Problem("numerator", _("比率指标请填写分子和分母，比率由系统计算。"), "rate_needs_parts"))
+        return CheckedValues(None, None, None, problems)
+    if num is None or den is None:
+        field = "numerator" if num is None else "denominator"
+        problems.append(Problem(field, _("分子和分母须同时填写。"), "rate_needs_both"))
+        return CheckedValues(None, num, den, problems)
+    if num < 0:
+        problems.append(Problem("numerator", _("分子不能为负数。"), "negative"))
+    if den <= 0:
+        problems.append(Problem("denominator", _("分母必须大于0。"), "denominator_not_positive"))
+    for name, part in (("numerator", num), ("denominator", den)):
+        if part != part.to_integral_value():
+            problems.append(Problem(name, _("分子、分母是人数或个数，须为整数。"), "not_integer"))
+    if problems:
+        return CheckedValues(None, num, den, problems)
+    derived = rate_percent(num, den)
+    if not rule.may_exceed_100 and num > den:
+        problems.append(Problem("numerator", _("分子（%(num)s）不能大于分母（%(den)s）：该比率不能超过100%%。")
+                                % {"num": plain(num), "den": plain(den)}, "numerator_gt_denominator"))
+    elif rule.may_exceed_100 and derived > RATE_CEILING_GROSS:
+        problems.append(Problem("numerator", _("比率%(v)s%%过高，请核对分子和分母。") % {"v": plain(derived)},
+                                "rate_too_high"))
+    return CheckedValues(derived, num, den, problems)
+
+
+def _check_milestone(val: Decimal, done_on, year: int | None) -> list[Problem]:
+    """A milestone (节点任务) is done (1) or not (0); once done it needs its completion date, which may lie
+    neither in the future nor after the reporting year."""
+    if val not in (0, 1):
+        return [Problem("value", _("节点任务只能填“已完成”（1）或“未完成”（0）。"), "milestone_value")]
+    if val == 1 and not done_on:
+        return [Problem("done_on", _("已完成的节点任务须填写完成日期。"), "milestone_needs_date")]
+    if val == 1 and hasattr(done_on, "year"):
+        from django.utils import timezone
+
+        if done_on > timezone.localdate():
+            return [Problem("done_on", _("完成日期不能晚于今天。"), "date_in_future")]
+        if year is not None and done_on.year > year:
+            return [Problem("done_on", _("完成日期（%(date)s）晚于填报年度%(year)s年。") % {
+                "date": done_on.isoformat(), "year": year}, "date_after_year")]
+    return []
 
 
 def plausibility(value: Decimal | None, last_year: Decimal | None, others: Sequence[Decimal], *,

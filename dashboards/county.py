@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 
 from alarms import queries as alarm_queries
 from assessment.choices import PREFECTURE, EvaluationResult, ProgressStatus
-from assessment.engine import judged_as
+from assessment.scope import judged_as
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
 from counties.choices import FigureStatus
 from places.models import County
@@ -23,7 +23,7 @@ from redblack.queries import county_panel
 from counties.models import Figure, ReportingYear
 from counties.reporting import CatalogueEntry, FigureFacts, Tally, load_catalogue, tally
 from dashboards import county_charts
-from dashboards.queries import ResultView, chosen_year, result_view
+from dashboards.queries import ResultView, by_deadline, chosen_year, evaluation_view
 from indicators.describe import target_scope
 from indicators.models import Indicator, Plan
 from indicators.targets import TargetSpec
@@ -145,6 +145,8 @@ def _plan_shares(plans: list[Plan], evaluations: list[dict], code: str) -> list[
 
 @role_required()
 def county_page(request, code: str):
+    """Every indicator of one county by plan in the chosen year, the final evaluation and what the open year
+    still lacks."""
     county = get_object_or_404(County, code=code)
     user = request.user
     if not can_read_county(user, county):
@@ -160,28 +162,43 @@ def county_page(request, code: str):
                        .values(*EVALUATION_FIELDS))
     figures = list(Figure.objects.visible_to(user).filter(county=county, year__in={year or open_year, open_year})
                    .order_by().values("indicator_id", "year", "value", "status", "submitted_at", "return_reason"))
+    blocks = _plan_blocks(county, catalogue, year, progress_rows, figures,
+                          _results_by_indicator(county, catalogue, evaluations))
+    shares = _plan_shares([b.plan for b in blocks], evaluations, county.code)
+    role = role_of(user)
+    return render(request, "dashboards/county.html", {
+        "scoring_year": next(iter(published_years()), None),
+        "county": county, "year": year, "years": years, "is_default_year": is_default, "default_year": default,
+        "blocks": blocks, "shares": shares,
+        "open": _open_year(county, catalogue, figures, open_year),
+        "is_own_clerk": role == CLERK, "can_open_entry": role != CLERK, "redblack": county_panel(user, county),
+        "status_order": [(s.value, str(s.label)) for s in county_charts.TRAJECTORY_ORDER],
+        "colours": alarm_queries.counts_by_colour(user, county), "colour_county": county,
+        "alarms": alarm_queries.active_for_county(user, county),
+    })
 
+
+def _results_by_indicator(county: County, catalogue: list[CatalogueEntry],
+                          evaluations: list[dict]) -> dict[int, list[ResultView]]:
+    """The county's final-evaluation judgements per indicator of the catalogue, by deadline."""
+    indicators = {e.indicator.pk: e.indicator for e in catalogue}
+    results: dict[int, list[ResultView]] = defaultdict(list)
+    for e in sorted((e for e in evaluations if e["area"] == county.code), key=by_deadline):
+        ind = indicators.get(e["indicator_id"])
+        if ind is not None:
+            direction = judged_as(ind.kind, ind.direction, ind.level, ind.rollup, county.code)[1]
+            results[e["indicator_id"]].append(evaluation_view(e, direction))
+    return results
+
+
+def _plan_blocks(county: County, catalogue: list[CatalogueEntry], year: int | None, progress_rows: list[dict],
+                 figures: list[dict], results: dict[int, list[ResultView]]) -> list[PlanBlock]:
+    """The indicators applying to the county in ``year``, by plan, each with its target, value and status, and
+    each plan's statuses over the years as a chart."""
     shown = {p["indicator_id"]: p for p in progress_rows if p["year"] == year}
-    trajectory: dict[int, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    plan_of = {e.indicator.pk: e.indicator.plan_id for e in catalogue}
-    for p in progress_rows:
-        if p["indicator_id"] in plan_of:
-            trajectory[plan_of[p["indicator_id"]]][p["year"]][p["status"]] += 1
     approved = {f["indicator_id"]: f["value"] for f in figures
                 if f["year"] == year and f["status"] == FigureStatus.APPROVED}
-    results: dict[int, list[ResultView]] = defaultdict(list)
-    indicators = {e.indicator.pk: e.indicator for e in catalogue}
-    for e in sorted((e for e in evaluations if e["area"] == county.code),
-                    key=lambda e: (e["target_year"] is None, e["target_year"] or 0)):
-        ind = indicators.get(e["indicator_id"])
-        if ind is None:
-            continue
-        results[e["indicator_id"]].append(result_view(
-            result=e["result"], met_year=e["met_year"], latest_value=e["latest_value"],
-            latest_year=e["latest_year"], target=e["target"], target_year=e["target_year"],
-            years_met=e["years_met"], years_reported=e["years_reported"],
-            direction=judged_as(ind.kind, ind.direction, ind.level, ind.rollup, county.code)[1]))
-
+    trajectory = _trajectories(catalogue, progress_rows)
     blocks: dict[int, PlanBlock] = {}
     for entry in catalogue:
         ind = entry.indicator
@@ -199,17 +216,14 @@ def county_page(request, code: str):
     for block in blocks.values():
         if block.trajectory:
             block.chart_json = county_charts.plan_trajectory(block.trajectory)
+    return list(blocks.values())
 
-    plans = [b.plan for b in blocks.values()]
-    shares = _plan_shares(plans, evaluations, county.code)
-    role = role_of(user)
-    return render(request, "dashboards/county.html", {
-        "scoring_year": next(iter(published_years()), None),
-        "county": county, "year": year, "years": years, "is_default_year": is_default, "default_year": default,
-        "blocks": list(blocks.values()), "shares": shares,
-        "open": _open_year(county, catalogue, figures, open_year),
-        "is_own_clerk": role == CLERK, "can_open_entry": role != CLERK, "redblack": county_panel(user, county),
-        "status_order": [(s.value, str(s.label)) for s in county_charts.TRAJECTORY_ORDER],
-        "colours": alarm_queries.counts_by_colour(user, county), "colour_county": county,
-        "alarms": alarm_queries.active_for_county(user, county),
-    })
+
+def _trajectories(catalogue: list[CatalogueEntry], progress_rows: list[dict]) -> dict[int, dict[int, Counter]]:
+    """Per plan and year, how many of the county's indicators had each status."""
+    trajectory: dict[int, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    plan_of = {e.indicator.pk: e.indicator.plan_id for e in catalogue}
+    for p in progress_rows:
+        if p["indicator_id"] in plan_of:
+            trajectory[plan_of[p["indicator_id"]]][p["year"]][p["status"]] += 1
+    return trajectory

@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from assessment.choices import PREFECTURE, ProgressStatus
-from assessment.engine import judged_as
+from assessment.scope import judged_as
 from assessment.queries import default_year, evaluation_visible_to, progress_visible_to
 from counties.choices import FigureStatus
 from places.models import County
@@ -31,7 +31,7 @@ from counties.models import Figure
 from counties.reporting import CatalogueEntry
 from dashboards import county_charts
 from dashboards.display import RESULT_ORDER
-from dashboards.queries import ResultView, chosen_year, result_view
+from dashboards.queries import ResultView, by_deadline, chosen_year, evaluation_view
 from indicators.describe import target_scope
 from indicators.models import Indicator
 from liangshan_edu.views import role_required
@@ -119,6 +119,8 @@ def _trend(indicator: Indicator, trend: list[tuple], names: dict[str, str], targ
 
 @role_required()
 def indicator_page(request, code: str):
+    """One indicator across the counties the user may read and the prefecture, in the chosen year, with its
+    trend and the final evaluation."""
     indicator = get_object_or_404(Indicator.objects.select_related("plan", "task", "unit"), code=code)
     user = request.user
     task = indicator.task
@@ -137,51 +139,13 @@ def indicator_page(request, code: str):
     trend = list(progress.values_list("area", "year", "value", "target", "target_year"))
     years = sorted({t[1] for t in trend})
     year, is_default = chosen_year(request.GET.get("year"), years, default)
-    shown = {p["area"]: p for p in progress.filter(year=year).values(*PROGRESS_FIELDS)}
-    approved = dict(Figure.objects.visible_to(user).filter(indicator=indicator, year=year, county__isnull=False,
-                                                           status=FigureStatus.APPROVED)
-                    .values_list("county__code", "value"))
-    evaluations = sorted(evaluation_visible_to(user).filter(indicator=indicator).order_by().values(*EVALUATION_FIELDS),
-                         key=lambda e: (e["target_year"] is None, e["target_year"] or 0))
+    shown, approved, evaluations = _shown_year(user, indicator, progress, year)
     kept = [c for c in counties
             if c.code in shown or c.code in approved or (year and entry.applies_to(c, year))]
     page = Paginator(kept, PAGE_SIZE).get_page(request.GET.get("page"))
-    on_page = {c.code for c in page} | {PREFECTURE}
-    results: dict[str, list[ResultView]] = defaultdict(list)
-    for e in evaluations:
-        if e["area"] not in on_page:
-            continue
-        results[e["area"]].append(result_view(
-            result=e["result"], met_year=e["met_year"], latest_value=e["latest_value"],
-            latest_year=e["latest_year"], target=e["target"], target_year=e["target_year"],
-            years_met=e["years_met"], years_reported=e["years_reported"],
-            direction=judged_as(indicator.kind, indicator.direction, indicator.level, indicator.rollup, e["area"])[1]))
-
-    rows: list[AreaRow] = []
-    for county in page:
-        p = shown.get(county.code)
-        spec = entry.target(county, year) if year else None
-        rows.append(AreaRow(code=county.code, name=county.name, county=county,
-                            value=p["value"] if p else approved.get(county.code), progress=p,
-                            scope=target_scope(spec, indicator.level) if spec and p else "",
-                            results=results.get(county.code, [])))
-    pref = shown.get(PREFECTURE)
-    prefecture = AreaRow(code=PREFECTURE, name=_("全州"), county=None, value=pref["value"] if pref else None,
-                         progress=pref, results=results.get(PREFECTURE, [])) if pref or PREFECTURE in results else None
-
-    bars = None
-    if rows:
-        def bar(r: AreaRow) -> county_charts.CountyBar:
-            return county_charts.CountyBar(names.get(r.code, r.name), r.value,
-                                           r.progress["target"] if r.progress else None, r.status)
-
-        # A prefecture total on the counties' scale (a rate) gets its own bar and a line through theirs.
-        on_scale = prefecture if prefecture and indicator.rollup == Rollup.RATIO else None
-        bars = county_charts.county_bars([bar(r) for r in rows], indicator.unit.code, on_scale and bar(on_scale))
-        for r, mark in zip(rows, bars.marks):
-            r.bar = mark
-        if on_scale:
-            on_scale.bar = bars.prefecture
+    results = _results_by_area(indicator, evaluations, {c.code for c in page} | {PREFECTURE})
+    rows, prefecture = _area_rows(entry, page, year, shown, approved, results)
+    bars = _draw_bars(indicator, rows, prefecture, names) if rows else None
     return render(request, "dashboards/indicator.html", {
         "indicator": indicator, "lead_units": lead_units, "cooperating_units": cooperating_units,
         "targets": targets, "year": year, "years": years, "is_default_year": is_default, "default_year": default,
@@ -190,3 +154,61 @@ def indicator_page(request, code: str):
         "result_summary": _result_summary(evaluations),
         "counts_counties": indicator.level == Level.COUNTY and indicator.rollup in ("all", "any", "count"),
     })
+
+
+def _shown_year(user, indicator: Indicator, progress, year: int | None) -> tuple[dict, dict, list[dict]]:
+    """The shown year's progress rows by area and approved county figures by county code, and the indicator's
+    evaluation rows by deadline — all as the user may read them."""
+    shown = {p["area"]: p for p in progress.filter(year=year).values(*PROGRESS_FIELDS)}
+    approved = dict(Figure.objects.visible_to(user).filter(indicator=indicator, year=year, county__isnull=False,
+                                                           status=FigureStatus.APPROVED)
+                    .values_list("county__code", "value"))
+    evaluations = sorted(evaluation_visible_to(user).filter(indicator=indicator).order_by().values(*EVALUATION_FIELDS),
+                         key=by_deadline)
+    return shown, approved, evaluations
+
+
+def _results_by_area(indicator: Indicator, evaluations: list[dict], areas: set[str]) -> dict[str, list[ResultView]]:
+    """The final evaluation's judgements of ``areas``, each as its area is judged (a count of counties for the
+    prefecture of an ``all`` roll-up)."""
+    results: dict[str, list[ResultView]] = defaultdict(list)
+    for e in evaluations:
+        if e["area"] in areas:
+            direction = judged_as(indicator.kind, indicator.direction, indicator.level, indicator.rollup, e["area"])[1]
+            results[e["area"]].append(evaluation_view(e, direction))
+    return results
+
+
+def _area_rows(entry: CatalogueEntry, page, year: int | None, shown: dict, approved: dict,
+               results: dict[str, list[ResultView]]) -> tuple[list[AreaRow], AreaRow | None]:
+    """The counties of the page, each against its own target, and the prefecture (None without a row)."""
+    level = entry.indicator.level
+    rows: list[AreaRow] = []
+    for county in page:
+        p = shown.get(county.code)
+        spec = entry.target(county, year) if year else None
+        rows.append(AreaRow(code=county.code, name=county.name, county=county,
+                            value=p["value"] if p else approved.get(county.code), progress=p,
+                            scope=target_scope(spec, level) if spec and p else "",
+                            results=results.get(county.code, [])))
+    pref = shown.get(PREFECTURE)
+    prefecture = AreaRow(code=PREFECTURE, name=_("全州"), county=None, value=pref["value"] if pref else None,
+                         progress=pref, results=results.get(PREFECTURE, [])) if pref or PREFECTURE in results else None
+    return rows, prefecture
+
+
+def _draw_bars(indicator: Indicator, rows: list[AreaRow], prefecture: AreaRow | None,
+               names: dict[str, str]) -> county_charts.BarChart:
+    """Each county's bar against its target, drawn into its row; a prefecture total on the counties' scale (a
+    rate) gets its own bar and a line through theirs."""
+    def bar(r: AreaRow) -> county_charts.CountyBar:
+        return county_charts.CountyBar(names.get(r.code, r.name), r.value,
+                                       r.progress["target"] if r.progress else None, r.status)
+
+    on_scale = prefecture if prefecture and indicator.rollup == Rollup.RATIO else None
+    bars = county_charts.county_bars([bar(r) for r in rows], indicator.unit.code, on_scale and bar(on_scale))
+    for r, mark in zip(rows, bars.marks):
+        r.bar = mark
+    if on_scale:
+        on_scale.bar = bars.prefecture
+    return bars

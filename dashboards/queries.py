@@ -65,3 +65,17 @@ def result_view(*, result: str, met_year: int | None, latest_value: Decimal | No
     return ResultView(result, text, target_year, target)
 
 
+# The fields of an evaluation row ``result_view`` reads (a page's ``values()`` may read more).
+RESULT_FIELDS = ("result", "met_year", "latest_value", "latest_year", "target", "target_year", "years_met",
+                 "years_reported")
+
+
+def evaluation_view(row: dict, direction: str) -> ResultView:
+    """``result_view`` of an evaluation row read with ``values()``; ``direction`` as the area is judged
+    (``assessment.scope.judged_as``)."""
+    return result_view(**{k: row[k] for k in RESULT_FIELDS}, direction=direction)
+
+
+def by_deadline(row: dict) -> tuple[bool, int]:
+    """Rows with a target year in the order of their deadlines, standing yearly rules (no deadline) last."""
+    return row["target_year"] is None, row["target_year"] or 0

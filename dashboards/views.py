@@ -55,10 +55,7 @@ def prefecture_dashboard(request):
     year, _default = chosen_year(request.GET.get("year"), years, latest)
     open_year = open_reporting_year()
     cycle = current_cycle()
-    plans = list(Plan.objects.filter(cycle=cycle) if cycle else Plan.objects.all())
-    plan_code = request.GET.get("plan") or (plans[0].code if plans else "")
-    if plan_code not in {p.code for p in plans} and plans:
-        plan_code = plans[0].code
+    plans, plan_code = _plan_choice(cycle, request.GET.get("plan"))
     measure = MEASURES.get(request.GET.get("measure", ""), MEASURES["met"])
 
     counties = list(County.objects.order_by("code").values_list("code", "name", "short_name", "tier"))
@@ -67,31 +64,11 @@ def prefecture_dashboard(request):
     reporting = reporting_by_county(open_year, figures=Figure.objects.visible_to(user))
     total = summary.totals(counts)
     prefecture = counts.get(PREFECTURE, summary.AreaCounts())
-
-    rows = []
-    for code, name, short_name, tier in counties:
-        c = counts.get(code, summary.AreaCounts())
-        r = reporting.get(code)
-        rows.append({"code": code, "name": name, "tier": tier, "counts": c, "reporting": r,
-                     "url": reverse("county-page", args=[code])})
-    share_of = {
-        "met": lambda row: row["counts"].met_share,
-        "off_track": lambda row: row["counts"].off_track_share,
-        "reporting": lambda row: row["reporting"].share if row["reporting"] else None,
-    }[measure.code]
-    drawn = [row for row in rows if row["code"] in charts.drawn_codes()]
-    shares = {row["code"]: share_of(row) for row in drawn}
-    details = {row["code"]: _("达标 %(met)s / %(all)s 项目标；严重滞后 %(off)s 项；%(year)s年度已报 %(done)s / %(exp)s") % {
-        "met": row["counts"].met, "all": row["counts"].targets,
-        "off": row["counts"].statuses.get(ProgressStatus.OFF_TRACK, 0), "year": open_year,
-        "done": row["reporting"].submitted if row["reporting"] else 0,
-        "exp": row["reporting"].expected if row["reporting"] else 0} for row in drawn}
-    county_map = charts.county_map(measure, shares, names, {r["code"]: r["url"] for r in drawn}, details)
-    listed_note = ""
-    if len(rows) > LIST_MAX_AREAS:
-        rows = sorted(rows, key=lambda row: (row["counts"].met_share or 0, row["code"]))[:LIST_MAX_AREAS]
-        listed_note = _("县市较多，仅列出目标达成率最低的 %(n)s 个。") % {"n": LIST_MAX_AREAS}
-
+    rows = [{"code": code, "name": name, "tier": tier, "counts": counts.get(code, summary.AreaCounts()),
+             "reporting": reporting.get(code), "url": reverse("county-page", args=[code])}
+            for code, name, _short, tier in counties]
+    county_map = _county_map(measure, rows, names, open_year)
+    rows, listed_note = _listed(rows)
     heat, heat_note = _heat_map(user, year, plan_code, counts, names, [c[0] for c in counties])
     missing = sum(r.missing for r in reporting.values())
     job = RecomputeJob.objects.first() if can_recompute(user) else None
@@ -108,6 +85,41 @@ def prefecture_dashboard(request):
         "has_demo": Figure.objects.filter(is_demo=True).exists(),
         "colours": alarm_queries.counts_by_colour(user),
     })
+
+
+def _plan_choice(cycle: str | None, asked: str | None) -> tuple[list[Plan], str]:
+    """The cycle's plans and the one the heat map shows: ``?plan=`` when it is one of them, else the first."""
+    plans = list(Plan.objects.filter(cycle=cycle) if cycle else Plan.objects.all())
+    plan_code = asked or (plans[0].code if plans else "")
+    if plan_code not in {p.code for p in plans} and plans:
+        plan_code = plans[0].code
+    return plans, plan_code
+
+
+def _county_map(measure: charts.Measure, rows: list[dict], names: dict[str, str], open_year: int) -> charts.CountyMap:
+    """The map of the counties coloured by ``measure``, each with its counts as a hover text and a link."""
+    share_of = {
+        "met": lambda row: row["counts"].met_share,
+        "off_track": lambda row: row["counts"].off_track_share,
+        "reporting": lambda row: row["reporting"].share if row["reporting"] else None,
+    }[measure.code]
+    drawn = [row for row in rows if row["code"] in charts.drawn_codes()]
+    shares = {row["code"]: share_of(row) for row in drawn}
+    details = {row["code"]: _("达标 %(met)s / %(all)s 项目标；严重滞后 %(off)s 项；%(year)s年度已报 %(done)s / %(exp)s") % {
+        "met": row["counts"].met, "all": row["counts"].targets,
+        "off": row["counts"].statuses.get(ProgressStatus.OFF_TRACK, 0), "year": open_year,
+        "done": row["reporting"].submitted if row["reporting"] else 0,
+        "exp": row["reporting"].expected if row["reporting"] else 0} for row in drawn}
+    return charts.county_map(measure, shares, names, {r["code"]: r["url"] for r in drawn}, details)
+
+
+def _listed(rows: list[dict]) -> tuple[list[dict], str]:
+    """The counties the table lists: all of Liangshan's 17; were there many more, those furthest from their
+    targets, with a note saying so."""
+    if len(rows) <= LIST_MAX_AREAS:
+        return rows, ""
+    rows = sorted(rows, key=lambda row: (row["counts"].met_share or 0, row["code"]))[:LIST_MAX_AREAS]
+    return rows, _("县市较多，仅列出目标达成率最低的 %(n)s 个。") % {"n": LIST_MAX_AREAS}
 
 
 def _heat_map(user, year, plan_code, counts, names, codes) -> tuple[charts.HeatMap | None, str]:

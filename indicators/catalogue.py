@@ -151,6 +151,23 @@ def _check_indicator(ind: dict, plan_code: str | None, where: str, tasks: set, u
         yield f"{here}: no name"
     if not (ind.get("source") or "").strip():
         yield f"{here}: no source sentence from the plan"
+    yield from _check_measure(ind, here, unit_kinds)
+    if ind.get("task") is not None and ind.get("task") not in tasks:
+        yield f"{here}: task {ind.get('task')} does not exist in the plan"
+    targets = ind.get("targets") or []
+    if not targets:
+        yield f"{here}: indicator without target"
+    for t in targets:
+        yield from _check_target(t, ind, here, county_codes, attribute_codes)
+    scopes = Counter((t.get("year"), t.get("tier"), tuple(sorted(map(str, t.get("counties") or []))))
+                     for t in targets)
+    for scope, n in scopes.items():
+        if n > 1:
+            yield f"{here}: {n} targets for the same year and scope {scope}"
+
+
+def _check_measure(ind: dict, here: str, unit_kinds: dict) -> Iterable[str]:
+    """How the indicator is measured: kind, direction, level, roll-up and unit are known and fit together."""
     kind, direction = ind.get("kind"), ind.get("direction")
     if kind not in Kind.values:
         yield f"{here}: unknown kind {kind!r}"
@@ -174,52 +191,51 @@ def _check_indicator(ind: dict, plan_code: str | None, where: str, tasks: set, u
         yield f"{here}: milestone must have direction 'done'"
     if ind.get("may_exceed_100") and kind != Kind.RATE:
         yield f"{here}: may_exceed_100 is only for rates"
-    if ind.get("task") is not None and ind.get("task") not in tasks:
-        yield f"{here}: task {ind.get('task')} does not exist in the plan"
-    targets = ind.get("targets") or []
-    if not targets:
-        yield f"{here}: indicator without target"
-    for t in targets:
-        value = t.get("value")
-        if value is None:
-            yield f"{here}: target {t.get('year')} without value"
-            continue
-        if kind == Kind.MILESTONE and value not in (0, 1):
-            yield f"{here}: milestone target must be 1 (done), not {value}"
-        if direction == Direction.ZERO and value != 0:
-            yield f"{here}: direction 'zero' needs target 0, not {value}"
-        upper = t.get("upper")
-        if direction == Direction.BETWEEN and upper is None:
-            yield f"{here}: a 'between' target needs both bounds (value and upper)"
-        if upper is not None and direction != Direction.BETWEEN:
-            yield f"{here}: only a 'between' target has an upper bound"
-        if upper is not None and float(upper) < float(value):
-            yield f"{here}: upper bound {upper} below the lower bound {value}"
-        if kind == Kind.RATE and not ind.get("may_exceed_100") and not 0 <= float(value) <= 100:
-            yield f"{here}: rate target {value} outside 0–100 %"
-        if t.get("tier") is not None and t.get("tier") not in Tier.values:
-            yield f"{here}: target tier {t.get('tier')!r} is not 1, 2 or 3"
-        for c in t.get("counties") or []:
-            if str(c) not in county_codes:
-                yield f"{here}: target names county {c!r}, which does not exist"
-        if t.get("tier") is not None and t.get("counties"):
-            yield f"{here}: a target has either a tier or named counties, not both"
-        year = t.get("year")
-        if year is not None and not (2000 <= int(year) <= 2100):
-            yield f"{here}: target year {year} is implausible"
-        if t.get("assumed_deadline") and year is None:
-            yield f"{here}: an assumed deadline needs its year (the end of the cycle)"
-        yield from _check_condition(t.get("condition"), here, attribute_codes)
-        period = t.get("period") or 1
-        if period != 1 and (year is not None or not t.get("period_from") or int(period) < 1):
-            yield f"{here}: a period of {period} years needs a standing rule (year null) and period_from"
-        if t.get("condition") and (t.get("tier") is not None or t.get("counties")):
-            yield f"{here}: a target has one scope: a tier, named counties or a condition"
-    scopes = Counter((t.get("year"), t.get("tier"), tuple(sorted(map(str, t.get("counties") or []))))
-                     for t in targets)
-    for scope, n in scopes.items():
-        if n > 1:
-            yield f"{here}: {n} targets for the same year and scope {scope}"
+
+
+def _check_target(t: dict, ind: dict, here: str, county_codes: set, attribute_codes: set) -> Iterable[str]:
+    """One target: a value that fits the indicator, one scope (a tier, named counties or a condition), a
+    plausible year, and a period only on a standing rule."""
+    kind, direction = ind.get("kind"), ind.get("direction")
+    value = t.get("value")
+    if value is None:
+        yield f"{here}: target {t.get('year')} without value"
+        return
+    if kind == Kind.MILESTONE and value not in (0, 1):
+        yield f"{here}: milestone target must be 1 (done), not {value}"
+    if direction == Direction.ZERO and value != 0:
+        yield f"{here}: direction 'zero' needs target 0, not {value}"
+    yield from _check_band(t.get("upper"), value, direction, here)
+    if kind == Kind.RATE and not ind.get("may_exceed_100") and not 0 <= float(value) <= 100:
+        yield f"{here}: rate target {value} outside 0–100 %"
+    if t.get("tier") is not None and t.get("tier") not in Tier.values:
+        yield f"{here}: target tier {t.get('tier')!r} is not 1, 2 or 3"
+    for c in t.get("counties") or []:
+        if str(c) not in county_codes:
+            yield f"{here}: target names county {c!r}, which does not exist"
+    if t.get("tier") is not None and t.get("counties"):
+        yield f"{here}: a target has either a tier or named counties, not both"
+    year = t.get("year")
+    if year is not None and not (2000 <= int(year) <= 2100):
+        yield f"{here}: target year {year} is implausible"
+    if t.get("assumed_deadline") and year is None:
+        yield f"{here}: an assumed deadline needs its year (the end of the cycle)"
+    yield from _check_condition(t.get("condition"), here, attribute_codes)
+    period = t.get("period") or 1
+    if period != 1 and (year is not None or not t.get("period_from") or int(period) < 1):
+        yield f"{here}: a period of {period} years needs a standing rule (year null) and period_from"
+    if t.get("condition") and (t.get("tier") is not None or t.get("counties")):
+        yield f"{here}: a target has one scope: a tier, named counties or a condition"
+
+
+def _check_band(upper, value, direction: str, here: str) -> Iterable[str]:
+    """A ``between`` target has both bounds, in order; no other target has an upper bound."""
+    if direction == Direction.BETWEEN and upper is None:
+        yield f"{here}: a 'between' target needs both bounds (value and upper)"
+    if upper is not None and direction != Direction.BETWEEN:
+        yield f"{here}: only a 'between' target has an upper bound"
+    if upper is not None and float(upper) < float(value):
+        yield f"{here}: upper bound {upper} below the lower bound {value}"
 
 
 def _check_condition(condition: dict | None, here: str, attribute_codes: set) -> Iterable[str]:
@@ -306,62 +322,94 @@ def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = Non
     Idempotent: rows are matched by their stable codes and updated in place; targets of an indicator are
     replaced only when they differ, so history records real changes only.
     """
-    from places.models import County
-    from indicators.models import Indicator, Plan, Target, Task, Unit
-
     problems = check(catalogue)
     if problems:
         raise ValueError("catalogue is inconsistent:\n" + "\n".join(problems))
     stats = Counter()
-    for c in catalogue.counties:
-        _, created = County.objects.update_or_create(
+    counties = _load_counties(catalogue.counties, stats)
+    units = _load_units(catalogue.units)
+    total = sum(len(d.get("indicators") or []) for d in catalogue.plans)
+    references: dict[int, str | None] = {}
+    for order, doc in enumerate(catalogue.plans):
+        plan, tasks = _load_plan(doc, order, stats)
+        for i_order, ind in enumerate(doc.get("indicators") or []):
+            indicator = _load_indicator(ind, i_order, plan, tasks, units, counties)
+            references[indicator.pk] = ind.get("same_as")
+            stats["indicators"] += 1
+            stats["targets"] += len(ind.get("targets") or [])
+            if progress:
+                progress(stats["indicators"], total)
+    _link_same_as(references)
+    return dict(stats)
+
+
+def _load_counties(rows: list[dict], stats: Counter) -> dict:
+    """The counties by code, created or updated from the counties file."""
+    from places.models import County
+
+    for c in rows:
+        County.objects.update_or_create(
             code=str(c["code"]),
             defaults={k: c[k] for k in ("name", "short_name", "name_en", "tier", "key_assisted") if k in c},
         )
         stats["counties"] += 1
-    counties = {c.code: c for c in County.objects.all()}
-    for u in catalogue.units:
+    return {c.code: c for c in County.objects.all()}
+
+
+def _load_units(rows: list[dict]) -> dict:
+    """The units of measure by code (人, %, 所 …), with the kinds each may measure."""
+    from indicators.models import Unit
+
+    for u in rows:
         Unit.objects.update_or_create(code=u["code"], defaults={"name": u.get("name", u["code"]),
                                                                   "name_en": u.get("name_en", ""),
                                                                   "kinds": u.get("kinds") or []})
-    units = {u.code: u for u in Unit.objects.all()}
-    total = sum(len(d.get("indicators") or []) for d in catalogue.plans)
-    done = 0
-    references: dict[int, str | None] = {}
-    for order, doc in enumerate(catalogue.plans):
-        p = doc["plan"]
-        plan, _ = Plan.objects.update_or_create(code=p["code"], defaults={
-            "name": p["name"], "short_name": p.get("short_name", ""), "name_en": p.get("name_en", ""),
-            "cycle": p.get("cycle", "2022-2025"), "issued": p.get("issued") or None, "document": p.get("document", ""),
-            "goals": (p.get("goals") or "").strip(), "order": order,
+    return {u.code: u for u in Unit.objects.all()}
+
+
+def _load_plan(doc: dict, order: int, stats: Counter) -> tuple[Any, dict]:
+    """One plan and its tasks (主要任务) with their lead and cooperating units; the tasks by number."""
+    from indicators.models import Plan, Task
+
+    p = doc["plan"]
+    plan, _ = Plan.objects.update_or_create(code=p["code"], defaults={
+        "name": p["name"], "short_name": p.get("short_name", ""), "name_en": p.get("name_en", ""),
+        "cycle": p.get("cycle", "2022-2025"), "issued": p.get("issued") or None, "document": p.get("document", ""),
+        "goals": (p.get("goals") or "").strip(), "order": order,
+    })
+    stats["plans"] += 1
+    tasks = {}
+    for t in doc.get("tasks") or []:
+        task, _ = Task.objects.update_or_create(plan=plan, number=t["number"], defaults={
+            "section": t.get("section") or "", "title": t["title"], "note": t.get("note") or "",
         })
-        stats["plans"] += 1
-        tasks = {}
-        for t in doc.get("tasks") or []:
-            task, _ = Task.objects.update_or_create(plan=plan, number=t["number"], defaults={
-                "section": t.get("section") or "", "title": t["title"], "note": t.get("note") or "",
-            })
-            task.lead_units.set(_units(t.get("lead_units")))
-            task.cooperating_units.set(_units(t.get("cooperating_units")))
-            tasks[t["number"]] = task
-            stats["tasks"] += 1
-        for i_order, ind in enumerate(doc.get("indicators") or []):
-            indicator, _ = upsert(Indicator, code=ind["code"], defaults={
-                "plan": plan, "task": tasks.get(ind.get("task")), "name": ind["name"],
-                "name_en": ind.get("name_en") or "", "unit": units[ind["unit"]], "kind": ind["kind"],
-                "direction": ind["direction"], "level": ind.get("level") or Level.COUNTY, "rollup": ind["rollup"],
-                "numerator_rule": ind.get("numerator") or "", "denominator_rule": ind.get("denominator") or "",
-                "may_exceed_100": bool(ind.get("may_exceed_100")), "source": " ".join(ind["source"].split()),
-                "note": ind.get("note") or "", "retired": bool(ind.get("retired")), "order": i_order,
-            })
-            _sync_targets(indicator, ind.get("targets") or [], counties, Target)
-            references[indicator.pk] = ind.get("same_as")
-            stats["indicators"] += 1
-            stats["targets"] += len(ind.get("targets") or [])
-            done += 1
-            if progress:
-                progress(done, total)
-    # Once every indicator exists: which one refers to which (same_as), saved only where it changed.
+        task.lead_units.set(_units(t.get("lead_units")))
+        task.cooperating_units.set(_units(t.get("cooperating_units")))
+        tasks[t["number"]] = task
+        stats["tasks"] += 1
+    return plan, tasks
+
+
+def _load_indicator(ind: dict, order: int, plan, tasks: dict, units: dict, counties: dict):
+    """One indicator, saved only where it changed, and its targets."""
+    from indicators.models import Indicator, Target
+
+    indicator, _ = upsert(Indicator, code=ind["code"], defaults={
+        "plan": plan, "task": tasks.get(ind.get("task")), "name": ind["name"],
+        "name_en": ind.get("name_en") or "", "unit": units[ind["unit"]], "kind": ind["kind"],
+        "direction": ind["direction"], "level": ind.get("level") or Level.COUNTY, "rollup": ind["rollup"],
+        "numerator_rule": ind.get("numerator") or "", "denominator_rule": ind.get("denominator") or "",
+        "may_exceed_100": bool(ind.get("may_exceed_100")), "source": " ".join(ind["source"].split()),
+        "note": ind.get("note") or "", "retired": bool(ind.get("retired")), "order": order,
+    })
+    _sync_targets(indicator, ind.get("targets") or [], counties, Target)
+    return indicator
+
+
+def _link_same_as(references: dict[int, str | None]) -> None:
+    """Once every indicator exists: which one refers to which (same_as), saved only where it changed."""
+    from indicators.models import Indicator
+
     ids = dict(Indicator.objects.values_list("code", "id"))
     for pk, ref in references.items():
         indicator = Indicator.objects.get(pk=pk)
@@ -369,7 +417,6 @@ def load(catalogue: Catalogue, progress: Callable[[int, int], None] | None = Non
         if indicator.same_as_id != wanted:
             indicator.same_as_id = wanted
             indicator.save()
-    return dict(stats)
 
 
 def _target_key(year, value, tier, counties, note, condition: dict | None = None, period: int | None = 1,
