@@ -1,9 +1,8 @@
 """The apps form layers, and a lower layer never imports a higher one — not even inside a function.
 
     base (liangshan_edu's roles, calendar, groups, env, views, api, progressbar, watch) → places (counties and who
-    belongs to them) → indicators → counties → assessment → alarms → redblack → scoring → dashboards → reports → benchmarks → orchestration (liangshan_edu's settings,
-    belongs to them) → indicators → counties → assessment → alarms → dashboards → reports → benchmarks → orchestration (liangshan_edu's settings,
-    URL confs, Celery app, management commands)
+    belongs to them) → indicators → counties → assessment → alarms → redblack → scoring → dashboards → reports →
+    benchmarks → orchestration (liangshan_edu's settings, URL confs, Celery app, management commands)
 
 Higher apps react to lower ones through signals (``counties.signals``, ``liangshan_edu.watch``). Imports under
 ``if TYPE_CHECKING:`` are for type hints only and never run, so they do not count.
