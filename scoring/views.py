@@ -18,7 +18,7 @@ from liangshan_edu.roles import can_review, county_of
 from liangshan_edu.views import role_required
 from places.models import County
 from scoring import queries, services
-from scoring.charts import ranking_chart
+from scoring.charts import ranking_chart, ranking_figure
 from scoring.choices import BOTTOM_NAMED, ItemKind
 from scoring.forms import DepartmentForm, DisqualificationForm, HandScoreForm, PublishForm
 from scoring.rules import CountyRules
@@ -73,11 +73,13 @@ def ranking(request):
             outcome = None
     if outcome is not None:
         rules = CountyRules.from_rules(outcome.rules)
+        lines = [(int(t.below), t.label) for t in rules.thresholds]
         urls = {r.code: reverse("scoring-county", args=[year, r.code]) + ("?preview=1" if preview else "")
                 for r in outcome.rows}
         context.update(
             outcome=outcome, rows=[(r, _consequences(r)) for r in outcome.rows],
-            chart=ranking_chart(outcome.rows, urls, [(int(t.below), t.label) for t in rules.thresholds]),
+            chart=ranking_chart(outcome.rows, urls, lines),
+            plotly_json=ranking_figure(outcome.rows, rules.awards, lines),
             awards=rules.awards, bottom_label=BOTTOM_NAMED, versions=queries.versions(year))
     if year is not None and context["can_review"]:
         items = services.scheme_for(year).items.filter(kind=ItemKind.HAND)
