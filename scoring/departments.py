@@ -42,25 +42,22 @@ def bundled(year: int, units: list[ResponsibleUnit]) -> dict[int, tuple[Decimal 
     """Unit id → (the counties' mean credit 0–1 on the unit's indicators in ``year``, how many county ×
     indicator results it averages); (None, 0) when nothing of the unit's work was judged."""
     ids = [u.pk for u in units]
-    indicators_of: dict[int, set[int]] = defaultdict(set)
+    units_of: dict[int, set[int]] = defaultdict(set)          # indicator → the units it counts for
     for ind_id, lead, coop in Indicator.objects.filter(level=Level.COUNTY, retired=False).filter(
             Q(task__lead_units__in=ids) | Q(task__cooperating_units__in=ids)).values_list(
             "pk", "task__lead_units", "task__cooperating_units"):
-        for unit_id in (lead, coop):
-            if unit_id in ids:
-                indicators_of[unit_id].add(ind_id)
-    wanted = set().union(*indicators_of.values()) if indicators_of else set()
+        units_of[ind_id].update(u for u in (lead, coop) if u in ids)
     credit: dict[int, Decimal] = defaultdict(Decimal)
     count: dict[int, int] = defaultdict(int)
-    for p in Progress.objects.filter(year=year, indicator_id__in=wanted, target__isnull=False).exclude(
-            area="prefecture").only("indicator_id", "status", "value", "baseline", "expected"):
-        if p.status in NOT_JUDGED:
+    for ind_id, status, value, baseline, expected in Progress.objects.filter(
+            year=year, indicator_id__in=list(units_of), target__isnull=False).exclude(area="prefecture").values_list(
+            "indicator_id", "status", "value", "baseline", "expected"):
+        if status in NOT_JUDGED:
             continue
-        c = progress_credit(Method.EXPECTED_PATH, p.status, p.value, p.baseline, p.expected)
-        for unit_id, inds in indicators_of.items():
-            if p.indicator_id in inds:
-                credit[unit_id] += c
-                count[unit_id] += 1
+        c = progress_credit(Method.EXPECTED_PATH, status, value, baseline, expected)
+        for unit_id in units_of[ind_id]:
+            credit[unit_id] += c
+            count[unit_id] += 1
     return {u: ((credit[u] / count[u]).quantize(Decimal("0.0001")) if count[u] else None, count[u]) for u in ids}
 
 

@@ -62,6 +62,13 @@ def test_published_school_rankings_never_change_and_a_correction_is_a_new_versio
     assert [(r["school"], r["rank"], r["version"], r["disqualified"]) for r in v2] == [
         ("J4", 1, 2, False), ("J1", 2, 2, True), ("J2", 3, 2, False), ("J3", 4, 2, False)]
     assert _schools(auditor, version=1) == v1
+    # The published list reads a fixed number of queries, whatever the versions and schools.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one_stage:
+        _schools(auditor)
+    assert len(one_stage) <= 4
     html = client_for(auditor).get("/assessments/schools/", {"year": YEAR, "stage": "junior", "version": 1})
     assert "初中4" not in html.content.decode() and "第1版" in html.content.decode()
 
