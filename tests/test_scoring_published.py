@@ -85,6 +85,10 @@ def test_the_last_three_counties_education_workers_lose_30_20_10_percent_of_thei
     assert rows[codes[13]]["staff_consequences"] == []
     html = client_for(clerk_xichang).get("/assessments/", {"year": YEAR}).content.decode()
     assert html.count("均取消当年评优评先资格") == 3 and "扣减 20% 的目标绩效奖励金" in html
+    page = client_for(official).get(f"/assessments/{YEAR}/counties/{codes[16]}/").content.decode()
+    assert "扣减 30% 的目标绩效奖励金" in page
+    english = client_for(official).get(f"/assessments/{YEAR}/counties/{codes[16]}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "30% of the performance award is deducted" in english.content.decode()
 
 
 @pytest.fixture
