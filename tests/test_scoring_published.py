@@ -134,6 +134,8 @@ def test_prefecture_departments_their_own_score_and_the_counties_bundled_record(
     assert (mine["score"], mine["commended"], mine["bundled_pct"], mine["version"]) == (88.5, True, 50, 1)
     preview = api_for(official).get("/api/v1/assessments/departments/", {"year": YEAR, "preview": "1"}).json()
     assert next(d for d in preview if d["unit"] == "州测试局")["commended"] is False
+    assert api_for(clerk_xichang).get("/api/v1/assessments/departments/", {"year": YEAR, "preview": "1"}).status_code \
+        == 403
     html = client_for(clerk_xichang).get("/assessments/", {"year": YEAR}).content.decode()
     assert 'id="departments"' in html and "州测试局" in html and "按2024年细则考核" in html
 
@@ -147,3 +149,10 @@ def test_officials_record_a_department_on_the_ranking_page(official, clerk_xicha
     client_for(official).post(f"/assessments/{YEAR}/departments/", data)
     record = DepartmentAssessment.objects.get()
     assert (record.score, record.commended, record.entered_by) == (D(91), True, official)
+
+
+def test_with_nothing_published_or_scored_a_clerks_preview_is_still_refused(clerk_xichang, official):
+    api = api_for(clerk_xichang)
+    assert api.get("/api/v1/assessments/schools/").status_code == 404
+    assert api.get("/api/v1/assessments/schools/", {"preview": "true"}).status_code == 403
+    assert api_for(official).get("/api/v1/assessments/schools/", {"preview": "true"}).json() == []

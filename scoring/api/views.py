@@ -130,6 +130,8 @@ class SchoolRankingView(APIView):
         if stage and stage not in Stage.values:
             raise ValidationError({"stage": [_("学段须为 %(values)s 之一。") % {"values": ", ".join(Stage.values)}]})
         year, version, preview = _choice(request)
+        if preview and not queries.may_preview(request.user):
+            raise DRFPermissionDenied(_("只有州级管理员可以预览未发布的考核结果。"))
         if year is None and preview:
             year = schools.latest_scored_year()
             if year is None:
