@@ -72,6 +72,9 @@ def indicator_lines(series: dict[str, list[tuple[int, float]]], target: float | 
     return _json(fig)
 
 
-def _json(fig: go.Figure) -> str:
+def figure_json(fig: go.Figure) -> str:
     """The figure as JSON safe to embed in a <script> element."""
     return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_json = figure_json

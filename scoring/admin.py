@@ -4,8 +4,8 @@ from liangshan_edu.watch import ReadOnlyAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from scoring.models import (Assessment, AssessmentRow, Disqualification, HandScore, Scheme, SchemeItem, School,
-                            SchoolScore)
+from scoring.models import (Assessment, AssessmentRow, DepartmentAssessment, Disqualification, HandScore,
+                            PublishedSchoolRow, Scheme, SchemeItem, School, SchoolScore)
 
 
 class SchemeItemInline(admin.TabularInline):
@@ -74,7 +74,7 @@ ReadOnly = ReadOnlyAdmin  # published results are never changed, not even in the
 
 class AssessmentRowInline(ReadOnly, admin.TabularInline):
     model = AssessmentRow
-    fields = ["county", "score", "rank", "award", "bonus", "bottom_named", "accountability"]
+    fields = ["county", "score", "rank", "award", "bonus", "bottom_named", "staff_deduction_pct", "accountability"]
     readonly_fields = fields
 
 
@@ -126,3 +126,23 @@ class AssessmentRowAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["assessment", "county", "score", "rank", "award", "bonus", "bottom_named"]
     list_filter = ["assessment__year"]
     search_fields = ["county__name"]
+
+
+@admin.register(PublishedSchoolRow)
+class PublishedSchoolRowAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["assessment", "stage", "rank", "school", "county", "score", "bottom_listed", "deduction_pct",
+                    "commendation"]
+    list_filter = ["assessment__year", "stage"]
+    search_fields = ["school__name", "school__code"]
+
+
+@admin.register(DepartmentAssessment)
+class DepartmentAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "unit", "score", "commended", "entered_by", "entered_at"]
+    list_filter = ["year", "commended"]
+
+    def has_add_permission(self, request):
+        return False  # recorded by officials on the assessment page
+
+    def has_change_permission(self, request, obj=None):
+        return False

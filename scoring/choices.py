@@ -56,3 +56,9 @@ CONSEQUENCES = {
                 _("对部门（单位）相关责任人作调整处理")),
 }
 BOTTOM_NAMED = _("目标考核排名后三位")
+
+# The plan's words for the education workers of the last three counties (三、结果运用（二）3.); the percent is the
+# row's ``staff_deduction_pct``.
+STAFF_DEDUCTION = _("本县（市）教育工作者个人年终目标绩效考核与本县（市）教学质量、过程考核（红黑榜）挂钩，以本县（市）教育系统"
+                    "年终目标绩效奖平均数为基数，扣减 %(pct)s%% 的目标绩效奖励金")
+STAFF_NO_COMMENDATION = _("本县（市）教育工作者均取消当年评优评先资格")

@@ -43,3 +43,19 @@ class DisqualificationForm(forms.Form):
         elif bool(data.get("county")) == bool(data["school"]):
             raise forms.ValidationError(_("须且只能选择一个县市或一所学校。"))
         return data
+
+
+class DepartmentForm(forms.Form):
+    """A prefecture department's score by its own yearly rules, the reason, and the official's commendation."""
+
+    unit = forms.ModelChoiceField(label=_("州级部门"), queryset=None)
+    score = forms.DecimalField(label=_("履行教育职责工作目标考核得分"), min_value=0, max_value=100, max_digits=5,
+                               decimal_places=2)
+    reason = forms.CharField(label=_("考核说明"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    commended = forms.BooleanField(label=_("通报表扬"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from indicators.models import ResponsibleUnit
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = ResponsibleUnit.objects.filter(name__startswith="州").order_by("name")

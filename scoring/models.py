@@ -24,6 +24,22 @@ class FrozenError(ValidationError):
     frozen_message = _("该年度考核已发布，考评细则不可再修改。")
 
 
+class Published(models.Model):
+    """A row of a published version: written once, by ``services.publish``, then never changed or deleted (the
+    database refuses too, ``liangshan_edu.immutable``)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise FrozenError(_("已发布的考核结果不可修改；如需更正，请发布新版本。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError(_("已发布的考核结果不可删除。"))
+
+
 class Scheme(models.Model):
     """The scoring scheme (考评细则) of one assessment year: items with weights that add up to 100."""
 
@@ -167,8 +183,9 @@ class Disqualification(models.Model):
         return f"{self.year} {self.county or self.school}: {self.get_situation_display()}"
 
 
-class Assessment(models.Model):
-    """One published version of a year's county assessment: never changed; a correction is version + 1."""
+class Assessment(Published):
+    """One published version of a year's county assessment (and of the school rankings and the prefecture
+    departments' record of that year): never changed; a correction is version + 1."""
 
     year = models.PositiveSmallIntegerField(_("考核年度"))
     version = models.PositiveSmallIntegerField(_("版本"))
@@ -178,6 +195,7 @@ class Assessment(models.Model):
     note = models.TextField(_("说明（更正版须写明更正原因）"), blank=True)
     scheme = models.JSONField(_("所用考评细则"))
     rules = models.JSONField(_("所用考核规则"))
+    departments = models.JSONField(_("州级部门考核（发布时）"), default=list, blank=True)
 
     class Meta:
         ordering = ["-year", "-version"]
@@ -191,16 +209,8 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.year} v{self.version}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise FrozenError(_("已发布的考核结果不可修改；如需更正，请发布新版本。"))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise FrozenError(_("已发布的考核结果不可删除。"))
-
-
-class AssessmentRow(models.Model):
+class AssessmentRow(Published):
     """One county in a published assessment, exactly as published (its breakdown included)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="rows")
@@ -211,6 +221,7 @@ class AssessmentRow(models.Model):
     bonus = models.DecimalField(_("下年度加分"), max_digits=4, decimal_places=2, default=0)
     department_quota_pct = models.PositiveSmallIntegerField(_("部门（单位）表扬名额比例（%）"), default=0)
     bottom_named = models.BooleanField(_("排名后三位"), default=False)
+    staff_deduction_pct = models.PositiveSmallIntegerField(_("教育工作者目标绩效奖励金扣减比例（%）"), default=0)
     accountability = models.JSONField(_("责任追究"), default=list)
     disqualified = models.JSONField(_("取消资格情形"), default=list)
     breakdown = models.JSONField(_("得分明细"))
@@ -222,14 +233,6 @@ class AssessmentRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "county"], name="assessmentrow_unique_county"),
         ]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise FrozenError(_("已发布的考核结果不可修改；如需更正，请发布新版本。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FrozenError(_("已发布的考核结果不可删除。"))
 
 
 class School(models.Model):
@@ -280,3 +283,61 @@ class SchoolScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} {self.year}: {self.score}"
+
+
+class PublishedSchoolRow(Published):
+    """One school in its stage's prefecture-wide ranking as published with a version of the year's assessment:
+    rank, bottom list, deduction and commendation frozen; a score approved later changes only a new version."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="school_rows")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校"))
+    county = models.ForeignKey("places.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县市"))
+    stage = models.CharField(_("学段"), max_length=16, choices=Stage.choices)
+    score = models.DecimalField(_("质量得分"), max_digits=6, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(_("名次"))
+    bottom_listed = models.BooleanField(_("列入末位名单"), default=False)
+    bottom_position = models.PositiveSmallIntegerField(_("倒数名次"), null=True, blank=True)
+    deduction_pct = models.PositiveSmallIntegerField(_("扣减奖励比例（%）"), default=0)
+    commendation = models.CharField(_("表扬"), max_length=16, blank=True)
+    disqualified = models.BooleanField(_("取消资格"), default=False)
+
+    class Meta:
+        ordering = ["assessment", "stage", "rank", "school__code"]
+        verbose_name = _("已发布学校排名行")
+        verbose_name_plural = _("已发布学校排名行")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "school"], name="publishedschoolrow_unique_school"),
+        ]
+
+
+class DepartmentAssessment(models.Model):
+    """A prefecture department's (州级部门) assessment for a year, as the plan words it (三、结果运用（一）4.):
+    “表扬州级部门。按当年州级部门履行教育职责工作目标考核细则进行考核，同时结合县（市）推进本系统工作的实绩进行
+    捆绑评价。” The score by the department's own yearly rules (细则) is entered by an official with its reason;
+    the counties' record on the department's work (the bundled part) is computed (``scoring.departments``); the
+    plan sets no number or threshold of commendations, so whether it is commended is the official's decision."""
+
+    year = models.PositiveSmallIntegerField(_("考核年度"))
+    unit = models.ForeignKey("indicators.ResponsibleUnit", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("州级部门"))
+    score = models.DecimalField(_("履行教育职责工作目标考核得分"), max_digits=5, decimal_places=2)
+    reason = models.TextField(_("考核说明"))
+    commended = models.BooleanField(_("通报表扬"), default=False)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("填写人"))
+    entered_at = models.DateTimeField(_("填写时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "unit__name"]
+        verbose_name = _("州级部门考核")
+        verbose_name_plural = _("州级部门考核")
+        constraints = [
+            # One record per department and year: a change is an edit, kept in the history.
+            models.UniqueConstraint(fields=["year", "unit"], name="departmentassessment_unique_year_unit"),
+            models.CheckConstraint(condition=models.Q(score__gte=0) & models.Q(score__lte=100),
+                                   name="departmentassessment_score_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit}: {self.score}"

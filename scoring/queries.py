@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from liangshan_edu.roles import can_read_county, can_recompute
-from scoring import services
+from scoring import schools, services
 from scoring.models import Assessment
+from scoring.schools import SchoolRow
 from scoring.services import Outcome
 
 
@@ -40,11 +41,29 @@ def outcome_for(user, year: int, *, version: int | None = None, preview: bool = 
         if not may_preview(user):
             raise PermissionDenied
         return services.compute(year)
+    return services.published_outcome(published(year, version))
+
+
+def published(year: int, version: int | None = None) -> Assessment:
+    """The year's published version (the latest unless ``version``), or ``NotPublished``."""
     qs = Assessment.objects.filter(year=year)
     found = (qs.filter(version=version) if version else qs.order_by("-version")).first()
     if found is None:
         raise NotPublished(year)
-    return services.published_outcome(found)
+    return found
+
+
+def school_ranking_for(user, year: int, stage: str, *, version: int | None = None,
+                       preview: bool = False) -> tuple[list[SchoolRow], Assessment | None]:
+    """A stage's school ranking as the user may see it: as frozen with a published version of the year (the
+    latest unless ``version``), or computed now from the approved scores (officials and administrators only).
+    Returns the rows and the version they come from (None for a preview)."""
+    if preview:
+        if not may_preview(user):
+            raise PermissionDenied
+        return schools.stage_ranking(year, stage), None
+    found = published(year, version)
+    return schools.published_stage_ranking(found, stage), found
 
 
 def breakdown_visible(user, county) -> bool:

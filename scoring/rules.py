@@ -48,6 +48,7 @@ class CountyRules:
     # a disqualified county loses its award (取消评优评先及奖励资格), not that the award passes on.
     disqualified_award_moves_up: bool = False
     max_score: Decimal = Decimal(100)
+    staff_deductions_pct: tuple[int, ...] = ()  # last, second-last, third-last county's education workers
 
     @classmethod
     def from_rules(cls, rules: Mapping) -> CountyRules:
@@ -56,7 +57,8 @@ class CountyRules:
         thresholds = tuple(sorted((Threshold(Decimal(str(t["below"])), t["action"], t["label"])
                                    for t in rules.get("accountability", [])), key=lambda t: -t.below))
         return cls(awards, int(rules.get("bottom_named", 3)), thresholds,
-                   bool(rules.get("disqualified_award_moves_up", False)))
+                   bool(rules.get("disqualified_award_moves_up", False)),
+                   staff_deductions_pct=tuple(int(x) for x in rules.get("staff_deductions_pct", [])))
 
 
 def rank(scores: Mapping[str, Decimal]) -> dict[str, int]:
@@ -92,6 +94,23 @@ def awards(ranks: Mapping[str, int], disqualified: set[str], rules: CountyRules)
 def bottom(ranks: Mapping[str, int], n: int) -> set[str]:
     """The last ``n`` by rank, ties included: a county is named when fewer than ``n`` rank strictly below it."""
     return {c for c, r in ranks.items() if sum(1 for other in ranks.values() if other > r) < n}
+
+
+def staff_deductions(ranks: Mapping[str, int], pcts: tuple[int, ...]) -> dict[str, int]:
+    """The deduction from the education workers' performance award in the last counties (三、结果运用（二）3.):
+    “对目标考核不合格县（市）的教育工作者，其个人年终目标绩效考核与本县（市）教学质量、过程考核（红黑榜）挂钩，以本县
+    （市）教育系统年终目标绩效奖平均数为基数，分别扣减 30%（最后一名）、20%（倒数第二名）、10%（倒数第三名）的目标绩效
+    奖励金，均取消当年评优评先资格。”
+
+    The plan does not define 不合格 beyond these three places: a county's place from the bottom is 1 + the number
+    of counties ranked strictly below it (so counties tied at the last place are all 最后一名, 30 %, and the next
+    one is 倒数第三名, 10 %), and ``pcts[place - 1]`` is its percent. Counties with no percent are left out."""
+    out = {}
+    for code, r in ranks.items():
+        place = 1 + sum(1 for other in ranks.values() if other > r)
+        if place <= len(pcts) and pcts[place - 1]:
+            out[code] = pcts[place - 1]
+    return out
 
 
 def accountability(score: Decimal, rules: CountyRules) -> list[str]:
@@ -183,4 +202,4 @@ def school_results(stage: str, scores: Mapping[str, Decimal], previous_ranks: Ma
 
 
 __all__ = ["Award", "CountyRules", "SchoolRules", "Threshold", "accountability", "award_for_rank", "awards",
-           "bottom", "cents", "commendation_counts", "rank", "school_results", "CRITICISM", "INTERVIEW"]
+           "bottom", "cents", "commendation_counts", "rank", "school_results", "staff_deductions", "CRITICISM", "INTERVIEW"]

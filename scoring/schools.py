@@ -22,7 +22,7 @@ from liangshan_edu.roles import can_read_all, can_review, county_of, is_clerk_of
 from places.models import County
 from scoring import rules as R
 from scoring.choices import ScoreStatus, Stage
-from scoring.models import Disqualification, School, SchoolScore
+from scoring.models import Disqualification, PublishedSchoolRow, School, SchoolScore
 from scoring.rulesets import rules_for
 
 SCHOOLS_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "schools" / "schools.yaml"
@@ -197,6 +197,7 @@ class SchoolRow:
     score: Decimal
     result: R.SchoolResult
     disqualified: bool
+    county: County          # the school's county (as published, for a published row)
 
 
 def stage_ranking(year: int, stage: str) -> list[SchoolRow]:
@@ -217,7 +218,16 @@ def stage_ranking(year: int, stage: str) -> list[SchoolRow]:
                                                        school__stage=stage).values_list("school__code", flat=True))
     results = R.school_results(stage, scores, R.rank(previous), disqualified,
                                R.SchoolRules.from_rules(rules_for(year)), n_primary)
-    return [SchoolRow(schools[r.code], scores[r.code], r, r.code in disqualified) for r in results]
+    return [SchoolRow(schools[r.code], scores[r.code], r, r.code in disqualified, schools[r.code].county)
+            for r in results]
+
+
+def published_stage_ranking(assessment, stage: str) -> list[SchoolRow]:
+    """A stage's ranking exactly as frozen with a published version (``PublishedSchoolRow``)."""
+    rows = PublishedSchoolRow.objects.filter(assessment=assessment, stage=stage).select_related("school", "county")
+    return [SchoolRow(p.school, p.score, R.SchoolResult(p.school.code, p.rank, p.commendation, p.bottom_listed,
+                                                        p.bottom_position, p.deduction_pct), p.disqualified, p.county)
+            for p in rows.order_by("rank", "school__code")]
 
 
 def last_place_actions(stage: str, rules: Mapping) -> list[str]:

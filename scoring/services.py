@@ -22,9 +22,11 @@ from indicators.models import Indicator, Plan
 from liangshan_edu.roles import can_review
 from places.models import County
 from scoring import rules as R
-from scoring.choices import CONSEQUENCES, ItemKind, Method
+from scoring.choices import CONSEQUENCES, STAFF_DEDUCTION, STAFF_NO_COMMENDATION, ItemKind, Method, Stage
+from scoring import departments, schools
 from scoring.methods import evaluation_credit, progress_credit
-from scoring.models import Assessment, AssessmentRow, Disqualification, HandScore, Scheme, SchemeItem
+from scoring.models import (Assessment, AssessmentRow, Disqualification, HandScore, PublishedSchoolRow, Scheme,
+                            SchemeItem)
 from scoring.rulesets import rules_for
 
 HUNDRED = Decimal(100)
@@ -99,6 +101,7 @@ class CountyResult:
     bonus: Decimal = Decimal(0)
     department_quota_pct: int = 0
     bottom_named: bool = False
+    staff_deduction_pct: int = 0
     accountability: list[str] = field(default_factory=list)
     disqualified: list[dict] = field(default_factory=list)
 
@@ -112,6 +115,7 @@ class Outcome:
     rules: dict
     version: int | None = None          # None: a preview, not published
     published_at: object = None
+    departments: list[dict] = field(default_factory=list)
 
 
 def _item_indicators(item: SchemeItem, by_plan: dict[int, list[Indicator]]) -> list[Indicator]:
@@ -167,7 +171,8 @@ def compute(year: int) -> Outcome:
                                     disqualified=disq.get(county.pk, [])))
 
     judge(results, county_rules)
-    return Outcome(year, results, scheme_problems(items), scheme_as_data(items), rules)
+    return Outcome(year, results, scheme_problems(items), scheme_as_data(items), rules,
+                   departments=departments.department_rows(year))
 
 
 def judge(results: list[CountyResult], county_rules: R.CountyRules) -> None:
@@ -176,12 +181,14 @@ def judge(results: list[CountyResult], county_rules: R.CountyRules) -> None:
     disqualified = {r.code for r in results if r.disqualified}
     given = R.awards(ranks, disqualified, county_rules)
     last = R.bottom(ranks, county_rules.bottom_named)
+    staff = R.staff_deductions(ranks, county_rules.staff_deductions_pct)
     for r in results:
         r.rank = ranks[r.code]
         r.award = given.get(r.code)
         r.bonus = r.award.bonus if r.award else Decimal(0)
         r.department_quota_pct = r.award.department_quota_pct if r.award else 0
         r.bottom_named = r.code in last
+        r.staff_deduction_pct = staff.get(r.code, 0)
         r.accountability = R.accountability(r.score, county_rules)
     results.sort(key=lambda r: (r.rank, r.code))
 
@@ -249,7 +256,9 @@ def previous_rows(year: int) -> list[AssessmentRow]:
 
 def publish(user, year: int, note: str = "") -> Assessment:
     """Publish the year's assessment as it computes now: version 1, or a correction (version + 1, with its
-    reason in ``note``) that keeps every earlier version visible."""
+    reason in ``note``) that keeps every earlier version visible. The version freezes the counties' rows, the
+    school rankings of every stage (rank, bottom list, deduction, commendation) and the prefecture departments'
+    record, as they are now."""
     if not can_review(user):
         raise PermissionDenied(_("只有州级管理员可以发布考核结果。"))
     outcome = compute(year)
@@ -263,15 +272,25 @@ def publish(user, year: int, note: str = "") -> Assessment:
             with transaction.atomic():
                 assessment = Assessment.objects.create(year=year, version=current + 1, published_by=user,
                                                        note=note.strip(), scheme=outcome.scheme,
-                                                       rules=outcome.rules)
+                                                       rules=outcome.rules, departments=outcome.departments)
         except IntegrityError:
             raise ValidationError(_("另一位管理员刚刚发布了该年度考核结果，请刷新后再试。")) from None
         AssessmentRow.objects.bulk_create([AssessmentRow(
             assessment=assessment, county_id=r.county_id, score=r.score, rank=r.rank,
             award=r.award.code if r.award else "", bonus=r.bonus, department_quota_pct=r.department_quota_pct,
-            bottom_named=r.bottom_named, accountability=r.accountability, disqualified=r.disqualified,
-            breakdown=r.lines) for r in outcome.rows])
+            bottom_named=r.bottom_named, staff_deduction_pct=r.staff_deduction_pct,
+            accountability=r.accountability, disqualified=r.disqualified, breakdown=r.lines) for r in outcome.rows])
+        _publish_schools(assessment)
     return assessment
+
+
+def _publish_schools(assessment: Assessment) -> None:
+    """Freeze every stage's school ranking of the year with the version."""
+    PublishedSchoolRow.objects.bulk_create([PublishedSchoolRow(
+        assessment=assessment, school=row.school, county_id=row.county.pk, stage=stage, score=row.score,
+        rank=row.result.rank, bottom_listed=row.result.bottom_listed, bottom_position=row.result.bottom_position,
+        deduction_pct=row.result.deduction_pct, commendation=row.result.commendation, disqualified=row.disqualified)
+        for stage in Stage.values for row in schools.stage_ranking(assessment.year, stage)], batch_size=500)
 
 
 def published_outcome(assessment: Assessment) -> Outcome:
@@ -283,14 +302,20 @@ def published_outcome(assessment: Assessment) -> Outcome:
         rows.append(CountyResult(row.county_id, row.county.code, row.county.name, row.score, row.breakdown,
                                  rank=row.rank, award=awards.get(row.award), bonus=row.bonus,
                                  department_quota_pct=row.department_quota_pct, bottom_named=row.bottom_named,
+                                 staff_deduction_pct=row.staff_deduction_pct,
                                  accountability=list(row.accountability), disqualified=list(row.disqualified)))
     return Outcome(assessment.year, rows, [], assessment.scheme, assessment.rules, assessment.version,
-                   assessment.published_at)
+                   assessment.published_at, departments=list(assessment.departments))
 
 
 def consequences(codes: list[str]) -> list[str]:
     """The plan's wording of each consequence code."""
     return [str(text) for code in codes for text in CONSEQUENCES.get(code, ())]
+
+
+def staff_consequences(pct: int) -> list[str]:
+    """The plan's wording of what the education workers of one of the last three counties lose (三、结果运用（二）3.)."""
+    return [str(STAFF_DEDUCTION) % {"pct": pct}, str(STAFF_NO_COMMENDATION)] if pct else []
 
 
 # ── what officials record ───────────────────────────────────────────────────────────────────────────────────

@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:year>/counties/<str:code>/", views.county_breakdown, name="scoring-county"),
     path("<int:year>/publish/", views.publish, name="scoring-publish"),
     path("<int:year>/hand-scores/", views.hand_score, name="scoring-hand-score"),
+    path("<int:year>/departments/", views.department, name="scoring-department"),
     path("<int:year>/disqualifications/", views.disqualify, name="scoring-disqualify"),
 ]

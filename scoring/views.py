@@ -18,9 +18,9 @@ from liangshan_edu.roles import can_review, county_of
 from liangshan_edu.views import role_required
 from places.models import County
 from scoring import queries, services
-from scoring.charts import ranking_chart
+from scoring.charts import ranking_chart, ranking_figure
 from scoring.choices import BOTTOM_NAMED, ItemKind
-from scoring.forms import DisqualificationForm, HandScoreForm, PublishForm
+from scoring.forms import DepartmentForm, DisqualificationForm, HandScoreForm, PublishForm
 from scoring.rules import CountyRules
 
 
@@ -53,6 +53,11 @@ def _version(request) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
 
 
+def _consequences(row) -> list[str]:
+    """The plan's words for what a county's result brings: 70/60 and the last three's education workers."""
+    return services.consequences(row.accountability) + services.staff_consequences(row.staff_deduction_pct)
+
+
 @role_required()
 def ranking(request):
     year = _year(request)
@@ -68,16 +73,18 @@ def ranking(request):
             outcome = None
     if outcome is not None:
         rules = CountyRules.from_rules(outcome.rules)
+        lines = [(int(t.below), t.label) for t in rules.thresholds]
         urls = {r.code: reverse("scoring-county", args=[year, r.code]) + ("?preview=1" if preview else "")
                 for r in outcome.rows}
         context.update(
-            outcome=outcome, rows=[(r, services.consequences(r.accountability)) for r in outcome.rows],
-            chart=ranking_chart(outcome.rows, urls, [(int(t.below), t.label) for t in rules.thresholds]),
+            outcome=outcome, rows=[(r, _consequences(r)) for r in outcome.rows],
+            chart=ranking_chart(outcome.rows, urls, lines),
+            plotly_json=ranking_figure(outcome.rows, rules.awards, lines),
             awards=rules.awards, bottom_label=BOTTOM_NAMED, versions=queries.versions(year))
     if year is not None and context["can_review"]:
         items = services.scheme_for(year).items.filter(kind=ItemKind.HAND)
         context.update(publish_form=PublishForm(), hand_form=HandScoreForm(items=items) if items.exists() else None,
-                       disqualify_form=DisqualificationForm())
+                       disqualify_form=DisqualificationForm(), department_form=DepartmentForm())
     return render(request, "scoring/ranking.html", context)
 
 
@@ -103,7 +110,7 @@ def county_breakdown(request, year: int, code: str):
         "county": county, "year": year, "outcome": outcome, "row": row, "lines": lines, "last": last,
         "score_change": (row.score - last["score"]) if last else None,
         "rank_change": (last["rank"] - row.rank) if last else None,
-        "consequences": services.consequences(row.accountability), "preview": preview})
+        "consequences": _consequences(row), "preview": preview})
 
 
 def _back(year: int):
@@ -171,6 +178,27 @@ def disqualify(request, year: int):
     return _back(year)
 
 
+@role_required()
+@require_POST
+def department(request, year: int):
+    _check_year(year)
+    # Who may record it is the service's check (departments.set_department_assessment), the one path.
+    from scoring import departments
+
+    form = DepartmentForm(request.POST)
+    if form.is_valid():
+        try:
+            departments.set_department_assessment(request.user, year, form.cleaned_data["unit"],
+                                                  form.cleaned_data["score"], form.cleaned_data["reason"],
+                                                  form.cleaned_data["commended"])
+            messages.success(request, _("州级部门考核已保存。"))
+        except ValidationError as e:
+            _errors(request, e)
+    else:
+        messages.error(request, _("州级部门考核未保存：请检查填写内容。"))
+    return _back(year)
+
+
 # ── schools ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 COMMENDATION_LABELS = {"first": _l("一等奖"), "second": _l("二等奖"), "third": _l("三等奖"), "progress": _l("进步奖")}
@@ -178,24 +206,35 @@ COMMENDATION_LABELS = {"first": _l("一等奖"), "second": _l("二等奖"), "thi
 
 @role_required()
 def school_ranking(request):
+    """A stage's school ranking as published with the year's assessment (the latest version unless ``version``);
+    officials may preview it as it computes now from the approved scores."""
     from scoring import schools
     from scoring.choices import Stage
     from scoring.rulesets import rules_for
 
     raw = request.GET.get("year", "")
-    year = int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else schools.latest_scored_year()
+    preview = _preview(request)
+    years = queries.published_years()
+    default = schools.latest_scored_year() if preview else (years[0] if years else None)
+    year = int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else default
     stage = request.GET.get("stage") if request.GET.get("stage") in Stage.values else Stage.PRIMARY
-    rows = schools.stage_ranking(year, stage) if year else []
-    rules = rules_for(year) if year else {}
-    counts = {}
+    rows, found, published = [], None, True
+    if year:
+        try:
+            rows, found = queries.school_ranking_for(request.user, year, stage, version=_version(request),
+                                                     preview=preview)
+        except queries.NotPublished:
+            published = False
+    counts: dict[str, int] = {}
     for r in rows:
         if r.result.commendation:
             counts[r.result.commendation] = counts.get(r.result.commendation, 0) + 1
     return render(request, "scoring/schools.html", {
-        "year": year, "stage": stage, "stages": Stage.choices,
+        "year": year, "stage": stage, "stages": Stage.choices, "preview": preview, "published": published,
+        "version": found, "years": years, "may_preview": queries.may_preview(request.user),
         "rows": [(r, COMMENDATION_LABELS.get(r.result.commendation, "")) for r in rows],
         "listed": sorted((r for r in rows if r.result.bottom_listed), key=lambda r: r.result.bottom_position),
-        "actions": schools.last_place_actions(stage, rules),
+        "actions": schools.last_place_actions(stage, found.rules if found else rules_for(year) if year else {}),
         "counts": [(COMMENDATION_LABELS[k], counts.get(k, 0)) for k in ("first", "second", "third", "progress")],
         "is_clerk": county_of(request.user) is not None, "can_review": can_review(request.user)})
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 
 from scoring import demo, queries, schools, services
-from scoring.models import Assessment, School, SchoolScore
+from scoring.models import Assessment, PublishedSchoolRow, School, SchoolScore
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,10 @@ def test_the_demo_publishes_2023_and_2024_with_schools_and_changes_nothing_when_
     assert School.objects.filter(demo=True).count() == School.objects.count()
     primary = schools.stage_ranking(2024, "primary")
     assert sum(r.result.bottom_listed for r in primary) == 20
+    # Publishing froze every stage's ranking as it computes: the same rows, ranks, lists and commendations.
+    frozen = schools.published_stage_ranking(Assessment.objects.get(year=2024), "primary")
+    assert [(r.school.code, r.result) for r in frozen] == [(r.school.code, r.result) for r in primary]
+    assert PublishedSchoolRow.objects.filter(assessment__year=2023).count() == School.objects.count()
     assert sum(r.result.commendation == "progress" for r in primary) == 10
 
 

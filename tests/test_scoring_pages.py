@@ -114,3 +114,23 @@ def test_odd_years_and_versions_are_no_server_error(official, published):
     assert client.get("/assessments/schools/", {"year": "²"}).status_code == 200
     assert client.get("/assessments/99999/counties/513401/").status_code == 404
     assert client.get("/assessments/schools/99999/review/").status_code == 404
+
+
+def test_the_ranking_is_offered_as_a_plotly_chart_loaded_only_when_opened(clerk_xichang, published):
+    """Server SVG for the first paint; the Plotly figure (award bands named in the legend, the 70/60 lines) sits in
+    a closed <details> and static/js/charts.js inserts plotly.js only when it is opened (docs/lighthouse.md)."""
+    import json
+    import re
+
+    import plotly.graph_objects as go
+
+    html = client_for(clerk_xichang).get("/assessments/", {"year": YEAR}).content.decode()
+    assert "<svg" in html and '<details class="noprint" id="plotly-details">' in html
+    assert 'data-plotly="/static/vendor/plotly/plotly.min.js"' in html and 'src="/static/vendor/plotly' not in html
+    raw = re.search(r'<script type="application/json" data-chart="ranking-plotly">(.*?)</script>', html, re.S).group(1)
+    figure = go.Figure(json.loads(raw))                                  # validates every property
+    assert [(t.name, len(t.x)) for t in figure.data] == [("一等奖", 3), ("二等奖", 4), ("三等奖", 5), ("未获奖", 5)]
+    assert sorted(s.y0 for s in figure.layout.shapes) == [60, 70]
+    order = list(figure.layout.xaxis.categoryarray)
+    rows = services.published_outcome(services.latest_version(YEAR)).rows
+    assert order == [r.name for r in rows] and figure.data[0].y[0] == float(rows[0].score)

@@ -117,3 +117,13 @@ def test_share_methods_and_final_evaluation_credit():
     assert progress_credit("achieved_share", "on_track", None, None, None) == 0
     assert progress_credit("on_track_share", "on_track", None, None, None) == 1
     assert [evaluation_credit(r) for r in ("met_on_time", "met_late", "missed", "no_data")] == [1, D("0.5"), 0, 0]
+
+
+def test_the_last_three_counties_education_workers_lose_30_20_10_percent():
+    """三、结果运用（二）3.: 分别扣减 30%（最后一名）、20%（倒数第二名）、10%（倒数第三名）的目标绩效奖励金."""
+    assert COUNTY.staff_deductions_pct == (30, 20, 10)
+    assert R.staff_deductions(R.rank(seventeen()), COUNTY.staff_deductions_pct) == {"c17": 30, "c16": 20, "c15": 10}
+    # Two tied at the last place are both 最后一名; the next one up is 倒数第三名.
+    tied = R.staff_deductions(R.rank(seventeen(c16="83")), COUNTY.staff_deductions_pct)
+    assert tied == {"c16": 30, "c17": 30, "c15": 10}
+    assert R.staff_deductions(R.rank(seventeen()), ()) == {}

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from places.models import County
-from scoring import schools
+from scoring import schools, services
 from scoring.models import School, SchoolScore
 
 pytestmark = pytest.mark.django_db
@@ -114,16 +114,27 @@ def test_school_pages_and_api(xichang_schools, clerk_xichang, clerk_zhaojue, off
     assert client_for(clerk_xichang).get(f"/assessments/schools/{YEAR}/review/").status_code == 403
     client_for(official).post(f"/assessments/schools/{YEAR}/review/", {"county": "513401", "action": "approve"})
     assert SchoolScore.objects.filter(status="approved").count() == 4
+    # Nothing published yet: the page says so, the API is a 404; an official previews.
     html = client_for(clerk_zhaojue).get("/assessments/schools/", {"year": YEAR, "stage": "primary"}).content.decode()
-    assert "西昌小学1" in html and "末位名单" in html and "对义务教育阶段校长作免职处理" in html
+    assert 'id="not-published"' in html and "西昌小学1" not in html
+    assert api_for(auditor).get("/api/v1/assessments/schools/", {"year": YEAR}).status_code == 404
+    assert api_for(auditor).get("/api/v1/assessments/schools/", {"year": YEAR, "preview": "true"}).status_code == 403
+    preview = api_for(official).get("/api/v1/assessments/schools/", {"year": YEAR, "preview": "true"}).json()
+    assert len(preview) == 4 and preview[0]["version"] is None
+    services.publish(official, YEAR)
+    html = client_for(clerk_zhaojue).get("/assessments/schools/", {"year": YEAR, "stage": "primary"}).content.decode()
+    assert "西昌小学1" in html and "末位名单" in html and "对义务教育阶段校长作免职处理" in html and "第1版" in html
     rows = api_for(auditor).get("/api/v1/assessments/schools/", {"year": YEAR, "stage": "primary"}).json()
-    assert [(r["school"], r["rank"], r["bottom_listed"], r["deduction"]) for r in rows] == [
-        ("XC-P01", 1, True, 10), ("XC-P03", 2, True, 20), ("XC-P02", 3, True, 30)]   # 3 schools, 20 listed
+    assert [(r["school"], r["rank"], r["bottom_listed"], r["deduction"], r["version"]) for r in rows] == [
+        ("XC-P01", 1, True, 10, 1), ("XC-P03", 2, True, 20, 1), ("XC-P02", 3, True, 30, 1)]   # 3 schools, 20 listed
     assert api_for(auditor).get("/api/v1/assessments/schools/", {"stage": "x"}).status_code == 400
     senior = api_for(auditor).get("/api/v1/assessments/schools/", {"year": YEAR, "stage": "senior"}).json()
     assert senior[0]["deduction"] == 30 and senior[0]["commendation"] == ""
-    # An official disqualifies a school from the ranking page: it loses its commendation.
+    # An official disqualifies a school from the ranking page: the preview shows it at once, the published
+    # ranking only in a new version.
     data = {"school": "XC-P01", "situation": "fraud", "reason": "弄虚作假", "evidence": "县教体局通报"}
     client_for(official).post(f"/assessments/{YEAR}/disqualifications/", data)
-    rows = api_for(auditor).get("/api/v1/assessments/schools/", {"year": YEAR, "stage": "primary"}).json()
-    assert rows[0]["school"] == "XC-P01" and rows[0]["disqualified"] and rows[0]["commendation"] == ""
+    assert api_for(auditor).get("/api/v1/assessments/schools/", {"year": YEAR, "stage": "primary"}).json() == rows
+    preview = api_for(official).get("/api/v1/assessments/schools/", {"year": YEAR, "stage": "primary",
+                                                                    "preview": "1"}).json()
+    assert preview[0]["school"] == "XC-P01" and preview[0]["disqualified"]

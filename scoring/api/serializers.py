@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from scoring.services import consequences
+from scoring.services import consequences, staff_consequences
 
 
 class AssessmentRowSerializer(serializers.Serializer):
@@ -21,6 +21,10 @@ class AssessmentRowSerializer(serializers.Serializer):
     accountability = serializers.ListField(child=serializers.CharField(),
                                            help_text=_("criticism（低于70分）、interview（低于60分）；无则为空"))
     consequences = serializers.ListField(child=serializers.CharField(), help_text=_("方案原文表述的处理措施"))
+    staff_deduction = serializers.IntegerField(
+        help_text=_("排名后三位县（市）教育工作者目标绩效奖励金扣减的百分数（30 即 30%），无则为 0"))
+    staff_consequences = serializers.ListField(child=serializers.CharField(),
+                                               help_text=_("方案原文表述的教育工作者扣减与取消评优评先"))
     disqualified = serializers.ListField(child=serializers.DictField(), help_text=_("取消资格情形"))
 
     def to_representation(self, row):
@@ -31,6 +35,7 @@ class AssessmentRowSerializer(serializers.Serializer):
             "award_label": row.award.label if row.award else "", "bonus": row.bonus,
             "department_quota_pct": row.department_quota_pct, "bottom_named": row.bottom_named,
             "accountability": row.accountability, "consequences": consequences(row.accountability),
+            "staff_deduction": row.staff_deduction_pct, "staff_consequences": staff_consequences(row.staff_deduction_pct),
             "disqualified": row.disqualified})
 
 
@@ -67,6 +72,7 @@ class SchoolRowSerializer(serializers.Serializer):
     county = serializers.CharField(help_text=_("县市代码"))
     stage = serializers.CharField()
     year = serializers.IntegerField()
+    version = serializers.IntegerField(allow_null=True, help_text=_("发布版本；预览时为 null"))
     score = serializers.DecimalField(max_digits=6, decimal_places=2)
     rank = serializers.IntegerField()
     bottom_listed = serializers.BooleanField(help_text=_("列入末位名单"))
@@ -77,8 +83,27 @@ class SchoolRowSerializer(serializers.Serializer):
 
     def to_representation(self, row):
         return super().to_representation({
-            "school": row.school.code, "school_name": row.school.name, "county": row.school.county.code,
-            "stage": row.school.stage, "year": self.context["year"], "score": row.score, "rank": row.result.rank,
+            "school": row.school.code, "school_name": row.school.name, "county": row.county.code,
+            "stage": row.school.stage, "year": self.context["year"], "version": self.context["version"], "score": row.score, "rank": row.result.rank,
             "bottom_listed": row.result.bottom_listed, "bottom_position": row.result.bottom_position,
             "deduction": row.result.deduction_pct, "commendation": row.result.commendation,
             "disqualified": row.disqualified})
+
+
+class DepartmentRowSerializer(serializers.Serializer):
+    """One prefecture department (州级部门) in a year's assessment: its score by its own yearly rules, the counties'
+    record on its work (捆绑评价), and whether it is commended."""
+
+    unit = serializers.CharField(help_text=_("州级部门名称"))
+    year = serializers.IntegerField()
+    version = serializers.IntegerField(allow_null=True, help_text=_("发布版本；预览时为 null"))
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
+                                     help_text=_("按州级部门履行教育职责工作目标考核细则考核的得分；未填写为 null"))
+    reason = serializers.CharField(allow_blank=True)
+    commended = serializers.BooleanField(help_text=_("州委、州政府通报表扬"))
+    bundled_pct = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
+                                           help_text=_("县（市）推进本系统工作的实绩：相关指标平均完成程度（%）"))
+    bundled_results = serializers.IntegerField(help_text=_("计入的县市×指标结果个数"))
+
+    def to_representation(self, row):
+        return super().to_representation({**row, "year": self.context["year"], "version": self.context["version"]})

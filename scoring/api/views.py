@@ -15,8 +15,8 @@ from liangshan_edu.api import ErrorSerializer, HasRole, query_integer
 from liangshan_edu.api.filters import StrictNullBooleanField
 from places.models import County
 from scoring import queries, schools, services
-from scoring.api.serializers import (AssessmentRowSerializer, BreakdownSerializer, PublishedSerializer,
-                                     AssessmentPublishSerializer, SchoolRowSerializer)
+from scoring.api.serializers import (AssessmentPublishSerializer, AssessmentRowSerializer, BreakdownSerializer,
+                                     DepartmentRowSerializer, PublishedSerializer, SchoolRowSerializer)
 from scoring.choices import Stage
 
 PARAMS = [OpenApiParameter("year", int, description="考核年度；默认最近发布的年度"),
@@ -31,15 +31,24 @@ def _boolean(request, name: str) -> bool:
         raise ValidationError({name: e.messages}) from None
 
 
-def _outcome(request):
+def _choice(request) -> tuple[int | None, int | None, bool]:
+    """year (default: the latest published year; None when nothing is published and a preview is asked),
+    version and preview, checked."""
     year = query_integer(request, "year", None, 2000, 2100)
     version = query_integer(request, "version", None, 1, 1000)
     preview = _boolean(request, "preview")
     if year is None:
         years = queries.published_years()
-        if not years:
+        if not years and not preview:
             raise NotFound(_("尚无已发布的年度考核结果。"))
-        year = years[0]
+        year = years[0] if years else None
+    return year, version, preview
+
+
+def _outcome(request):
+    year, version, preview = _choice(request)
+    if year is None:
+        raise NotFound(_("尚无已发布的年度考核结果。"))
     try:
         return queries.outcome_for(request.user, year, version=version, preview=preview)
     except PermissionDenied:
@@ -106,23 +115,49 @@ class PublishView(APIView):
         return Response(PublishedSerializer(published).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(parameters=[OpenApiParameter("year", int, description="年度；默认最近有已审核得分的年度"),
-                           OpenApiParameter("stage", str, enum=list(Stage.values), description="学段；默认全部")],
-               responses=SchoolRowSerializer(many=True))
+@extend_schema(parameters=PARAMS + [OpenApiParameter("stage", str, enum=list(Stage.values),
+                                                    description="学段；默认全部")],
+               responses={200: SchoolRowSerializer(many=True), 404: NOT_PUBLISHED})
 class SchoolRankingView(APIView):
-    """Schools ranked prefecture-wide by stage from approved quality scores: the bottom lists with their
-    deductions, and the commendations (kindergartens' counts scaled from the primary ones)."""
+    """Schools ranked prefecture-wide by stage, as frozen with the year's published assessment (the latest
+    version unless ``version``): the bottom lists with their deductions, and the commendations (kindergartens'
+    counts scaled from the primary ones). Officials may ask for the preview computed now from approved scores."""
 
     permission_classes = [HasRole]
 
     def get(self, request):
-        year = query_integer(request, "year", None, 2000, 2100)
         stage = request.query_params.get("stage", "").strip()
         if stage and stage not in Stage.values:
             raise ValidationError({"stage": [_("学段须为 %(values)s 之一。") % {"values": ", ".join(Stage.values)}]})
-        if year is None:
+        year, version, preview = _choice(request)
+        if preview and not queries.may_preview(request.user):
+            raise DRFPermissionDenied(_("只有州级管理员可以预览未发布的考核结果。"))
+        if year is None and preview:
             year = schools.latest_scored_year()
             if year is None:
                 return Response([])
-        rows = [row for s in ([stage] if stage else Stage.values) for row in schools.stage_ranking(year, s)]
-        return Response(SchoolRowSerializer(rows, many=True, context={"year": year}).data)
+        rows, found = [], None
+        try:
+            for s in ([stage] if stage else Stage.values):
+                stage_rows, found = queries.school_ranking_for(request.user, year, s, version=version,
+                                                               preview=preview)
+                rows += stage_rows
+        except PermissionDenied:
+            raise DRFPermissionDenied(_("只有州级管理员可以预览未发布的考核结果。")) from None
+        except queries.NotPublished:
+            raise NotFound(_("%(year)s 年度考核结果尚未发布。") % {"year": year}) from None
+        context = {"year": year, "version": found.version if found else None}
+        return Response(SchoolRowSerializer(rows, many=True, context=context).data)
+
+
+@extend_schema(parameters=PARAMS, responses={200: DepartmentRowSerializer(many=True), 404: NOT_PUBLISHED})
+class DepartmentListView(APIView):
+    """The prefecture departments (州级部门) of a year's assessment: the score by their own yearly rules, the
+    counties' record on their work (捆绑评价) and whether they are commended — as published, or a preview."""
+
+    permission_classes = [HasRole]
+
+    def get(self, request):
+        outcome = _outcome(request)
+        context = {"year": outcome.year, "version": outcome.version}
+        return Response(DepartmentRowSerializer(outcome.departments, many=True, context=context).data)

@@ -1,0 +1,102 @@
+"""Published rows are refused by PostgreSQL itself (``liangshan_edu.immutable``): ``QuerySet.update()``,
+``delete()`` and raw SQL fail on the tables the migrations protect, other rows change as usual, and the
+migration is a no-op elsewhere. The test database is built without migrations, so each test installs the
+trigger the migration installs (DDL in PostgreSQL is transactional: the test's rollback removes it)."""
+from decimal import Decimal as D
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from liangshan_edu import immutable
+
+pytestmark = pytest.mark.django_db
+
+
+def _migration_tables() -> list[str]:
+    from importlib import import_module
+
+    return list(import_module("scoring.migrations.0004_published_rows_refused_by_the_database").PUBLISHED_TABLES)
+
+
+def test_the_scoring_migration_protects_every_published_table():
+    from scoring.models import Assessment, AssessmentRow, PublishedSchoolRow
+
+    assert set(_migration_tables()) == {m._meta.db_table for m in (Assessment, AssessmentRow, PublishedSchoolRow)}
+
+
+def test_only_plain_table_names_are_accepted():
+    with pytest.raises(ValueError):
+        immutable.install_sql("x; DROP TABLE y")
+    assert "DROP TRIGGER IF EXISTS scoring_assessment_refuse_changes" in immutable.remove_sql("scoring_assessment")
+
+
+@pytest.fixture
+def published_year(official):
+    from places.models import County
+    from scoring import services
+    from tests.test_scoring_services import one_item_scheme, progress
+
+    _, _, _, inds = one_item_scheme()
+    progress(inds, {c: ("achieved", "off_track") for c in County.objects.values_list("code", flat=True)})
+    return services.publish(official, 2024)
+
+
+def _refused(action) -> None:
+    with pytest.raises(IntegrityError, match="never change"), transaction.atomic():
+        action()
+
+
+def test_postgresql_refuses_update_and_delete_of_published_rows(published_year):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's (set DATABASE_URL=postgres://…)")
+    from scoring.models import Assessment, AssessmentRow
+
+    with connection.cursor() as cursor:
+        for table in _migration_tables():
+            cursor.execute(immutable.install_sql(table))
+    rows = AssessmentRow.objects.filter(assessment=published_year)
+    _refused(lambda: rows.update(score=D(99)))
+    _refused(lambda: Assessment.objects.filter(pk=published_year.pk).update(note="changed"))
+    _refused(lambda: rows.filter(rank=1).delete())
+
+    def raw(sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [published_year.pk])
+
+    _refused(lambda: raw("UPDATE scoring_assessmentrow SET rank = 1 WHERE assessment_id = %s"))
+    _refused(lambda: raw("DELETE FROM scoring_assessment WHERE id = %s"))
+    assert {r.score for r in rows} == {D(40)}
+
+
+def test_a_condition_leaves_unpublished_rows_free(official):
+    """The generic form (table, condition), as the red/black lists and bulletins will use it: here on the school
+    scores, refusing only approved ones."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's (set DATABASE_URL=postgres://…)")
+    from places.models import County
+    from scoring.models import School, SchoolScore
+
+    school = School.objects.create(code="T1", name="测试小学", county=County.objects.get(code="513401"),
+                                   stage="primary")
+    approved = SchoolScore.objects.create(school=school, year=2024, score=D(80), status="approved",
+                                          entered_by=official)
+    pending = SchoolScore.objects.create(school=school, year=2025, score=D(70), entered_by=official)
+    with connection.cursor() as cursor:
+        cursor.execute(immutable.install_sql("scoring_schoolscore", "OLD.status = 'approved'"))
+    _refused(lambda: SchoolScore.objects.filter(pk=approved.pk).update(score=D(1)))
+    assert SchoolScore.objects.filter(pk=pending.pk).update(score=D(71)) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(immutable.remove_sql("scoring_schoolscore"))
+    assert SchoolScore.objects.filter(pk=approved.pk).update(score=D(81)) == 1
+
+
+def test_the_operation_runs_its_sql_on_postgresql_only():
+    from types import SimpleNamespace
+
+    operation = immutable.refuse_changes("scoring_assessmentrow", "OLD.published")
+    ran = []
+    for vendor in ("sqlite", "postgresql"):
+        editor = SimpleNamespace(connection=SimpleNamespace(vendor=vendor), execute=lambda sql, params=(): ran.append(sql))
+        operation.code(None, editor)
+        operation.reverse_code(None, editor)
+    assert len(ran) == 2 and "IF OLD.published THEN" in ran[0] and ran[1].startswith("DROP TRIGGER")
