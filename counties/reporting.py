@@ -265,10 +265,28 @@ class CountyReporting:
         return min(self.submitted / self.expected, 1.0) if self.expected else None
 
 
+def _not_asked(catalogue: list[CatalogueEntry], submitted: QuerySet, year: int) -> dict[int, int]:
+    """County id → how many of its submitted figures belong to conditional indicators it is not asked for."""
+    conditional = {e.indicator.pk: e for e in catalogue if e.conditional}
+    out: dict[int, int] = {}
+    if not conditional:
+        return out
+    for county_id, code, tier, ind_id in submitted.filter(indicator_id__in=list(conditional)).values_list(
+            "county_id", "county__code", "county__tier", "indicator_id"):
+        e = conditional[ind_id]
+        if not reports(retired=e.indicator.retired, level=e.indicator.level, rollup=e.indicator.rollup,
+                       cycle=e.indicator.plan.cycle, specs=e.specs, county_code=code, tier=tier, year=year,
+                       facts=e.facts.of(code)):
+            out[county_id] = out.get(county_id, 0) + 1
+    return out
+
+
 def reporting_by_county(year: int, *, figures: QuerySet | None = None) -> dict[str, CountyReporting]:
-    """Expected and submitted figures of every county for ``year``, in four queries whatever the number of
-    counties (the fourth reads the counties' attribute values, when a target has a condition; without one,
-    counties of one tier not named by any target share their expected set, so it is worked out once per tier).
+    """Expected and submitted figures of every county for ``year``, in five queries whatever the number of
+    counties (the last two, when a target has a condition: the counties' attribute values, and the submitted
+    figures of conditional indicators, so that one a condition now excludes — entered before the attribute was
+    recorded — does not count; without a condition, counties of one tier not named by any target share their
+    expected set, so it is worked out once per tier).
     ``figures``: what the user may see (``Figure.objects.visible_to(user)``)."""
     from django.db.models import Count
 
@@ -285,6 +303,7 @@ def reporting_by_county(year: int, *, figures: QuerySet | None = None) -> dict[s
     submitted = dict(figures.filter(year=year, status__in=SUBMITTED, county__isnull=False,
                                     indicator_id__in=reportable)
                      .values_list("county_id").annotate(n=Count("county_id")).order_by())
+    not_asked = _not_asked(catalogue, figures.filter(year=year, status__in=SUBMITTED, county__isnull=False), year)
     out = {}
     for county_id, code, tier in County.objects.values_list("id", "code", "tier"):
         key = (code if code in named or conditional else None, tier)
@@ -293,5 +312,6 @@ def reporting_by_county(year: int, *, figures: QuerySet | None = None) -> dict[s
                 retired=e.indicator.retired, level=e.indicator.level, rollup=e.indicator.rollup,
                 cycle=e.indicator.plan.cycle, specs=e.specs, county_code=code, tier=tier, year=year,
                 facts=e.facts.of(code) if e.conditional else None))
-        out[code] = CountyReporting(code, expected_of[key], min(submitted.get(county_id, 0), expected_of[key]))
+        n = submitted.get(county_id, 0) - not_asked.get(county_id, 0)
+        out[code] = CountyReporting(code, expected_of[key], min(n, expected_of[key]))
     return out

@@ -165,7 +165,11 @@ def scope_refusal(county: County, indicator: Indicator, year: int) -> Problem | 
     """
     specs = [t.spec() for t in indicator.targets.all()]
     conditions = [s.condition for s in specs if s.condition is not None]
-    if not conditions or CatalogueEntry(indicator, specs).applies_to(county, year):
+    if not conditions:
+        return None
+    entry = CatalogueEntry(indicator, specs)
+    # Refused only when the condition is the reason (not, say, a year after the plan's cycle).
+    if entry.applies_to(county, year) or not entry.applies_to(county, year, by_condition=False):
         return None
     return Problem("code", _("指标%(code)s只适用于%(condition)s，%(year)s年不包括本县（市），无需填报。") % {
         "code": indicator.code, "condition": "、".join(dict.fromkeys(c.text for c in conditions)), "year": year},

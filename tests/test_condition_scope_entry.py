@@ -76,6 +76,14 @@ def test_completeness_and_the_dashboard_count_cmp20_only_where_it_applies(popula
     by_county = reporting.reporting_by_county(YEAR)
     # 昭觉 and 美姑 are both third-tier counties named by the same targets: one indicator apart, CMP-20
     assert by_county[ZHAOJUE].expected == by_county["513436"].expected - 1
+    # a CMP-20 figure 昭觉 submitted before its population was recorded does not count as submitted any more
+    from counties.models import Figure
+    Figure.objects.create(county=County.objects.get(code=ZHAOJUE), indicator=Indicator.objects.get(code="CMP-20"),
+                          year=YEAR, value=D(1), status="submitted")
+    assert reporting.reporting_by_county(YEAR)[ZHAOJUE].submitted == 0
+    Figure.objects.create(county=County.objects.get(code=ZHAOJUE), indicator=Indicator.objects.get(code="PRE-05"),
+                          year=YEAR, value=D(1), status="submitted")
+    assert reporting.reporting_by_county(YEAR)[ZHAOJUE].submitted == 1
 
 
 def test_the_entry_form_leaves_cmp20_out_where_excluded_and_marks_it_where_not_determined(
@@ -112,6 +120,9 @@ def test_save_draft_the_api_and_the_upload_refuse_cmp20_where_excluded(populatio
         services.save_draft(clerk_zhaojue, zhaojue, cmp20, YEAR, value=1)
     assert refused.value.problems[0].code == "out_of_scope"
     assert "30万人口以上的县（市）" in refused.value.message
+    # after the plan's cycle (2022–2025) the condition is not what stops it: no out_of_scope refusal
+    assert "out_of_scope" not in [p.code for p in services.check_draft(clerk_zhaojue, zhaojue, cmp20, 2026, None,
+                                                                       expected_version=None)]
     response = api_for(clerk_zhaojue).post("/api/v1/figures/", {
         "county": ZHAOJUE, "indicator": "CMP-20", "year": YEAR, "value": 1}, format="json")
     assert response.status_code == 400 and "CMP-20" in response.content.decode()
