@@ -132,6 +132,10 @@ def evaluate(
         bound, side = band_side(value, target, upper)
         o = evaluate(kind=kind, direction=side, year=year, values=values, target=bound, target_year=target_year,
                      rule=rule, numerator=numerator, denominator=denominator, period=period)
+        if o.projected is not None:
+            # The projection must land inside the band, not merely pass the bound being approached: a trend
+            # that overshoots the far bound (40 → 70 % against 45–55) will not meet it.
+            o = replace(o, will_meet=meets(o.projected, target, direction, upper))
         if o.value is not None and meets(o.value, target, direction, upper):
             return replace(o, status=ProgressStatus.ACHIEVED, overdue=False, gap=Decimal(0))
         return o

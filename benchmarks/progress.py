@@ -334,19 +334,54 @@ def _meets(a: str, b: str, direction: str = "direction") -> str:
     return f"(CASE WHEN {direction} IN ('at_most', 'zero') THEN ({a}) <= ({b}) ELSE ({a}) >= ({b}) END)"
 
 
+def _holds(value: str, op: str, bound: str) -> str:
+    """SQL for ``indicators.targets.Condition.holds``: NULL (not determined) when the value is NULL."""
+    return (f"(CASE {op} WHEN 'gt' THEN {value} > {bound} WHEN 'gte' THEN {value} >= {bound} "
+            f"WHEN 'lt' THEN {value} < {bound} WHEN 'lte' THEN {value} <= {bound} WHEN 'eq' THEN {value} = {bound} END)")
+
+
+def _attribute_in_force(county: str, attribute: str, year: str) -> str:
+    """SQL (a scalar subquery) for ``indicators.targets.value_in_force``: the county's latest value of the attribute
+    recorded for ``year`` or before."""
+    return (f"(SELECT av.value FROM places_attributevalue av JOIN places_attribute a ON a.id = av.attribute_id "
+            f"WHERE av.county_id = {county} AND a.code = {attribute} AND av.year <= {year} "
+            f"ORDER BY av.year DESC LIMIT 1)")
+
+
 def _evaluation(p: str, grid: str, series: str) -> str:
-    """CTEs ``{p}ev0`` … ``{p}res`` applying the rule to every row of ``grid`` (area_id, indicator_id, year,
-    target, target_year, kind, direction) with the values of ``series`` (area_id, indicator_id, year, value,
-    numerator, denominator): baseline, straight-line expected value, least-squares projection (exact numeric
-    window sums), gap, status and overdue — ``rules.evaluate`` in SQL.
+    """CTEs ``{p}g0`` … ``{p}res`` applying the rule to every row of ``grid`` (area_id, indicator_id, year,
+    target, target_year, kind, direction, upper, period, period_from, holds) with the values of ``series``
+    (area_id, indicator_id, year, value, numerator, denominator): baseline, straight-line expected value,
+    least-squares projection (exact numeric window sums), gap, status and overdue — ``rules.evaluate`` in SQL,
+    with its three catalogue cases (issue 14): a band (``between``: judged toward the bound a value outside it
+    approaches, achieved inside, projected against both bounds), a periodic standing rule (每2年1次: the period's
+    figures added up, 本期未到期 before its last year) and a condition not decided (``holds`` NULL: 待确定, nothing
+    judged; ``holds`` false rows are computed, so the windows see every figure as the engine's trend does, and
+    dropped at the end).
 
     Window passes over the grid in (area, indicator, year) order (one sort): running sums for the trend and the
     milestone carry-forward, whole-series aggregates for the baseline. (The benchmark's figures all lie within
     the plan cycle, so the grid's years are every approved year of a series.)
     """
     return f"""
+{p}g0 AS (
+    SELECT g.area_id, g.indicator_id, g.year, g.kind, g.target_year, g.period, g.holds,
+           g.direction AS given, g.target AS lower, g.upper,
+           CASE WHEN g.direction = 'between' AND s.value > g.upper THEN g.upper ELSE g.target END AS target,
+           CASE WHEN g.direction <> 'between' THEN g.direction
+                WHEN s.value > g.upper THEN 'at_most' ELSE 'at_least' END AS direction,
+           CASE WHEN g.period > 1 AND g.period_from IS NOT NULL AND g.target_year IS NULL
+                THEN g.period_from + floor((g.year - g.period_from)::numeric / g.period)::int * g.period
+           END AS pfirst
+    FROM {grid} g
+    LEFT JOIN {series} s ON s.area_id = g.area_id AND s.indicator_id = g.indicator_id AND s.year = g.year
+),
 {p}ev0 AS (
     SELECT g.*, s.value AS own, s.numerator, s.denominator,
+           CASE WHEN g.pfirst IS NULL THEN NULL
+                WHEN g.kind IN ('count', 'amount') THEN sum(s.value) OVER wp
+                ELSE (max(ARRAY[s.year::numeric, s.value]) FILTER (WHERE s.value IS NOT NULL) OVER wp)[2]
+           END AS so_far,
            CASE WHEN g.kind = 'milestone' AND g.target_year IS NOT NULL
                 THEN (max(ARRAY[s.year::numeric, s.value])
                       FILTER (WHERE g.kind = 'milestone' AND s.value IS NOT NULL) OVER w)[2]
@@ -359,9 +394,10 @@ def _evaluation(p: str, grid: str, series: str) -> str:
            CASE WHEN count(*) FILTER (WHERE s.year = %(base)s AND s.value IS NOT NULL) OVER wall > 0
                 THEN %(base)s
                 ELSE min(s.year) FILTER (WHERE s.value IS NOT NULL) OVER wall END AS baseline_year
-    FROM {grid} g
+    FROM {p}g0 g
     LEFT JOIN {series} s ON s.area_id = g.area_id AND s.indicator_id = g.indicator_id AND s.year = g.year
     WINDOW w AS (PARTITION BY g.area_id, g.indicator_id ORDER BY g.year ROWS UNBOUNDED PRECEDING),
+           wp AS (PARTITION BY g.area_id, g.indicator_id, g.pfirst ORDER BY g.year ROWS UNBOUNDED PRECEDING),
            wall AS (PARTITION BY g.area_id, g.indicator_id ORDER BY g.year
                     ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ),
@@ -374,7 +410,8 @@ def _evaluation(p: str, grid: str, series: str) -> str:
 ),
 {p}ex AS (
     SELECT e.*,
-           CASE WHEN v IS NULL THEN NULL
+           CASE WHEN pfirst IS NOT NULL THEN target
+                WHEN v IS NULL THEN NULL
                 WHEN target_year IS NULL THEN target
                 WHEN kind = 'milestone' THEN CASE WHEN year >= target_year THEN target ELSE 0 END
                 WHEN year >= target_year OR target_year <= baseline_year THEN target
@@ -385,7 +422,10 @@ def _evaluation(p: str, grid: str, series: str) -> str:
            CASE WHEN v IS NOT NULL AND kind <> 'milestone' AND target_year IS NOT NULL AND n >= 2
                 THEN (sy + (n * sxy - sx * sy) / (n * sxx - sx * sx) * (n * (target_year - %(base)s) - sx)) / n
            END AS projected_raw,
-           CASE WHEN v IS NULL THEN NULL
+           CASE WHEN pfirst IS NOT NULL THEN CASE WHEN so_far IS NULL THEN NULL
+                                                   WHEN {_meets("so_far", "target")} THEN 0
+                                                   ELSE abs(target - so_far) END
+                WHEN v IS NULL THEN NULL
                 WHEN {_meets("v", "target")} THEN 0
                 -- a rate's gap in people (a milestone carried forward has no numerator of its own)
                 WHEN kind = 'rate' AND own IS NOT NULL AND numerator IS NOT NULL AND denominator <> 0
@@ -400,9 +440,23 @@ def _evaluation(p: str, grid: str, series: str) -> str:
     FROM {p}ex e
 ),
 {p}res AS (
-    SELECT e.area_id, e.indicator_id, e.year, e.v AS value, e.numerator, e.denominator, e.baseline,
-           e.baseline_year, e.target, e.target_year, e.expected,
-           CASE WHEN e.v IS NULL THEN 'no_data'
+    SELECT e.area_id, e.indicator_id, e.year,
+           CASE WHEN e.holds IS NULL OR e.pfirst IS NOT NULL THEN e.own ELSE e.v END AS value,
+           e.numerator, e.denominator, e.baseline, e.baseline_year,
+           CASE WHEN e.holds IS NOT NULL THEN e.target END AS target,
+           CASE WHEN e.holds IS NOT NULL THEN e.target_year END AS target_year,
+           CASE WHEN e.holds IS NULL THEN NULL
+                WHEN e.pfirst IS NOT NULL AND e.year >= e.pfirst + e.period - 1 AND e.own IS NULL
+                     AND NOT coalesce({_meets("e.so_far", "e.target", "e.direction")}, false) THEN NULL
+                ELSE e.expected END AS expected,
+           CASE WHEN e.holds IS NULL THEN 'not_determined'
+                WHEN e.pfirst IS NOT NULL THEN
+                    CASE WHEN e.so_far IS NOT NULL AND {_meets("e.so_far", "e.target", "e.direction")} THEN 'achieved'
+                         WHEN e.year < e.pfirst + e.period - 1 THEN 'not_due'
+                         WHEN e.own IS NULL THEN 'no_data'
+                         ELSE 'off_track' END
+                WHEN e.v IS NULL THEN 'no_data'
+                WHEN e.given = 'between' AND e.v >= e.lower AND e.v <= e.upper THEN 'achieved'
                 WHEN e.gap = 0 AND {_meets("e.v", "e.target", "e.direction")} THEN 'achieved'
                 WHEN e.target_year IS NOT NULL AND e.year >= e.target_year THEN 'off_track'
                 WHEN e.kind = 'milestone' AND e.target_year IS NOT NULL THEN 'on_track'
@@ -413,12 +467,23 @@ def _evaluation(p: str, grid: str, series: str) -> str:
                      AND e.start - e.v >= %(share)s * (e.start - e.expected) THEN 'lagging'
                 ELSE 'off_track'
            END AS status,
-           e.v IS NOT NULL AND e.target_year IS NOT NULL AND e.year >= e.target_year
-               AND NOT (e.gap = 0 AND {_meets("e.v", "e.target", "e.direction")}) AS overdue,
-           e.projected,
-           CASE WHEN e.projected_raw IS NOT NULL
-                THEN {_meets("e.projected_raw", "e.target", "e.direction")} END AS will_meet,
-           e.gap
+           CASE WHEN e.holds IS NULL THEN false
+                WHEN e.pfirst IS NOT NULL THEN e.year >= e.pfirst + e.period - 1 AND e.own IS NOT NULL
+                     AND NOT coalesce({_meets("e.so_far", "e.target", "e.direction")}, false)
+                ELSE e.v IS NOT NULL AND e.target_year IS NOT NULL AND e.year >= e.target_year
+                     AND NOT (e.gap = 0 AND {_meets("e.v", "e.target", "e.direction")})
+                     AND NOT (e.given = 'between' AND e.v >= e.lower AND e.v <= e.upper)
+           END AS overdue,
+           CASE WHEN e.holds IS NOT NULL THEN e.projected END AS projected,
+           CASE WHEN e.holds IS NULL OR e.projected_raw IS NULL THEN NULL
+                WHEN e.given = 'between' THEN e.projected >= e.lower AND e.projected <= e.upper
+                ELSE {_meets("e.projected_raw", "e.target", "e.direction")} END AS will_meet,
+           CASE WHEN e.holds IS NULL THEN NULL
+                WHEN e.pfirst IS NOT NULL AND e.year >= e.pfirst + e.period - 1 AND e.own IS NULL
+                     AND NOT coalesce({_meets("e.so_far", "e.target", "e.direction")}, false) THEN NULL
+                WHEN e.given = 'between' AND e.v >= e.lower AND e.v <= e.upper THEN 0
+                ELSE e.gap END AS gap,
+           e.holds IS NOT FALSE AS keep
     FROM {p}ex2 e
 )"""
 
@@ -443,34 +508,41 @@ ind AS MATERIALIZED (
 ),
 ncounties AS (SELECT count(*) AS n FROM places_county),
 tgt AS MATERIALIZED (
-    SELECT t.id, t.indicator_id, t.year, t.value, t.tier,
+    SELECT t.id, t.indicator_id, t.year, t.value, t.tier, t.upper_value AS upper, t.period, t.period_from,
+           t.condition_attribute AS c_attr, t.condition_operator AS c_op, t.condition_value AS c_val,
            EXISTS (SELECT 1 FROM indicators_target_counties tc WHERE tc.target_id = t.id) AS named
     FROM indicators_target t JOIN ind ON ind.id = t.indicator_id
 ),
 spec AS MATERIALIZED (
-    SELECT tc.county_id, t.indicator_id, t.year, t.value
+    SELECT tc.county_id, t.indicator_id, t.year, t.value, t.upper, t.period, t.period_from
     FROM tgt t JOIN indicators_target_counties tc ON tc.target_id = t.id
     UNION ALL
-    SELECT c.id, t.indicator_id, t.year, t.value
+    SELECT c.id, t.indicator_id, t.year, t.value, t.upper, t.period, t.period_from
     FROM tgt t JOIN places_county c ON c.tier = t.tier
     WHERE t.tier IS NOT NULL AND NOT t.named
 ),
--- Counties in scope of an indicator: every county when it has a general target, else those named or of a tier.
+-- Counties in scope of an indicator: every county when it has a general target, else those named, of a tier or
+-- that a target's condition selects on their latest recorded attribute value (``engine.scope_count``).
 scope AS MATERIALIZED (
     SELECT ind.id AS indicator_id,
-           CASE WHEN EXISTS (SELECT 1 FROM tgt t WHERE t.indicator_id = ind.id AND t.tier IS NULL AND NOT t.named)
+           CASE WHEN EXISTS (SELECT 1 FROM tgt t WHERE t.indicator_id = ind.id AND t.tier IS NULL AND NOT t.named
+                             AND t.c_attr = '')
                 THEN (SELECT n FROM ncounties)
                 ELSE (SELECT count(*) FROM places_county c
                       WHERE c.tier IN (SELECT t.tier FROM tgt t WHERE t.indicator_id = ind.id)
                          OR c.id IN (SELECT tc.county_id FROM indicators_target_counties tc
-                                     JOIN tgt t ON t.id = tc.target_id WHERE t.indicator_id = ind.id))
+                                     JOIN tgt t ON t.id = tc.target_id WHERE t.indicator_id = ind.id)
+                         OR EXISTS (SELECT 1 FROM tgt t WHERE t.indicator_id = ind.id AND t.c_attr <> ''
+                                    AND {selected_now}))
            END AS n
     FROM ind
 ),
 app AS (
-    SELECT county_id AS area_id, indicator_id, year, value FROM spec
+    SELECT county_id AS area_id, indicator_id, year, value, upper, period, period_from,
+           '' AS c_attr, '' AS c_op, NULL::numeric AS c_val FROM spec
     UNION ALL
-    SELECT c.id, t.indicator_id, t.year, t.value
+    -- a general or conditional target: every county (the condition is judged year by year in ``grid``)
+    SELECT c.id, t.indicator_id, t.year, t.value, t.upper, t.period, t.period_from, t.c_attr, t.c_op, t.c_val
     FROM tgt t JOIN ind ON ind.id = t.indicator_id AND ind.level = 'county'
     CROSS JOIN places_county c
     WHERE t.tier IS NULL AND NOT t.named
@@ -480,17 +552,19 @@ app AS (
     -- the prefecture: its general targets (a county-level sum against the sum of the counties' targets) …
     SELECT 0, t.indicator_id, t.year,
            CASE WHEN ind.level = 'county' AND ind.rollup = 'sum' AND ind.direction = 'at_least'
-                THEN t.value * (SELECT n FROM ncounties) ELSE t.value END
-    FROM tgt t JOIN ind ON ind.id = t.indicator_id
+                THEN t.value * sc.n ELSE t.value END,
+           t.upper, t.period, t.period_from, '', '', NULL
+    FROM tgt t JOIN ind ON ind.id = t.indicator_id JOIN scope sc ON sc.indicator_id = t.indicator_id
     WHERE t.tier IS NULL AND NOT t.named AND NOT ind.counts_counties
     UNION ALL
     -- … or, for a county-level ``all``, every county in scope meeting its target, by each deadline
-    SELECT DISTINCT 0, t.indicator_id, t.year, sc.n::numeric
+    SELECT DISTINCT 0, t.indicator_id, t.year, sc.n::numeric, NULL::numeric, 1, NULL::int, '', '', NULL::numeric
     FROM tgt t JOIN ind ON ind.id = t.indicator_id JOIN scope sc ON sc.indicator_id = t.indicator_id
     WHERE ind.counts_counties AND sc.n > 0
 ),
 span AS (
-    SELECT area_id, indicator_id, year AS target_year, value AS target,
+    SELECT area_id, indicator_id, year AS target_year, value AS target, upper, period, period_from,
+           c_attr, c_op, c_val,
            CASE WHEN year IS NULL THEN -32768 ELSE coalesce(lag(year) OVER w, -32768) + 1 END AS lo,
            CASE WHEN year IS NULL OR lead(year) OVER w IS NULL THEN 32767 ELSE year END AS hi,
            year IS NOT NULL OR (count(year) OVER p = 0 AND row_number() OVER w = 1) AS live
@@ -498,10 +572,14 @@ span AS (
     WINDOW p AS (PARTITION BY area_id, indicator_id),
            w AS (PARTITION BY area_id, indicator_id ORDER BY year NULLS LAST)
 ),
+-- A conditional target's county rows: ``holds`` NULL while the attribute is not recorded (待确定), false where the
+-- condition excludes the county that year (computed, then dropped: ``keep``).
 grid AS (
     SELECT s.area_id, s.indicator_id, y.year, s.target, s.target_year,
            CASE WHEN s.area_id = 0 AND ind.counts_counties THEN 'count' ELSE ind.kind END AS kind,
-           CASE WHEN s.area_id = 0 AND ind.counts_counties THEN 'at_least' ELSE ind.direction END AS direction
+           CASE WHEN s.area_id = 0 AND ind.counts_counties THEN 'at_least' ELSE ind.direction END AS direction,
+           s.upper, s.period, s.period_from,
+           CASE WHEN s.c_attr = '' THEN true ELSE {holds_in_year} END AS holds
     FROM span s JOIN ind ON ind.id = s.indicator_id
     CROSS JOIN LATERAL generate_series(greatest(ind.first_year, s.lo), least(ind.last_year, s.hi)) y(year)
     WHERE s.live
@@ -525,7 +603,8 @@ agg AS (
     GROUP BY indicator_id, year
 ),
 achieved AS (
-    SELECT indicator_id, year, count(*) AS met FROM c_res WHERE status = 'achieved' GROUP BY indicator_id, year
+    SELECT indicator_id, year, count(*) AS met FROM c_res WHERE status = 'achieved' AND keep
+    GROUP BY indicator_id, year
 ),
 prefecture_series AS (
     SELECT 0 AS area_id, f.indicator_id, f.year, f.value, f.numerator, f.denominator
@@ -556,8 +635,11 @@ SELECT CASE WHEN r.area_id = 0 THEN 'prefecture' ELSE c.code END, r.indicator_id
        r.numerator, r.denominator, r.baseline, r.baseline_year, r.target, r.target_year, r.expected, r.status,
        r.overdue, r.projected, r.will_meet, r.gap, now()
 FROM (SELECT * FROM c_res UNION ALL SELECT * FROM p_res) r LEFT JOIN places_county c ON c.id = r.area_id
+WHERE r.keep
 """.format(
     table="{table}",
+    selected_now=_holds(_attribute_in_force("c.id", "t.c_attr", "32767"), "t.c_op", "t.c_val"),
+    holds_in_year=_holds(_attribute_in_force("s.area_id", "s.c_attr", "y.year"), "s.c_op", "s.c_val"),
     ratio=_he("a.num * 100 / a.den"),
     county_evaluation=_evaluation("c_", "county_grid", "county_series").strip(),
     prefecture_evaluation=_evaluation("p_", "prefecture_grid", "prefecture_series").strip(),

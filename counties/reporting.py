@@ -17,30 +17,32 @@ from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from counties.choices import FigureStatus
-from places.models import County
+from places.models import County, county_facts
 from counties.models import Figure, ReportingYear
 from indicators.models import Indicator, Plan, Target
 from indicators.cycles import cycle_end
-from indicators.targets import TargetSpec, target_for_year, targets_for
+from indicators.targets import Facts, TargetSpec, in_scope, target_for_year, targets_for
 from indicators.choices import Level, Rollup
 
 SUBMITTED = (FigureStatus.SUBMITTED, FigureStatus.APPROVED)
 
 
 def reports(*, retired: bool, level: str, rollup: str, cycle: str, specs: Iterable[TargetSpec],
-            county_code: str, tier: int, year: int) -> bool:
+            county_code: str, tier: int, year: int, facts: Facts | None = None) -> bool:
     """Whether a county is expected to report an indicator for a year.
 
     Not when the indicator is retired, reported by the prefecture alone (level prefecture, roll-up none),
-    belongs to a plan whose cycle ended before the year, or has no target that applies to this county
-    (e.g. a target naming other counties only).
+    belongs to a plan whose cycle ended before the year, has no target that applies to this county (e.g. a
+    target naming other counties only), or only conditional targets whose condition excludes the county that
+    year on its attribute values ``facts`` (``indicators.targets.in_scope``; a condition not yet decidable
+    keeps the county asked). Without ``facts`` no condition is decidable.
     """
     if retired or (level == Level.PREFECTURE and rollup == Rollup.NONE):
         return False
     end = cycle_end(cycle)
     if end is not None and year > end:
         return False
-    return bool(targets_for(specs, county_code, tier))
+    return in_scope(targets_for(specs, county_code, tier), facts, year) is not False
 
 
 def on_time(submitted_at: datetime | None, deadline: date | None) -> bool | None:
@@ -130,17 +132,47 @@ def tally(expected: Iterable[Hashable], figures: Mapping[Hashable, FigureFacts],
     return t
 
 
+class CountyFacts:
+    """Every county's attribute values (``places.models.county_facts``), read on first need — one query, and
+    none for a catalogue without conditional targets — and shared by the entries of one catalogue."""
+
+    def __init__(self) -> None:
+        self._facts: dict | None = None
+
+    def of(self, code: str) -> Facts:
+        if self._facts is None:
+            self._facts = county_facts()
+        return self._facts.get(code, {})
+
+
 @dataclass
 class CatalogueEntry:
     """An indicator with its targets as plain specs."""
 
     indicator: Indicator
     specs: list[TargetSpec]
+    facts: CountyFacts = field(default_factory=CountyFacts, repr=False)
 
-    def applies_to(self, county: County, year: int) -> bool:
+    @property
+    def conditional(self) -> bool:
+        return any(s.condition is not None for s in self.specs)
+
+    def county_facts(self, county: County) -> Facts | None:
+        return self.facts.of(county.code) if self.conditional else None
+
+    def applies_to(self, county: County, year: int, *, by_condition: bool = True) -> bool:
+        """Whether the county is asked for the indicator in ``year`` (``reports``). ``by_condition=False``: as
+        if no condition were decided — a page that shows an excluded county's row as 不适用 lists it."""
         ind = self.indicator
         return reports(retired=ind.retired, level=ind.level, rollup=ind.rollup, cycle=ind.plan.cycle,
-                       specs=self.specs, county_code=county.code, tier=county.tier, year=year)
+                       specs=self.specs, county_code=county.code, tier=county.tier, year=year,
+                       facts=self.county_facts(county) if by_condition else None)
+
+    def not_determined(self, county: County, year: int) -> bool:
+        """Whether the county is asked only because a condition cannot be decided yet (待确定)."""
+        if not self.conditional:
+            return False
+        return in_scope(targets_for(self.specs, county.code, county.tier), self.county_facts(county), year) is None
 
     def target(self, county: County, year: int) -> TargetSpec | None:
         """The target that governs ``year`` for this county (for a prefecture-wide indicator, the 全州 total)."""
@@ -155,8 +187,8 @@ def load_catalogue(plan_code: str | None = None) -> list[CatalogueEntry]:
           .order_by("plan__order", "plan__code", F("task__number").asc(nulls_first=True), "order", "code"))
     if plan_code:
         qs = qs.filter(plan__code=plan_code)
-    return [CatalogueEntry(ind, [t.spec()
-                                 for t in ind.targets.all()]) for ind in qs]
+    facts = CountyFacts()
+    return [CatalogueEntry(ind, [t.spec() for t in ind.targets.all()], facts) for ind in qs]
 
 
 def facts_of(value: Decimal | None, status: str, submitted_at: datetime | None) -> FigureFacts:
@@ -233,15 +265,36 @@ class CountyReporting:
         return min(self.submitted / self.expected, 1.0) if self.expected else None
 
 
+def _not_asked(catalogue: list[CatalogueEntry], submitted: QuerySet, year: int) -> dict[int, int]:
+    """County id → how many of its submitted figures belong to conditional indicators it is not asked for."""
+    conditional = {e.indicator.pk: e for e in catalogue if e.conditional}
+    out: dict[int, int] = {}
+    if not conditional:
+        return out
+    for county_id, code, tier, ind_id in submitted.filter(indicator_id__in=list(conditional)).values_list(
+            "county_id", "county__code", "county__tier", "indicator_id"):
+        e = conditional[ind_id]
+        if not reports(retired=e.indicator.retired, level=e.indicator.level, rollup=e.indicator.rollup,
+                       cycle=e.indicator.plan.cycle, specs=e.specs, county_code=code, tier=tier, year=year,
+                       facts=e.facts.of(code)):
+            out[county_id] = out.get(county_id, 0) + 1
+    return out
+
+
 def reporting_by_county(year: int, *, figures: QuerySet | None = None) -> dict[str, CountyReporting]:
-    """Expected and submitted figures of every county for ``year``, in three queries whatever the number of
-    counties (counties of one tier not named by any target share their expected set, so it is worked out once
-    per tier). ``figures``: what the user may see (``Figure.objects.visible_to(user)``)."""
+    """Expected and submitted figures of every county for ``year``, in five queries whatever the number of
+    counties (the last two, when a target has a condition: the counties' attribute values, and the submitted
+    figures of conditional indicators, so that one a condition now excludes — entered before the attribute was
+    recorded — does not count; without a condition, counties of one tier not named by any target share their
+    expected set, so it is worked out once per tier).
+    ``figures``: what the user may see (``Figure.objects.visible_to(user)``)."""
     from django.db.models import Count
 
     figures = Figure.objects.all() if figures is None else figures
     catalogue = load_catalogue()
     named = frozenset().union(*(s.counties for e in catalogue for s in e.specs))
+    # A conditional target makes every county's expected set its own (its attribute values decide).
+    conditional = any(e.conditional for e in catalogue)
     expected_of: dict[tuple, int] = {}
     # Only figures of indicators a county reports that year count, as in ``completeness`` (not a retired
     # indicator's, nor one of a cycle that has ended).
@@ -250,12 +303,15 @@ def reporting_by_county(year: int, *, figures: QuerySet | None = None) -> dict[s
     submitted = dict(figures.filter(year=year, status__in=SUBMITTED, county__isnull=False,
                                     indicator_id__in=reportable)
                      .values_list("county_id").annotate(n=Count("county_id")).order_by())
+    not_asked = _not_asked(catalogue, figures.filter(year=year, status__in=SUBMITTED, county__isnull=False), year)
     out = {}
     for county_id, code, tier in County.objects.values_list("id", "code", "tier"):
-        key = (code if code in named else None, tier)
+        key = (code if code in named or conditional else None, tier)
         if key not in expected_of:
             expected_of[key] = sum(1 for e in catalogue if reports(
                 retired=e.indicator.retired, level=e.indicator.level, rollup=e.indicator.rollup,
-                cycle=e.indicator.plan.cycle, specs=e.specs, county_code=code, tier=tier, year=year))
-        out[code] = CountyReporting(code, expected_of[key], min(submitted.get(county_id, 0), expected_of[key]))
+                cycle=e.indicator.plan.cycle, specs=e.specs, county_code=code, tier=tier, year=year,
+                facts=e.facts.of(code) if e.conditional else None))
+        n = submitted.get(county_id, 0) - not_asked.get(county_id, 0)
+        out[code] = CountyReporting(code, expected_of[key], min(n, expected_of[key]))
     return out

@@ -25,6 +25,7 @@ from counties.choices import FigureStatus
 from counties.errors import FigureError, Invalid, Locked, NotAllowed, Stale, WrongState
 from places.models import County
 from counties.models import CountyReopening, Figure, ReportingYear
+from counties.reporting import CatalogueEntry
 from counties.signals import approved_figures_changed
 from counties.validation import IndicatorRule, Problem, check_text, check_values, plausibility
 from indicators.models import Indicator
@@ -155,17 +156,38 @@ def indicator_refusal(indicator: Indicator) -> Problem | None:
     return None
 
 
+def scope_refusal(county: County, indicator: Indicator, year: int) -> Problem | None:
+    """Why the county may not enter this indicator in ``year``: a condition on a county attribute excludes it
+    (CMP-20 "30万人口以上的县（市）" where the population recorded is lower), or None. The predicate is the entry
+    form's and completeness' (``reporting.CatalogueEntry.applies_to``); a condition not yet decidable
+    (attribute not recorded) does not refuse — the county is asked, the indicator marked 待确定. Only indicators
+    with a conditional target are checked here (no query for the others beyond their targets).
+    """
+    specs = [t.spec() for t in indicator.targets.all()]
+    conditions = [s.condition for s in specs if s.condition is not None]
+    if not conditions:
+        return None
+    entry = CatalogueEntry(indicator, specs)
+    # Refused only when the condition is the reason (not, say, a year after the plan's cycle).
+    if entry.applies_to(county, year) or not entry.applies_to(county, year, by_condition=False):
+        return None
+    return Problem("code", _("指标%(code)s只适用于%(condition)s，%(year)s年不包括本县（市），无需填报。") % {
+        "code": indicator.code, "condition": "、".join(dict.fromkeys(c.text for c in conditions)), "year": year},
+        "out_of_scope")
+
+
 def check_draft(user, county: County, indicator: Indicator, year: int, figure: Figure | None, *,
                 expected_version: int | None, year_open: bool | None = None) -> list[Problem]:
     """Everything that stops a draft being saved, except its values (``validation.check_values``), without
-    saving: the clerk's county, the indicator (retired, prefecture-only), the year (valid, not locked), the
+    saving: the clerk's county, the indicator (retired, prefecture-only, a condition excluding the county:
+    ``scope_refusal``), the year (valid, not locked), the
     version (``is_stale``) and the figure's state. ``save_draft`` raises the first problem; the upload checks
     every row with it before saving any. ``figure`` is the stored figure or None; ``year_open`` may be passed
     when already known (``year_is_open``), to save a query per row.
     """
     if not is_clerk_of(user, county):
         return [Problem("county", _("只能填报本县（市）的数据。"), "not_allowed")]
-    refused = indicator_refusal(indicator)
+    refused = indicator_refusal(indicator) or scope_refusal(county, indicator, year)
     if refused:
         return [refused]
     try:

@@ -202,7 +202,8 @@ def _plan_blocks(county: County, catalogue: list[CatalogueEntry], year: int | No
     blocks: dict[int, PlanBlock] = {}
     for entry in catalogue:
         ind = entry.indicator
-        if year is None or not entry.applies_to(county, year):
+        # An indicator whose condition leaves the county out is listed, as 不适用 with the plan's words.
+        if year is None or not entry.applies_to(county, year, by_condition=False):
             continue
         spec = entry.target(county, year)
         progress = shown.get(ind.pk)

@@ -110,6 +110,24 @@ def in_force(applicable: Sequence[TargetSpec], facts: Facts | None, year: int) -
     return kept, unknown
 
 
+def in_scope(applicable: Sequence[TargetSpec], facts: Facts | None, year: int) -> bool | None:
+    """Whether a county is asked for an indicator in ``year``, given the targets that apply to it
+    (``targets_for``) and its attribute values: the one scope predicate of the entry form, the template, the
+    upload, the API and completeness.
+
+    True when some target governs the county that year; False when none applies to it or every condition
+    excludes it (e.g. CMP-20 "30万人口以上的县（市）" in a county of 250,000); None while a condition cannot be
+    decided (no attribute value recorded yet): the county is still asked — its figure is what will be judged once
+    the value is recorded — and the form marks the indicator 待确定.
+    """
+    if not applicable:
+        return False
+    kept, unknown = in_force(applicable, facts, year)
+    if kept:
+        return True
+    return None if unknown else False
+
+
 def selected_now(condition: Condition, facts: Facts) -> bool:
     """Whether the condition holds on the latest recorded values (the counties the API lists "now")."""
     latest = {attribute: series[-1:] for attribute, series in facts.items()}

@@ -2,6 +2,7 @@
 belongs to: the lowest app, which the catalogue, the figures and everything above them build on."""
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -119,11 +120,26 @@ class AttributeValue(models.Model):
             raise ValidationError({"value": _("是/否类属性的值只能是 1（是）或 0（否）")})
 
 
-def county_facts(using: str = "default") -> dict[str, dict[str, list[tuple[int, Decimal]]]]:
-    """Every county's attribute values as plain values: county code → attribute code → [(year, value)] by year."""
+def county_facts(using: str = "default",
+                 as_of: datetime | None = None) -> dict[str, dict[str, list[tuple[int, Decimal]]]]:
+    """Every county's attribute values as plain values: county code → attribute code → [(year, value)] by year.
+
+    ``as_of``: the values as they were recorded at that moment, read from their audit trail (django-simple-history):
+    each value's last recorded state at or before it, a value deleted by then left out — so a report as of a past
+    date judges a conditional target (CMP-20's population) on the attributes as they stood, not as corrected since.
+    """
+    if as_of is None:
+        rows = list(AttributeValue.objects.using(using).order_by("county__code", "attribute__code", "year")
+                    .values_list("county__code", "attribute__code", "year", "value"))
+    else:
+        last: dict[int, tuple] = {}
+        for value_id, kind, *row in (AttributeValue.history.model.objects.using(using)
+                                     .filter(history_date__lte=as_of).order_by("history_date", "history_id")
+                                     .values_list("id", "history_type", "county__code", "attribute__code", "year",
+                                                  "value")):
+            last[value_id] = (kind, tuple(row))
+        rows = sorted(row for kind, row in last.values() if kind != "-")
     facts: dict[str, dict[str, list]] = {}
-    rows = (AttributeValue.objects.using(using).order_by("county__code", "attribute__code", "year")
-            .values_list("county__code", "attribute__code", "year", "value"))
     for code, attribute, year, value in rows:
         facts.setdefault(code, {}).setdefault(attribute, []).append((year, value))
     return facts

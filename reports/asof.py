@@ -6,7 +6,8 @@ functions (``engine.county_rows`` and ``engine.prefecture_rows``, which call ``r
 evaluation by ``evaluation.county_judgements`` and ``prefecture_judgements``, which call ``rules.judge``), never
 read from the stored Progress rows, so a figure approved after the moment cannot appear.
 
-Reach: figures only. The catalogue (indicators, targets), the counties' tiers and the settings of the rule
+Reach: figures and the county attributes a target's condition reads (``places.models.county_facts(as_of=…)``, from
+their own history). The catalogue (indicators, targets), the counties' tiers and the settings of the rule
 (``PROGRESS_LAGGING_SHARE``, ``PROGRESS_BASE_YEAR``) are taken as they are now; a target corrected after the moment
 judges the past figures by the corrected target. ``docs/reports.md`` says so to readers.
 """
@@ -43,6 +44,8 @@ class Rebuilt:
     figures: dict[tuple, list[tuple]] = field(default_factory=dict)
     provenance: dict[tuple, Provenance] = field(default_factory=dict)
     last_history_id: int = 0
+    # The county attributes as recorded at the moment (county code → attribute → [(year, value)]).
+    facts: dict = field(default_factory=dict)
 
 
 def approved_at_moment(as_of: datetime) -> Rebuilt:
@@ -66,7 +69,7 @@ def approved_at_moment(as_of: datetime) -> Rebuilt:
     kept = [r for r in last.values() if r[2] != "-" and r[4] == FigureStatus.APPROVED]
     users = dict(get_user_model().objects.filter(
         pk__in={first_user[r[0]] for r in kept} | {r[11] for r in kept}).values_list("pk", "username"))
-    out = Rebuilt(last_history_id=top)
+    out = Rebuilt(last_history_id=top, facts=county_facts(as_of=as_of))
     for fid, _, _, _, _, county_id, ind_id, year, value, num, den, approver, approved_at in sorted(
             kept, key=lambda r: (r[5] or 0, r[6], r[7])):
         out.figures.setdefault((county_id, ind_id), []).append((year, value, num, den))
@@ -81,7 +84,7 @@ def progress_rows(rebuilt: Rebuilt, now: datetime) -> list[tuple]:
     rule = engine.current_rule()
     indicators = engine.load_indicators()
     counties = list(County.objects.order_by("id").values_list("id", "code", "tier"))
-    facts = county_facts()  # the attributes as recorded now: their own history is not rebuilt as of the date
+    facts = rebuilt.facts
     rows: list[tuple] = []
     for ind in indicators:
         aggregates: dict[int, Aggregate] = defaultdict(Aggregate)
@@ -108,7 +111,7 @@ def evaluation_rows(rebuilt: Rebuilt, progress: list[tuple]) -> list[tuple]:
     indicators = engine.load_indicators()
     cycles = {i: cycle_years(c) for i, c in Indicator.objects.values_list("id", "plan__cycle")}
     counties = list(County.objects.order_by("id").values_list("id", "code", "tier"))
-    facts = county_facts()  # the attributes as recorded now: their own history is not rebuilt as of the date
+    facts = rebuilt.facts
     prefecture: dict[int, list[tuple]] = defaultdict(list)
     for row in progress:
         if row[0] == PREFECTURE:

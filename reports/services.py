@@ -31,7 +31,7 @@ from counties.models import Figure
 from dashboards.display import RESULT_COLOURS, RESULT_ORDER, STATUS_COLOURS, STATUS_ORDER
 from dashboards.queries import result_view
 from places.choices import Tier
-from indicators.models import Indicator
+from indicators.models import Indicator, Target
 from indicators.templatetags.catalogue import ind_name, plan_name
 from reports import asof
 from reports.scope import HISTORY, PROGRESS, Scope
@@ -57,6 +57,8 @@ PROGRESS_COLUMNS = [
     Column("indicator_name", gettext_lazy("指标"), width=40), Column("unit", gettext_lazy("单位"), width=8),
     Column("year", gettext_lazy("年度"), "year", 7), Column("value", gettext_lazy("数值"), "number"),
     Column("target", gettext_lazy("目标值"), "number"), Column("target_year", gettext_lazy("目标年份"), "year", 9),
+    Column("assumed_deadline", gettext_lazy("推定期限"), "bool", 8),
+    Column("condition", gettext_lazy("适用条件"), width=22),
     Column("expected", gettext_lazy("预期值"), "number"), Column("status", gettext_lazy("状态代码"), width=10),
     Column("status_label", gettext_lazy("状态"), "status", 10, "status", ProgressStatus), Column("overdue", gettext_lazy("逾期"), "bool", 6),
     Column("projected", gettext_lazy("预测值"), "number"),
@@ -70,7 +72,9 @@ EVALUATION_COLUMNS = [
     Column("tier", gettext_lazy("分类区"), width=8),
     Column("plan", gettext_lazy("实施方案"), width=12), Column("indicator", gettext_lazy("指标代码"), width=12),
     Column("indicator_name", gettext_lazy("指标"), width=40), Column("unit", gettext_lazy("单位"), width=8),
-    Column("target_year", gettext_lazy("目标年份"), "year", 9), Column("target", gettext_lazy("目标值"), "number"),
+    Column("target_year", gettext_lazy("目标年份"), "year", 9),
+    Column("assumed_deadline", gettext_lazy("推定期限"), "bool", 8),
+    Column("condition", gettext_lazy("适用条件"), width=22), Column("target", gettext_lazy("目标值"), "number"),
     Column("value_at_deadline", gettext_lazy("目标年份数值"), "number"),
     Column("met_year", gettext_lazy("达标年份"), "year", 9), Column("result", gettext_lazy("结果代码"), width=12),
     Column("result_label", gettext_lazy("评估结果"), "result", 22),
@@ -98,6 +102,9 @@ class ProgressLine(NamedTuple):
     entered_by: str = ""
     approved_by: str = ""
     approved_at: datetime | None = None
+    # The target's deadline is assumed (the plan gives none), and its condition in the plan's words (issue 14).
+    assumed_deadline: bool = False
+    condition: str = ""
 
     @property
     def status_label(self) -> str:
@@ -121,6 +128,8 @@ class EvaluationLine(NamedTuple):
     result_label: str
     latest_value: Decimal | None
     latest_year: int | None
+    assumed_deadline: bool = False
+    condition: str = ""
 
 
 @dataclass
@@ -169,6 +178,32 @@ def area_names() -> dict[str, str]:
 
 def _catalogue() -> dict[int, Indicator]:
     return {i.pk: i for i in Indicator.objects.select_related("plan", "unit")}
+
+
+TargetNote = tuple[bool, str]
+NO_NOTE: TargetNote = (False, "")
+
+
+def target_notes() -> dict[tuple[int, int | None], TargetNote]:
+    """(indicator id, target year) → whether that deadline is assumed (the plan gives none: 推定期限) and the
+    target's condition in the plan's words (30万人口以上的县（市）), for the report's two columns; one query."""
+    notes: dict[tuple[int, int | None], TargetNote] = {}
+    for ind_id, year, assumed, words in Target.objects.values_list("indicator_id", "year", "assumed_deadline",
+                                                                   "condition_text"):
+        was, said = notes.get((ind_id, year), NO_NOTE)
+        notes[(ind_id, year)] = (was or assumed, said or words)
+        if words:
+            notes.setdefault((ind_id, ANY_YEAR), (False, words))
+    return notes
+
+
+ANY_YEAR = "*"
+
+
+def note_for(notes: dict, ind_id: int, target_year: int | None) -> TargetNote:
+    """The two columns of a row judged against the target of ``target_year``; a row without a target (待确定: its
+    condition cannot be decided yet) carries its indicator's condition."""
+    return notes.get((ind_id, target_year)) or notes.get((ind_id, ANY_YEAR), NO_NOTE)
 
 
 def data_version(as_of: datetime | None = None) -> str:
@@ -272,6 +307,7 @@ def _progress_stored(user, scope: Scope, catalogue, names) -> Iterator[ProgressL
     rows = progress_queryset(user, scope).values_list(*PROGRESS_VALUES).iterator(chunk_size=CHUNK)
     described: dict[int, tuple] = {}  # indicator id → its columns, looked up once per file, not per row
     no_provenance = ("", "", None)
+    notes = target_notes()
     while chunk := list(islice(rows, CHUNK)):
         provenance = _provenance(user, {(r[0], r[1], r[2]) for r in chunk})
         for r in chunk:
@@ -281,7 +317,7 @@ def _progress_stored(user, scope: Scope, catalogue, names) -> Iterator[ProgressL
                 about = described[ind_id] = _about(catalogue[ind_id])
             prov = provenance.get((area, ind_id, year))
             yield ProgressLine(area, names.get(area, area), *about, year, *r[3:],
-                               *(prov if prov is not None else no_provenance))
+                               *(prov if prov is not None else no_provenance), *note_for(notes, ind_id, r[5]))
 
 
 def _provenance(user, keys: set[tuple]) -> dict[tuple, asof.Provenance]:
@@ -308,20 +344,23 @@ def _about(ind: Indicator) -> tuple[str, str, str, str, str]:
     return ind.plan.code, ind.code, ind_name(ind), ind.unit.code, ind.kind
 
 
-def _progress_line(r: tuple, ind: Indicator, names, prov: asof.Provenance | None) -> ProgressLine:
+def _progress_line(r: tuple, ind: Indicator, names, prov: asof.Provenance | None,
+                   note: TargetNote = NO_NOTE) -> ProgressLine:
     area, _, year, value, target, target_year, expected, status, overdue, projected, will_meet = r
     return ProgressLine(area, names.get(area, area), ind.plan.code, ind.code, ind_name(ind), ind.unit.code,
                         ind.kind, year, value, target, target_year, expected, status, overdue, projected,
                         will_meet, prov.entered_by if prov else "", prov.approved_by if prov else "",
-                        prov.approved_at if prov else None)
+                        prov.approved_at if prov else None, *note)
 
 
 def _progress_as_of(scope: Scope, rebuilt: asof.Rebuilt, catalogue, names) -> list[ProgressLine]:
     rows = [r for r in asof.progress_rows(rebuilt, scope.as_of)
             if r[2] == scope.year and _in_scope(scope, r[0], catalogue.get(r[1]))]
     rows.sort(key=lambda r: _order(catalogue)(r[1], r[0]))
+    notes = target_notes()
     return [_progress_line((r[0], r[1], r[2], r[3], r[8], r[9], r[10], r[11], r[12], r[13], r[14]),
-                           catalogue[r[1]], names, rebuilt.provenance.get((r[0], r[1], r[2]))) for r in rows]
+                           catalogue[r[1]], names, rebuilt.provenance.get((r[0], r[1], r[2])),
+                           note_for(notes, r[1], r[9])) for r in rows]
 
 
 def _progress_summaries(report: Report, catalogue) -> None:
@@ -367,14 +406,15 @@ def evaluation_report(user, scope: Scope) -> Report:
         qs = _within(evaluation_visible_to(user).filter(indicator__plan__cycle=scope.cycle), scope)
         raw = list(qs.order_by("indicator__plan__order", "indicator__plan__code", "indicator__order",
                                "indicator__code", "area", "target_year").values_list(*EVALUATION_VALUES))
-    lines = [_evaluation_line(r, catalogue[r[1]], names, tiers) for r in raw]
+    notes = target_notes()
+    lines = [_evaluation_line(r, catalogue[r[1]], names, tiers, note_for(notes, r[1], r[2])) for r in raw]
     report = Report(scope, str(_("终期评估报表")), scope_text(scope, names), EVALUATION_COLUMNS, lines,
                     _plans(catalogue, scope), timezone.now(), data_version(scope.as_of), scope.cycle or "")
     _evaluation_summaries(report)
     return report
 
 
-def _evaluation_line(r: tuple, ind: Indicator, names, tiers) -> EvaluationLine:
+def _evaluation_line(r: tuple, ind: Indicator, names, tiers, note: TargetNote = NO_NOTE) -> EvaluationLine:
     area, _, target_year, target, at_deadline, met_year, result, latest_value, latest_year, met, reported = r
     view = result_view(result=result, met_year=met_year, latest_value=latest_value, latest_year=latest_year,
                        target=target, target_year=target_year, years_met=met, years_reported=reported,
@@ -382,7 +422,7 @@ def _evaluation_line(r: tuple, ind: Indicator, names, tiers) -> EvaluationLine:
     tier = tiers.get(area)
     return EvaluationLine(area, names.get(area, area), str(Tier(tier).label) if tier else "", ind.plan.code,
                           ind.code, ind_name(ind), ind.unit.code, ind.kind, target_year, target, at_deadline,
-                          met_year, result, view.text, latest_value, latest_year)
+                          met_year, result, view.text, latest_value, latest_year, *note)
 
 
 def _counts_table(title: str, first: str, groups: dict[str, Counter]) -> Table:

@@ -103,3 +103,30 @@ def test_hs02_on_the_database_and_voc11_has_no_rows_of_its_own():
     assert (rows.get(area="513431").status, rows.get(area="513431").target) == ("off_track", D(45))
     assert rows.get(area="prefecture").value == D("44.0000")  # 88 / 200
     assert not Progress.objects.filter(indicator__code="VOC-11").exists()
+
+
+# A band's projection (the trend at the deadline) meets the target only inside the band: worked by hand with
+# the least-squares line through two points, which is the line through them.
+@pytest.mark.parametrize("values, projected, will_meet", [
+    ({2021: D(30), 2023: D(40)}, D(50), True),    # below, rising 5 a year: 50 in 2025, inside
+    ({2021: D(30), 2023: D(50)}, D(70), False),   # rising 10 a year: overshoots the upper bound 55
+    ({2021: D(70), 2023: D(62)}, D(54), True),    # above, falling 4 a year: 54, inside
+    ({2021: D(80), 2023: D(60)}, D(40), False),   # falling 10 a year: below the lower bound 45
+    ({2021: D(45), 2023: D(53)}, D(61), False),   # inside, drifting up 4 a year: 61, above the band
+])
+def test_a_bands_projection_looks_at_both_bounds(values, projected, will_meet):
+    o = band(2023, values)
+    assert (o.projected, o.will_meet) == (projected, will_meet)
+
+
+def test_the_engine_gives_the_rules_projection_for_a_band():
+    ind = engine.IndicatorInfo(1, "rate", "between", "county", "ratio", list(range(2021, 2026)),
+                               [TargetSpec(2025, D(45), upper=D(55))])
+    figures = [(2021, D(30), D(30), D(100)), (2023, D(50), D(50), D(100))]
+    plan = engine._Plan(ind)
+    scaled = [(None, None, y, engine._scaled(v), engine._scaled(n), engine._scaled(d)) for y, v, n, d in figures]
+    fast = [engine._as_row(raw, "now") for raw in engine._county_rows(
+        plan, plan.years_for("513401", 1), "513401", scaled, RULE, RULE.lagging_share.as_integer_ratio())]
+    assert fast == list(engine.county_rows(ind, "513401", 1, figures, RULE, "now"))
+    row_2023 = next(r for r in fast if r[2] == 2023)
+    assert (row_2023[11], row_2023[13], row_2023[14]) == ("achieved", D(70), False)

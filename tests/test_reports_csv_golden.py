@@ -57,6 +57,8 @@ def test_every_kind_of_cell_is_written_as_before():
               county="prefecture"),
         _line(status="lagging", value=D("0.1"), target=D("100.000000"), unit="", indicator_name="",
               approved_at=datetime(2025, 1, 1, 0, 0, tzinfo=dt_timezone.utc)),
+        # issue 14: an assumed deadline and a condition in the plan's words
+        _line(indicator="CMP-20", assumed_deadline=True, condition="30万人口以上的县（市）", status="not_determined"),
     ]
     report = services.Report(Scope(PROGRESS, "prefecture", 2024), "t", "t", services.PROGRESS_COLUMNS, iter(lines),
                              [], timezone.now(), "F1-Cx", "2024")

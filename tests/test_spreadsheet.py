@@ -265,6 +265,9 @@ def test_template_lists_what_xichang_reports_with_its_targets(xichang):
     reported = set(Indicator.objects.filter(retired=False).exclude(level="prefecture", rollup="none")
                    .values_list("code", flat=True))
     assert set(rows) == reported
+    # the same predicate as the entry form and completeness (one scope for every path)
+    from counties.reporting import load_catalogue
+    assert set(rows) == {e.indicator.code for e in load_catalogue() if e.applies_to(xichang, 2024)}
     prefecture_only = Indicator.objects.filter(level="prefecture", rollup="none").first()
     assert prefecture_only.code not in rows
     # 学业合格率: 西昌 is in the first tier, 85 % by 2025.
@@ -741,13 +744,15 @@ def test_a_formula_error_in_a_cell_is_reported_not_saved(clerk_xichang, xichang)
 
 def test_template_queries_do_not_grow_with_the_figures(clerk_xichang, xichang, django_assert_num_queries):
     build_template(xichang, 2024, user=clerk_xichang)  # the user's role and county are cached on first use
-    with django_assert_num_queries(6):  # figures, last year's, indicators, targets, target counties, the year
+    # figures, last year's, indicators, targets, target counties, the counties' attributes (the catalogue has
+    # conditional targets: the entry form's scope), the year
+    with django_assert_num_queries(7):
         build_template(xichang, 2024, user=clerk_xichang)
     assert upload(clerk_xichang, xichang, 2024, good_file(xichang)).ok
     approved(xichang, RATE, 2023, value=Decimal(80), numerator=80, denominator=100)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         build_template(xichang, 2024, user=clerk_xichang)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         build_template_csv(xichang, 2024, user=clerk_xichang)
 
 

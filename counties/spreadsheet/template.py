@@ -8,15 +8,15 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from counties.choices import FigureStatus
 from places.models import County
 from counties.models import Figure
+from counties.reporting import load_catalogue
 from counties.spreadsheet.layout import CSV_COLUMNS
-from indicators.models import Indicator, Target
+from indicators.models import Indicator
 from indicators.targets import TargetSpec, target_for_year, targets_for
 from indicators.choices import Kind, Level
 from indicators.describe import target_text
@@ -34,24 +34,23 @@ class TemplateLine:
     figure: Figure | None
 
 
-def reported_indicators():
-    """The indicators a county reports: all but retired ones and those only the prefecture reports."""
-    return (Indicator.objects.filter(retired=False).exclude(level="prefecture", rollup="none")
-            .select_related("plan", "task", "unit")
-            .prefetch_related(Prefetch("targets", queryset=Target.objects.prefetch_related("counties"))))
-
-
 def template_lines(county: County, year: int, user=None) -> list[TemplateLine]:
-    """The template's rows, grouped by plan and task. ``user`` scopes the figures shown (visible_to)."""
+    """The template's rows, grouped by plan and task: the indicators the county is asked for that year — the
+    entry form's (``reporting.CatalogueEntry.applies_to``), so an indicator whose condition excludes the county
+    (CMP-20 in a county under 300,000) has no row, and one whose condition cannot be decided yet is marked
+    待确定 in its target note. ``user`` scopes the figures shown (visible_to)."""
     figures = Figure.objects.visible_to(user) if user is not None else Figure.objects.all()
     current = {f.indicator_id: f for f in figures.filter(county=county, year=year)}
     last = dict(figures.filter(county=county, year=year - 1, status=FigureStatus.APPROVED)
                 .values_list("indicator_id", "value"))
-    indicators = sorted(reported_indicators(), key=lambda i: (
-        i.plan.order, i.plan.code, i.task.number if i.task else 0, i.order, i.code))
     lines = []
-    for ind in indicators:
+    for entry in load_catalogue():
+        if not entry.applies_to(county, year):
+            continue
+        ind = entry.indicator
         target, note = county_target(ind, county, year)
+        if entry.not_determined(county, year):
+            note = _("%(note)s（待确定：适用条件所需的县市属性尚未登记）") % {"note": note}
         lines.append(TemplateLine(ind, target, note, last.get(ind.id), current.get(ind.id)))
     return lines
 

@@ -43,6 +43,8 @@ class EntryRow:
     warnings: list = field(default_factory=list)
     form: FigureRowForm | None = None
     conflict: str = ""
+    # Asked although its condition cannot be decided yet (the county attribute is not recorded): 待确定.
+    not_determined: bool = False
 
     @property
     def status(self) -> str:
@@ -116,7 +118,7 @@ def _entry_rows(request, county: County, year: int, *, editable: bool, bound: di
             form = bound.get(ind.code) or row_form(ind.kind, prefix=ind.code, figure=figure)
         row = EntryRow(ind, figure, target_text(ind, entry.target(county, year)),
                        value_text(ind, last.get(ind.pk)), warnings.get(figure.pk, []) if figure else [],
-                       form, conflicts.get(ind.code, ""))
+                       form, conflicts.get(ind.code, ""), entry.not_determined(county, year))
         if not group.tasks or group.tasks[-1].task != ind.task:
             group.tasks.append(TaskGroup(ind.task, []))
         group.tasks[-1].rows.append(row)
