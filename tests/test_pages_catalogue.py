@@ -78,3 +78,16 @@ def test_the_first_release_progress_pages_lead_to_the_dashboard_and_the_indicato
     assert client.get("/progress/", {"year": 2024, "plan": "teachers"})["Location"] == (
         "/?year=2024&plan=teachers#heatmap")
     assert client.get("/progress/indicators/PRE-01/")["Location"] == "/indicators/PRE-01/"
+
+
+def test_a_requirement_stated_in_two_plans_is_shown_once_and_referred_to(official):
+    """普职比大体相当 is HS-02 (high-school plan) and VOC-11 (vocational plan): VOC-11 is retired as the same
+    requirement, so the vocational plan's page points to HS-02 and VOC-11's own address leads there."""
+    from indicators.models import Indicator
+
+    voc = Indicator.objects.get(code="VOC-11")
+    client = client_for(official)
+    html = client.get(f"/catalogue/plans/{voc.plan.code}/").content.decode()
+    assert 'id="ref-VOC-11"' in html and 'href="/catalogue/indicators/HS-02/"' in html
+    response = client.get("/catalogue/indicators/VOC-11/")
+    assert response.status_code == 301 and response["Location"] == "/catalogue/indicators/HS-02/"
