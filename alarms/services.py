@@ -180,23 +180,14 @@ def escalate(now=None, using: str = "default") -> list[Alarm]:
 # ── notifications ───────────────────────────────────────────────────────────────────────────────────────────
 
 def audience_users(alarms: list[Alarm], using: str = "default") -> dict[int, list]:
-    """Who is told of each alarm (by alarm id): the county's clerks; at the leader step the county's clerks
-    still (the system has no role for a county's responsible leader yet: see docs/alarms.md); at the
-    prefecture step the officials as well."""
-    from django.contrib.auth import get_user_model
+    """Who is told of each alarm (by alarm id), at the step it has reached (``alarms.audience.told``)."""
+    from alarms.audience import told
 
-    from liangshan_edu.roles import CLERK, OFFICIAL
-
-    User = get_user_model()
-    counties = {a.county_id for a in alarms}
-    clerks: dict[int, list] = {}
-    for user in (User.objects.using(using).filter(is_active=True, groups__name=CLERK, profile__county__in=counties)
-                 .select_related("profile")):
-        clerks.setdefault(user.profile.county_id, []).append(user)
-    officials = list(User.objects.using(using).filter(is_active=True, groups__name=OFFICIAL)) \
-        if any(a.audience == Audience.OFFICIAL for a in alarms) else []
-    return {a.pk: clerks.get(a.county_id, []) + (officials if a.audience == Audience.OFFICIAL else [])
-            for a in alarms}
+    by_level: dict[str, set[int]] = {}
+    for a in alarms:
+        by_level.setdefault(a.audience, set()).add(a.county_id)
+    people = {level: told(level, counties, using) for level, counties in by_level.items()}
+    return {a.pk: people[a.audience][a.county_id] for a in alarms}
 
 
 def notify(alarms: list[Alarm], *, using: str = "default", escalated: bool = False) -> int:
@@ -253,3 +244,4 @@ def mark_read(user, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+

@@ -150,18 +150,37 @@ def test_silence_until_a_date_then_it_expires(rules, xichang, official, clerk_xi
     assert active(county=xichang).count() == 1
 
 
-def test_escalation_moves_up_a_colour_and_a_person(rules, xichang, official):
+def test_escalation_moves_up_a_colour_and_a_person(rules, xichang, users):
+    """The county clerk, then the county's responsible leader (县级责任领导), then prefecture officials."""
     rule = rules[Kind.OFF_TRACK]  # yellow, the county's clerks, every 30 days
+    clerk, leader, official = users["clerk_xichang"], users["leader_xichang"], users["official"]
+
+    def told() -> set[str]:
+        return set(Notification.objects.filter(alarm=alarm).values_list("user__username", flat=True))
+
     alarm = apply([f(xichang, judging.RAISE)], now=timezone.now() - timedelta(days=31)).raised[0]
     assert (alarm.severity, alarm.audience) == (Severity.YELLOW, Audience.CLERK)
+    assert told() == {clerk.username}
     assert [a.pk for a in escalate()] == [alarm.pk]
     alarm.refresh_from_db()
     assert (alarm.severity, alarm.audience, alarm.escalations) == (Severity.RED, Audience.LEADER, 1)
+    assert told() == {clerk.username, leader.username}  # 昭觉's leader is not told of 西昌's alarm
     assert escalate() == []  # idempotent within the interval
     escalate(now=timezone.now() + timedelta(days=rule.escalate_after_days + 1))
     alarm.refresh_from_db()
     assert (alarm.severity, alarm.audience) == (Severity.RED, Audience.OFFICIAL)
-    assert Notification.objects.filter(user=official, alarm=alarm).exists()  # the prefecture is told
+    assert told() == {clerk.username, leader.username, official.username}  # the prefecture is told
+
+
+def test_who_is_told_at_each_step_for_a_county(xichang, users):
+    from alarms.audience import told_for
+
+    def names(level):
+        return {u.username for u in told_for(level, xichang.pk)}
+
+    assert names(Audience.CLERK) == {"clerk_xichang"}
+    assert names(Audience.LEADER) == {"clerk_xichang", "leader_xichang"}
+    assert names(Audience.OFFICIAL) == {"clerk_xichang", "leader_xichang", "official"}
 
 
 def test_acknowledged_alarms_do_not_escalate(rules, xichang, official):
