@@ -245,3 +245,26 @@ def mark_read(user, ids: list[int] | None = None) -> int:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
 
+
+def notify_returned(county_id: int, indicator_id: int, year: int, reason: str, reopened: bool = False) -> int:
+    """A bell item for each clerk of the county when an official returns one of its figures (or reopens an
+    approved one) — issue 9: the bell has "the user's unread items (alarms in scope, returned figures,
+    bulletins)"; e-mailed to those who want mail."""
+    from django.urls import reverse
+
+    from alarms.audience import told_for
+    from indicators.models import Indicator
+    from places.models import County
+
+    clerks = told_for(Audience.CLERK, county_id)
+    if not clerks:
+        return 0
+    county = County.objects.get(pk=county_id)
+    code = Indicator.objects.values_list("code", flat=True).get(pk=indicator_id)
+    text = (_("已审核数据被重新开放：%(what)s（%(reason)s）") if reopened else
+            _("数据被退回：%(what)s（%(reason)s）")) % {"what": f"{county.name} {year} {code}", "reason": reason}
+    link = reverse("figure-entry", args=[year]) + f"#row-{code}"
+    items = Notification.objects.bulk_create([Notification(user=u, text=text[:300], link=link) for u in clerks])
+    ids = [n.pk for n in items if n.pk]
+    transaction.on_commit(lambda: send_emails(ids or None))
+    return len(items)
