@@ -59,22 +59,28 @@ def enabled_rules(using: str = "default") -> dict[str, AlarmRule]:
 
 
 def apply(findings: list[Finding], *, kinds: tuple[str, ...] | None = None, using: str = "default",
-          now=None, scope_all: bool = False, counties: set[int] | None = None) -> Outcome:
+          now=None, scope_all: bool = False, counties: set[int] | None = None,
+          active: dict[str, int] | None = None) -> Outcome:
     """Raise what is newly there, resolve what went away, keep the rest: a fixed number of queries whatever the
     number of findings.
 
     ``counties``: the findings are about these counties only (the incremental recompute, one submission):
     only their active alarms are read. ``scope_all``: the findings cover every cause of ``kinds`` (in
     ``counties``, if given): an active alarm without a finding is resolved too (its cause is no longer there).
+    ``active``: the active alarms of ``kinds`` (in ``counties``) as cause → id, when the caller read them already.
     """
     now = now or timezone.now()
-    rules = enabled_rules(using)
     kinds = tuple(kinds or {f.kind for f in findings})
+    if active is None:
+        current = Alarm.objects.using(using).filter(kind__in=kinds, status__in=ACTIVE)
+        if counties is not None:
+            current = current.filter(county_id__in=counties)
+        active = dict(current.values_list("cause", "id"))  # ids only: most causes are merely kept
+    if not scope_all and not any((f.verdict == RAISE) != (f.cause in active) for f in findings
+                                 if f.verdict in (RAISE, CLEAR)):
+        return Outcome([], [])  # nothing to raise or resolve (most recomputes): no more queries
+    rules = enabled_rules(using)
     by_cause = {f.cause: f for f in findings if f.kind in rules}
-    current = Alarm.objects.using(using).filter(kind__in=kinds, status__in=ACTIVE)
-    if counties is not None:
-        current = current.filter(county_id__in=counties)
-    active = dict(current.values_list("cause", "id"))  # ids only: most causes are merely kept
     raising = [f for c, f in by_cause.items() if f.verdict == RAISE and c not in active]
     ending = [active[c] for c, f in by_cause.items() if f.verdict == CLEAR and c in active]
     if scope_all:

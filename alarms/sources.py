@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
-from django.db.models import Max, Q
+from django.db.models import FilteredRelation, Max, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +32,29 @@ def judged_year(using: str = "default") -> int | None:
     """The year whose statuses alarms judge: the latest year with approved figures (the dashboard's default
     year), read from an index."""
     return Figure.objects.using(using).filter(status=FigureStatus.APPROVED).aggregate(y=Max("year"))["y"]
+
+
+@dataclass(frozen=True)
+class Looked:
+    """What the incremental judging reads before judging: the counties' ids by code, the judged year, and the
+    active progress alarms of those counties (cause → id)."""
+
+    code_to_id: dict[str, int]
+    year: int | None
+    active: dict[str, int]
+
+
+def counties_year_and_alarms(codes: set[str], using: str = "default") -> Looked:
+    """In one query: the counties of ``codes`` (the prefecture's code is none) with the judged year (a scalar
+    subquery on the ``figure_status_year`` index) and their active progress alarms (a filtered outer join on
+    the ``alarm_status_county`` index)."""
+    latest = (Figure.objects.using(using).filter(status=FigureStatus.APPROVED).order_by("-year")
+              .values("year")[:1])
+    live = FilteredRelation("alarms", condition=Q(alarms__status__in=ACTIVE, alarms__kind__in=PROGRESS_KINDS))
+    found = list(County.objects.using(using).filter(code__in=codes).annotate(judged=Subquery(latest), live=live)
+                 .values_list("code", "id", "judged", "live__cause", "live__id"))
+    return Looked({code: pk for code, pk, *_rest in found}, found[0][2] if found else None,
+                  {cause: pk for *_rest, cause, pk in found if pk is not None})
 
 
 _MSG_OFF_TRACK = gettext_lazy("当前年度严重滞后")

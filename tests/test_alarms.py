@@ -14,7 +14,9 @@ from alarms.choices import Audience, Kind, Severity, Status
 from alarms.defaults import DEFAULT_RULES, load_default_rules
 from alarms.models import Alarm, AlarmRule, Notification, Silence
 from alarms.services import Finding, acknowledge, apply, escalate, silence
+from assessment.choices import PREFECTURE
 from assessment.choices import ProgressStatus as P
+from assessment.models import Progress
 from assessment.services import recompute_all, recompute_for_figure
 from counties.models import Figure, ReportingYear
 from indicators.models import Indicator
@@ -211,6 +213,25 @@ def test_the_incremental_recompute_raises_and_resolves(rules, xichang):
     recompute_for_figure(Indicator.objects.get(code="PRE-01").pk, xichang.pk, 2024)
     assert not active(county=xichang).exists()
     assert Alarm.objects.filter(county=xichang, status=Status.RESOLVED).count() == 2
+
+
+def test_an_approval_that_changes_no_alarm_costs_one_query(rules, xichang, django_assert_num_queries):
+    """Item 6 (speed): inside each approval's recompute, alarms read the county's id, the judged year and its
+    active alarms in one query — the rules and any write only when something is raised or resolved."""
+    from assessment.engine import COLUMNS
+
+    approved(xichang, "PRE-01", 2021, 80)
+    approved(xichang, "PRE-01", 2024, 90)  # on track
+    ind = Indicator.objects.get(code="PRE-01")
+    recompute_for_figure(ind.pk, xichang.pk, 2024)
+    rows = [tuple(r) for r in Progress.objects.filter(indicator=ind, area__in=[xichang.code, PREFECTURE])
+            .values_list(*COLUMNS)]
+    assert rows
+    with django_assert_num_queries(1):
+        assert evaluation.after_incremental(rows) == evaluation.Outcome([], [])
+    approved(xichang, "PRE-01", 2024, 80)  # off track now: raised (the rules read, the alarm written)
+    recompute_for_figure(ind.pk, xichang.pk, 2024)
+    assert active(county=xichang, kind=Kind.OFF_TRACK).exists()
 
 
 def test_the_full_recompute_raises_overdue_and_resolves_what_recovered(rules, xichang):
