@@ -30,8 +30,8 @@ def after_full_recompute(using: str = "default") -> Outcome:
     year = sources.judged_year(using)
     if year is None:
         return Outcome([], [])
-    findings, _pairs = sources.after_full_recompute(year, using)
-    return apply(findings, kinds=PROGRESS_KINDS, using=using)
+    findings, _pairs, active = sources.after_full_recompute(year, using)
+    return apply(findings, kinds=PROGRESS_KINDS, using=using, active=active)
 
 
 def submissions(today: date | None = None, county_ids: list[int] | None = None) -> Outcome:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
-from django.db.models import FilteredRelation, Max, Q, Subquery
+from django.db.models import Exists, FilteredRelation, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -120,10 +120,11 @@ def from_rows(rows: Iterable[tuple], year: int, code_to_id: dict[str, int]) -> l
     return findings
 
 
-def after_full_recompute(year: int, using: str = "default") -> tuple[list[Finding], set]:
+def after_full_recompute(year: int, using: str = "default") -> tuple[list[Finding], set, dict[str, int]]:
     """Findings after a full recompute, without another pass over all rows: the judged year's rows that may
     raise (滞后, 严重滞后, overdue), the rows of the county × indicator pairs with an active alarm, and the year
-    before's rows of those pairs. Returns the findings and the pairs looked at."""
+    before's rows of the pairs that may have fallen. Returns the findings, the pairs looked at and the active
+    progress alarms (cause → id, for ``services.apply``: read once)."""
     progress = Progress.objects.using(using).exclude(area=PREFECTURE)
     code_to_id = dict(County.objects.using(using).values_list("code", "id"))
     id_to_code = {v: k for k, v in code_to_id.items()}
@@ -132,8 +133,11 @@ def after_full_recompute(year: int, using: str = "default") -> tuple[list[Findin
             Q(status__in=[ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK]) | Q(overdue=True))
             .values_list("area", "indicator_id", "status", "overdue")):
         current[(area, ind)] = State(status, overdue)
-    held = {(id_to_code.get(c), i) for c, i in Alarm.objects.using(using).filter(
-        kind__in=PROGRESS_KINDS, status__in=ACTIVE).values_list("county_id", "indicator_id")}
+    active, held = {}, set()
+    for cause, pk, county_id, ind in Alarm.objects.using(using).filter(
+            kind__in=PROGRESS_KINDS, status__in=ACTIVE).values_list("cause", "id", "county_id", "indicator_id"):
+        active[cause] = pk
+        held.add((id_to_code.get(county_id), ind))
     others = held - set(current)
     if others:
         for area, ind, status, overdue, value in progress.filter(
@@ -142,19 +146,24 @@ def after_full_recompute(year: int, using: str = "default") -> tuple[list[Findin
             if (area, ind) in others:
                 current[(area, ind)] = _state(status, overdue, value)
     pairs = set(current) | held
-    falling = {k for k, s in current.items() if s.status in (ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK)}
-    previous: dict[tuple[str, int], str] = {}
-    if falling:
-        for area, ind, status in progress.filter(
-                year=year - 1, value__isnull=False, area__in={a for a, _ in falling},
-                indicator_id__in={i for _, i in falling}).values_list("area", "indicator_id", "status"):
-            if (area, ind) in falling:
-                previous[(area, ind)] = status
+    previous = _previous_of_falling(progress, year, current)
     findings = []
     for key in pairs:
         if key[0] in code_to_id:
             findings += judge_pair(code_to_id[key[0]], key[1], current.get(key), previous.get(key))
-    return findings, pairs
+    return findings, pairs, active
+
+
+def _previous_of_falling(progress, year: int, current: dict[tuple[str, int], State]) -> dict[tuple[str, int], str]:
+    """The year before's status of the pairs that are 滞后 or 严重滞后 in the judged year (those that may have
+    fallen): only those rows, by a correlated subquery, not the whole year before."""
+    falling = (ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK)
+    if not any(s.status in falling for s in current.values()):
+        return {}
+    now_falling = progress.filter(year=year, value__isnull=False, status__in=falling,
+                                  area=OuterRef("area"), indicator_id=OuterRef("indicator_id"))
+    return {(area, ind): status for area, ind, status in progress.filter(
+        year=year - 1, value__isnull=False).filter(Exists(now_falling)).values_list("area", "indicator_id", "status")}
 
 
 # ── the clock: submissions of the open reporting year ──────────────────────────────────────────────────────

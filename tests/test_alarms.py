@@ -249,6 +249,17 @@ def test_the_full_recompute_raises_overdue_and_resolves_what_recovered(rules, xi
     assert not active().exists()
 
 
+def test_the_full_recompute_raises_a_fall_only_where_the_year_before_was_better(rules, xichang):
+    zhaojue = County.objects.get(code="513431")
+    for county, before in ((xichang, 86), (zhaojue, 80)):  # 西昌 on track in 2023, 昭觉 already off track
+        approved(county, "PRE-01", 2021, 80)
+        approved(county, "PRE-01", 2023, before)
+        approved(county, "PRE-01", 2024, 80)  # off track in 2024 (the judged year)
+    recompute_all()
+    assert set(active(county=xichang).values_list("kind", flat=True)) == {Kind.OFF_TRACK, Kind.STATUS_FALL}
+    assert set(active(county=zhaojue).values_list("kind", flat=True)) == {Kind.OFF_TRACK}
+
+
 # ── the clock ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 def test_submission_due_then_late_then_resolved_on_submission(rules, xichang, clerk_xichang, django_capture_on_commit_callbacks):
