@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from alarms import judging
 from alarms.choices import ACTIVE, PROGRESS_KINDS, Kind
-from alarms.models import Alarm
+from alarms.models import Alarm, cause_key
 from alarms.services import Finding
 from assessment.choices import PREFECTURE, ProgressStatus
 from assessment.engine import COLUMNS
@@ -75,22 +75,26 @@ def _fall_message(previous: str | None, status: str | None) -> Callable[[], str]
     return text
 
 
-def judge_pair(county_id: int, indicator_id: int, current: State | None, previous: str | None) -> list[Finding]:
+def judge_pair(county_id: int, indicator_id: int, current: State | None, previous: str | None,
+               active: dict[str, int] | None = None) -> list[Finding]:
     """The three progress rules on one county × indicator (``current`` None: it has no row, no target: clear).
-    Verdicts that keep are left out: they change nothing."""
+    Verdicts that keep are left out: they change nothing. Given the ``active`` alarms (cause → id), so are the
+    verdicts that change nothing either — raise what is already raised, clear what is not there (after a full
+    recompute, most of them)."""
     if current is None:
-        return [Finding(k, county_id, indicator_id, "", judging.CLEAR) for k in PROGRESS_KINDS]
+        verdicts = [(k, judging.CLEAR) for k in PROGRESS_KINDS]
+    else:
+        verdicts = [(Kind.OFF_TRACK, judging.off_track(current.status, current.overdue)),
+                    (Kind.STATUS_FALL, judging.status_fall(current.status, previous)),
+                    (Kind.OVERDUE, judging.overdue(current.status, current.overdue))]
     out = []
-    verdict = judging.off_track(current.status, current.overdue)
-    if verdict != judging.KEEP:
-        out.append(Finding(Kind.OFF_TRACK, county_id, indicator_id, "", verdict, _MSG_OFF_TRACK))
-    verdict = judging.status_fall(current.status, previous)
-    if verdict != judging.KEEP:
-        out.append(Finding(Kind.STATUS_FALL, county_id, indicator_id, "", verdict,
-                           _fall_message(previous, current.status)))
-    verdict = judging.overdue(current.status, current.overdue)
-    if verdict != judging.KEEP:
-        out.append(Finding(Kind.OVERDUE, county_id, indicator_id, "", verdict, _MSG_OVERDUE))
+    for kind, verdict in verdicts:
+        if verdict == judging.KEEP or (active is not None and (verdict == judging.RAISE) == (
+                cause_key(kind, county_id, indicator_id) in active)):
+            continue
+        message = (_MSG_OFF_TRACK if kind == Kind.OFF_TRACK else _MSG_OVERDUE if kind == Kind.OVERDUE
+                   else _fall_message(previous, current.status) if current is not None else "")
+        out.append(Finding(kind, county_id, indicator_id, "", verdict, message))
     return out
 
 
@@ -150,7 +154,7 @@ def after_full_recompute(year: int, using: str = "default") -> tuple[list[Findin
     findings = []
     for key in pairs:
         if key[0] in code_to_id:
-            findings += judge_pair(code_to_id[key[0]], key[1], current.get(key), previous.get(key))
+            findings += judge_pair(code_to_id[key[0]], key[1], current.get(key), previous.get(key), active)
     return findings, pairs, active
 
 
