@@ -49,7 +49,7 @@ class Audience(models.TextChoices):
     prefecture officials."""
 
     CLERK = "clerk", _("县级填报员")
-    LEADER = "leader", _("县级分管负责人")
+    LEADER = "leader", _("县级责任领导")
     OFFICIAL = "official", _("州级管理员")
 
 

@@ -15,22 +15,23 @@ from places.models import County
 
 
 def after_incremental(rows: list[tuple], using: str = "default") -> Outcome:
-    """The rows of one incremental recompute (one county × indicator and the prefecture's)."""
-    year = sources.judged_year(using)
-    if year is None:
+    """The rows of one incremental recompute (one county × indicator and the prefecture's). It runs inside every
+    approval's recompute, so it asks little: the county's id, the judged year and the county's active progress
+    alarms in one query — the rules, and writes, only when an alarm is raised or resolved."""
+    looked = sources.counties_year_and_alarms({row[0] for row in rows}, using)
+    if looked.year is None or not looked.code_to_id:
         return Outcome([], [])
-    areas = {row[0] for row in rows}
-    code_to_id = dict(County.objects.using(using).filter(code__in=areas).values_list("code", "id"))
-    findings = sources.from_rows(rows, year, code_to_id)
-    return apply(findings, kinds=PROGRESS_KINDS, using=using, counties=set(code_to_id.values()))
+    findings = sources.from_rows(rows, looked.year, looked.code_to_id)
+    return apply(findings, kinds=PROGRESS_KINDS, using=using, counties=set(looked.code_to_id.values()),
+                 active=looked.active)
 
 
 def after_full_recompute(using: str = "default") -> Outcome:
     year = sources.judged_year(using)
     if year is None:
         return Outcome([], [])
-    findings, _pairs = sources.after_full_recompute(year, using)
-    return apply(findings, kinds=PROGRESS_KINDS, using=using)
+    findings, _pairs, active = sources.after_full_recompute(year, using)
+    return apply(findings, kinds=PROGRESS_KINDS, using=using, active=active)
 
 
 def submissions(today: date | None = None, county_ids: list[int] | None = None) -> Outcome:

@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from assessment.signals import progress_recomputed
 from counties.choices import FigureStatus
 from counties.models import Figure
-from counties.signals import approved_figures_changed
+from counties.signals import approved_figures_changed, figure_returned
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +60,15 @@ def submission_changed(sender, instance: Figure, **kwargs) -> None:
             log.exception("alarms: judging submissions failed")
 
     transaction.on_commit(run)
+
+
+@receiver(figure_returned, dispatch_uid="alarms.figure_returned")
+def figure_was_returned(sender, county_id: int, indicator_id: int, year: int, reason: str = "",
+                        reopened: bool = False, **kwargs) -> None:
+    """A returned (or reopened) figure: its county's clerks get a bell item."""
+    from alarms import services
+
+    try:
+        services.notify_returned(county_id, indicator_id, year, reason, reopened)
+    except Exception:  # noqa: BLE001 — the bell never fails the workflow
+        log.exception("alarms: telling the clerks of a returned figure failed")

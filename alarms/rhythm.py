@@ -11,10 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alarms import publishing
 from alarms.choices import ACTIVE, SEVERITY_ORDER
 from alarms.models import Alarm, Digest, Dispatch, Notification, NotificationSetting, Publication
 from assessment.choices import PREFECTURE, ProgressStatus
@@ -182,7 +183,7 @@ def _statuses_by_county(year: int | None) -> dict[str, Counter]:
 
 def bulletin_content(period: str) -> dict:
     """月通报: headline progress, statuses by county, the alarm record of the month (raised, resolved, still
-    active by colour). The red/black lists join once that app exists (it adds them through a new version)."""
+    active by colour), and the sections higher apps register (the red/black lists), frozen as published."""
     year = _judged_year()
     by_county = _statuses_by_county(year)
     counties = list(County.objects.order_by("code").values_list("code", "name"))
@@ -203,35 +204,65 @@ def bulletin_content(period: str) -> dict:
                      for code, name in counties],
         "alarms": {"raised": {s.value: raised[s.value] for s in SEVERITY_ORDER}, "resolved": resolved,
                    "active": {s.value: active[s.value] for s in SEVERITY_ORDER}},
+        "sections": publishing.frozen_sections(period),
     }
 
 
-def ranking_content(period: str) -> dict:
-    """季挂榜: counties ranked by the share of their judged targets achieved or on track in the latest year;
-    rank movement and trend arrows against the last published quarter (an arrow only beyond
-    ``TREND_MIN_POINTS``)."""
-    year = _judged_year()
+# The ranking's own measure, used while no higher app's measure (the plan-8 assessment score) is available.
+OWN_MEASURE = "share"
+
+
+def _own_scores(year: int | None) -> tuple[dict[str, float | None], dict[str, int]]:
+    """Each county's share of judged targets achieved or on track in ``year`` (None: none judged), and how many
+    targets were judged."""
     by_county = _statuses_by_county(year)
+    shares, judged = {}, {}
+    for code in County.objects.values_list("code", flat=True):
+        c = by_county.get(code, Counter())
+        judged[code] = sum(c.values())
+        shares[code] = round(100 * sum(c[s] for s in GOOD) / judged[code], 1) if judged[code] else None
+    return shares, judged
+
+
+def _measure(period: str, year: int | None) -> dict:
+    """The measure the ranking uses: a registered one (``alarms.publishing``) when available, else our share."""
+    found = publishing.ranking_scores(period)
+    if found is not None:
+        name, scores = found
+        return {"measure": name, "measure_label": scores.label, "unit": scores.unit, "basis": scores.basis,
+                "values": scores.by_county, "judged": {}}
+    shares, judged = _own_scores(year)
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(_("达标或正常推进占比"))
+    return {"measure": OWN_MEASURE, "measure_label": label, "unit": "%", "basis": str(year or ""),
+            "values": shares, "judged": judged}
+
+
+def ranking_content(period: str) -> dict:
+    """季挂榜: counties ranked by the plan-8 assessment score when one is published (a measure the scoring app
+    registers), else by the share of their judged targets achieved or on track in the latest year; rank movement
+    against the last published quarter, and trend arrows (beyond ``TREND_MIN_POINTS``) when both rank by the
+    same measure."""
+    year = _judged_year()
+    m = _measure(period, year)
     before = Publication.objects.filter(kind=Publication.Kind.RANKING).exclude(period=period).filter(
         period__lt=period).order_by("-period", "-version").first()
     last = {r["code"]: r for r in before.content["rows"]} if before else {}
-    rows = []
-    for code, name in County.objects.order_by("code").values_list("code", "name"):
-        c = by_county.get(code, Counter())
-        judged = sum(c.values())
-        share = round(100 * sum(c[s] for s in GOOD) / judged, 1) if judged else None
-        rows.append({"code": code, "name": name, "share": share, "judged": judged})
+    comparable = before is not None and before.content.get("measure", OWN_MEASURE) == m["measure"]
+    rows = [{"code": code, "name": name, "share": m["values"].get(code), "judged": m["judged"].get(code)}
+            for code, name in County.objects.order_by("code").values_list("code", "name")]
     ranked = sorted(rows, key=lambda r: (r["share"] is None, -(r["share"] or 0), r["code"]))
     for i, r in enumerate(ranked, 1):
         r["rank"] = i
         prev = last.get(r["code"])
         r["movement"] = (prev["rank"] - i) if prev else None
-        change = (r["share"] - prev["share"]) if prev and prev.get("share") is not None and r["share"] is not None \
-            else None
+        change = (r["share"] - prev["share"]) if comparable and prev and prev.get("share") is not None \
+            and r["share"] is not None else None
         r["trend"] = "" if change is None else ("up" if change > TREND_MIN_POINTS else
                                                "down" if change < -TREND_MIN_POINTS else "flat")
     return {"year": year, "against": before.period if before else None, "trend_min_points": TREND_MIN_POINTS,
-            "rows": ranked}
+            "comparable": comparable, "rows": ranked,
+            **{k: m[k] for k in ("measure", "measure_label", "unit", "basis")}}
 
 
 def publish(kind: str, period: str, user=None) -> tuple[Publication, bool]:

@@ -59,22 +59,28 @@ def enabled_rules(using: str = "default") -> dict[str, AlarmRule]:
 
 
 def apply(findings: list[Finding], *, kinds: tuple[str, ...] | None = None, using: str = "default",
-          now=None, scope_all: bool = False, counties: set[int] | None = None) -> Outcome:
+          now=None, scope_all: bool = False, counties: set[int] | None = None,
+          active: dict[str, int] | None = None) -> Outcome:
     """Raise what is newly there, resolve what went away, keep the rest: a fixed number of queries whatever the
     number of findings.
 
     ``counties``: the findings are about these counties only (the incremental recompute, one submission):
     only their active alarms are read. ``scope_all``: the findings cover every cause of ``kinds`` (in
     ``counties``, if given): an active alarm without a finding is resolved too (its cause is no longer there).
+    ``active``: the active alarms of ``kinds`` (in ``counties``) as cause → id, when the caller read them already.
     """
     now = now or timezone.now()
-    rules = enabled_rules(using)
     kinds = tuple(kinds or {f.kind for f in findings})
+    if active is None:
+        current = Alarm.objects.using(using).filter(kind__in=kinds, status__in=ACTIVE)
+        if counties is not None:
+            current = current.filter(county_id__in=counties)
+        active = dict(current.values_list("cause", "id"))  # ids only: most causes are merely kept
+    if not scope_all and not any((f.verdict == RAISE) != (f.cause in active) for f in findings
+                                 if f.verdict in (RAISE, CLEAR)):
+        return Outcome([], [])  # nothing to raise or resolve (most recomputes): no more queries
+    rules = enabled_rules(using)
     by_cause = {f.cause: f for f in findings if f.kind in rules}
-    current = Alarm.objects.using(using).filter(kind__in=kinds, status__in=ACTIVE)
-    if counties is not None:
-        current = current.filter(county_id__in=counties)
-    active = dict(current.values_list("cause", "id"))  # ids only: most causes are merely kept
     raising = [f for c, f in by_cause.items() if f.verdict == RAISE and c not in active]
     ending = [active[c] for c, f in by_cause.items() if f.verdict == CLEAR and c in active]
     if scope_all:
@@ -180,23 +186,14 @@ def escalate(now=None, using: str = "default") -> list[Alarm]:
 # ── notifications ───────────────────────────────────────────────────────────────────────────────────────────
 
 def audience_users(alarms: list[Alarm], using: str = "default") -> dict[int, list]:
-    """Who is told of each alarm (by alarm id): the county's clerks; at the leader step the county's clerks
-    still (the system has no role for a county's responsible leader yet: see docs/alarms.md); at the
-    prefecture step the officials as well."""
-    from django.contrib.auth import get_user_model
+    """Who is told of each alarm (by alarm id), at the step it has reached (``alarms.audience.told``)."""
+    from alarms.audience import told
 
-    from liangshan_edu.roles import CLERK, OFFICIAL
-
-    User = get_user_model()
-    counties = {a.county_id for a in alarms}
-    clerks: dict[int, list] = {}
-    for user in (User.objects.using(using).filter(is_active=True, groups__name=CLERK, profile__county__in=counties)
-                 .select_related("profile")):
-        clerks.setdefault(user.profile.county_id, []).append(user)
-    officials = list(User.objects.using(using).filter(is_active=True, groups__name=OFFICIAL)) \
-        if any(a.audience == Audience.OFFICIAL for a in alarms) else []
-    return {a.pk: clerks.get(a.county_id, []) + (officials if a.audience == Audience.OFFICIAL else [])
-            for a in alarms}
+    by_level: dict[str, set[int]] = {}
+    for a in alarms:
+        by_level.setdefault(a.audience, set()).add(a.county_id)
+    people = {level: told(level, counties, using) for level, counties in by_level.items()}
+    return {a.pk: people[a.audience][a.county_id] for a in alarms}
 
 
 def notify(alarms: list[Alarm], *, using: str = "default", escalated: bool = False) -> int:
@@ -253,3 +250,27 @@ def mark_read(user, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def notify_returned(county_id: int, indicator_id: int, year: int, reason: str, reopened: bool = False) -> int:
+    """A bell item for each clerk of the county when an official returns one of its figures (or reopens an
+    approved one) — issue 9: the bell has "the user's unread items (alarms in scope, returned figures,
+    bulletins)"; e-mailed to those who want mail."""
+    from django.urls import reverse
+
+    from alarms.audience import told_for
+    from indicators.models import Indicator
+    from places.models import County
+
+    clerks = told_for(Audience.CLERK, county_id)
+    if not clerks:
+        return 0
+    county = County.objects.get(pk=county_id)
+    code = Indicator.objects.values_list("code", flat=True).get(pk=indicator_id)
+    text = (_("已审核数据被重新开放：%(what)s（%(reason)s）") if reopened else
+            _("数据被退回：%(what)s（%(reason)s）")) % {"what": f"{county.name} {year} {code}", "reason": reason}
+    link = reverse("figure-entry", args=[year]) + f"#row-{code}"
+    items = Notification.objects.bulk_create([Notification(user=u, text=text[:300], link=link) for u in clerks])
+    ids = [n.pk for n in items if n.pk]
+    transaction.on_commit(lambda: send_emails(ids or None))
+    return len(items)

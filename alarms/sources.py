@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
-from django.db.models import Max, Q
+from django.db.models import Exists, FilteredRelation, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alarms import judging
 from alarms.choices import ACTIVE, PROGRESS_KINDS, Kind
-from alarms.models import Alarm
+from alarms.models import Alarm, cause_key
 from alarms.services import Finding
 from assessment.choices import PREFECTURE, ProgressStatus
 from assessment.engine import COLUMNS
@@ -34,6 +34,29 @@ def judged_year(using: str = "default") -> int | None:
     return Figure.objects.using(using).filter(status=FigureStatus.APPROVED).aggregate(y=Max("year"))["y"]
 
 
+@dataclass(frozen=True)
+class Looked:
+    """What the incremental judging reads before judging: the counties' ids by code, the judged year, and the
+    active progress alarms of those counties (cause → id)."""
+
+    code_to_id: dict[str, int]
+    year: int | None
+    active: dict[str, int]
+
+
+def counties_year_and_alarms(codes: set[str], using: str = "default") -> Looked:
+    """In one query: the counties of ``codes`` (the prefecture's code is none) with the judged year (a scalar
+    subquery on the ``figure_status_year`` index) and their active progress alarms (a filtered outer join on
+    the ``alarm_status_county`` index)."""
+    latest = (Figure.objects.using(using).filter(status=FigureStatus.APPROVED).order_by("-year")
+              .values("year")[:1])
+    live = FilteredRelation("alarms", condition=Q(alarms__status__in=ACTIVE, alarms__kind__in=PROGRESS_KINDS))
+    found = list(County.objects.using(using).filter(code__in=codes).annotate(judged=Subquery(latest), live=live)
+                 .values_list("code", "id", "judged", "live__cause", "live__id"))
+    return Looked({code: pk for code, pk, *_rest in found}, found[0][2] if found else None,
+                  {cause: pk for *_rest, cause, pk in found if pk is not None})
+
+
 _MSG_OFF_TRACK = gettext_lazy("当前年度严重滞后")
 _MSG_OVERDUE = gettext_lazy("目标期限已过仍未达标")
 
@@ -52,22 +75,26 @@ def _fall_message(previous: str | None, status: str | None) -> Callable[[], str]
     return text
 
 
-def judge_pair(county_id: int, indicator_id: int, current: State | None, previous: str | None) -> list[Finding]:
+def judge_pair(county_id: int, indicator_id: int, current: State | None, previous: str | None,
+               active: dict[str, int] | None = None) -> list[Finding]:
     """The three progress rules on one county × indicator (``current`` None: it has no row, no target: clear).
-    Verdicts that keep are left out: they change nothing."""
+    Verdicts that keep are left out: they change nothing. Given the ``active`` alarms (cause → id), so are the
+    verdicts that change nothing either — raise what is already raised, clear what is not there (after a full
+    recompute, most of them)."""
     if current is None:
-        return [Finding(k, county_id, indicator_id, "", judging.CLEAR) for k in PROGRESS_KINDS]
+        verdicts = [(k, judging.CLEAR) for k in PROGRESS_KINDS]
+    else:
+        verdicts = [(Kind.OFF_TRACK, judging.off_track(current.status, current.overdue)),
+                    (Kind.STATUS_FALL, judging.status_fall(current.status, previous)),
+                    (Kind.OVERDUE, judging.overdue(current.status, current.overdue))]
     out = []
-    verdict = judging.off_track(current.status, current.overdue)
-    if verdict != judging.KEEP:
-        out.append(Finding(Kind.OFF_TRACK, county_id, indicator_id, "", verdict, _MSG_OFF_TRACK))
-    verdict = judging.status_fall(current.status, previous)
-    if verdict != judging.KEEP:
-        out.append(Finding(Kind.STATUS_FALL, county_id, indicator_id, "", verdict,
-                           _fall_message(previous, current.status)))
-    verdict = judging.overdue(current.status, current.overdue)
-    if verdict != judging.KEEP:
-        out.append(Finding(Kind.OVERDUE, county_id, indicator_id, "", verdict, _MSG_OVERDUE))
+    for kind, verdict in verdicts:
+        if verdict == judging.KEEP or (active is not None and (verdict == judging.RAISE) == (
+                cause_key(kind, county_id, indicator_id) in active)):
+            continue
+        message = (_MSG_OFF_TRACK if kind == Kind.OFF_TRACK else _MSG_OVERDUE if kind == Kind.OVERDUE
+                   else _fall_message(previous, current.status) if current is not None else "")
+        out.append(Finding(kind, county_id, indicator_id, "", verdict, message))
     return out
 
 
@@ -97,10 +124,11 @@ def from_rows(rows: Iterable[tuple], year: int, code_to_id: dict[str, int]) -> l
     return findings
 
 
-def after_full_recompute(year: int, using: str = "default") -> tuple[list[Finding], set]:
+def after_full_recompute(year: int, using: str = "default") -> tuple[list[Finding], set, dict[str, int]]:
     """Findings after a full recompute, without another pass over all rows: the judged year's rows that may
     raise (滞后, 严重滞后, overdue), the rows of the county × indicator pairs with an active alarm, and the year
-    before's rows of those pairs. Returns the findings and the pairs looked at."""
+    before's rows of the pairs that may have fallen. Returns the findings, the pairs looked at and the active
+    progress alarms (cause → id, for ``services.apply``: read once)."""
     progress = Progress.objects.using(using).exclude(area=PREFECTURE)
     code_to_id = dict(County.objects.using(using).values_list("code", "id"))
     id_to_code = {v: k for k, v in code_to_id.items()}
@@ -109,8 +137,11 @@ def after_full_recompute(year: int, using: str = "default") -> tuple[list[Findin
             Q(status__in=[ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK]) | Q(overdue=True))
             .values_list("area", "indicator_id", "status", "overdue")):
         current[(area, ind)] = State(status, overdue)
-    held = {(id_to_code.get(c), i) for c, i in Alarm.objects.using(using).filter(
-        kind__in=PROGRESS_KINDS, status__in=ACTIVE).values_list("county_id", "indicator_id")}
+    active, held = {}, set()
+    for cause, pk, county_id, ind in Alarm.objects.using(using).filter(
+            kind__in=PROGRESS_KINDS, status__in=ACTIVE).values_list("cause", "id", "county_id", "indicator_id"):
+        active[cause] = pk
+        held.add((id_to_code.get(county_id), ind))
     others = held - set(current)
     if others:
         for area, ind, status, overdue, value in progress.filter(
@@ -119,19 +150,24 @@ def after_full_recompute(year: int, using: str = "default") -> tuple[list[Findin
             if (area, ind) in others:
                 current[(area, ind)] = _state(status, overdue, value)
     pairs = set(current) | held
-    falling = {k for k, s in current.items() if s.status in (ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK)}
-    previous: dict[tuple[str, int], str] = {}
-    if falling:
-        for area, ind, status in progress.filter(
-                year=year - 1, value__isnull=False, area__in={a for a, _ in falling},
-                indicator_id__in={i for _, i in falling}).values_list("area", "indicator_id", "status"):
-            if (area, ind) in falling:
-                previous[(area, ind)] = status
+    previous = _previous_of_falling(progress, year, current)
     findings = []
     for key in pairs:
         if key[0] in code_to_id:
-            findings += judge_pair(code_to_id[key[0]], key[1], current.get(key), previous.get(key))
-    return findings, pairs
+            findings += judge_pair(code_to_id[key[0]], key[1], current.get(key), previous.get(key), active)
+    return findings, pairs, active
+
+
+def _previous_of_falling(progress, year: int, current: dict[tuple[str, int], State]) -> dict[tuple[str, int], str]:
+    """The year before's status of the pairs that are 滞后 or 严重滞后 in the judged year (those that may have
+    fallen): only those rows, by a correlated subquery, not the whole year before."""
+    falling = (ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK)
+    if not any(s.status in falling for s in current.values()):
+        return {}
+    now_falling = progress.filter(year=year, value__isnull=False, status__in=falling,
+                                  area=OuterRef("area"), indicator_id=OuterRef("indicator_id"))
+    return {(area, ind): status for area, ind, status in progress.filter(
+        year=year - 1, value__isnull=False).filter(Exists(now_falling)).values_list("area", "indicator_id", "status")}
 
 
 # ── the clock: submissions of the open reporting year ──────────────────────────────────────────────────────

@@ -119,7 +119,7 @@ def notifications(request):
 @role_required()
 @require_GET
 def unread(request):
-    """The bell's figure: the user's unread items (alarms in scope told to them, bulletins)."""
+    """The bell's figure: the user's unread items (alarms in scope told to them, returned figures, bulletins)."""
     from django.http import JsonResponse
 
     from alarms.queries import unread_count

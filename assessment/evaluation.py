@@ -72,11 +72,18 @@ def prefecture_judgements(ind: engine.IndicatorInfo, rows: Iterable[tuple], own:
     rows = list(rows)
     kind, direction = engine.judged_as(ind.kind, ind.direction, ind.level, ind.rollup, PREFECTURE)
     values = own if own is not None else {y: v for y, v, _, _ in rows if v is not None}
-    targets = dict.fromkeys((ty, t) for _, _, t, ty in rows if t is not None)
+    # One judgement per deadline: its prefecture-wide target where the plan gives one (a band's rows carry the
+    # bound each year's value was compared with — 55 above 45–55, 45 below — not two targets), else the target
+    # of the deadline's latest row.
+    general = {t.year: t.value for t in ind.targets if t.general}
+    targets: dict = {}
+    for _, _, t, ty in rows:
+        if t is not None:
+            targets[ty] = general.get(ty, t)
     # A periodic standing rule (每2年1次) is judged per period, as its progress rows were.
     period = next((engine.period_of(t) for t in ind.targets if t.year is None and engine.period_of(t)), None)
     upper = {t.year: t.upper for t in ind.targets if t.general and t.upper is not None}
-    for target_year, target in sorted(targets, key=lambda k: (k[0] is None, k[0] or 0)):
+    for target_year, target in sorted(targets.items(), key=lambda k: (k[0] is None, k[0] or 0)):
         yield (PREFECTURE, ind.id, target_year, target,
                judge(kind=kind, direction=direction, target=target,
                      target_year=target_year, values=values, cycle=cycle,

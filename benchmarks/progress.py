@@ -879,6 +879,42 @@ def _alarms(on: bool) -> Iterator[None]:
         progress_recomputed.connect(judge_progress, dispatch_uid="alarms.judge_progress")
 
 
+def _with_and_without_alarms(alias: str, runs: int, rng: random.Random,
+                             out: Callable[[str], None]) -> dict[str, list[float]]:
+    """(g) alarms (issue 9) are judged inside the recompute: the nightly full run with and without their
+    receiver (best of two each, alternated), then (d) the incremental recompute of one approved changed figure,
+    ``runs`` times with and ``runs`` times without, alternated run by run (so that the machine's load drifts
+    alike for both), each after a checkpoint of the rows just replaced."""
+    from alarms.defaults import load_default_rules
+    from assessment import services
+
+    conn = connections[alias]
+    load_default_rules(using=alias)
+    full: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(2):
+        for on in (True, False):
+            with _alarms(on), conn.cursor() as cur:
+                cur.execute("CHECKPOINT")
+                t0 = time.perf_counter()
+                services.recompute_all(using=alias, evaluate=False)
+                full[on].append(time.perf_counter() - t0)
+    out(f"  full recompute with alarms {min(full[True]):.2f} s, without {min(full[False]):.2f} s")
+    with conn.cursor() as cur:
+        cur.execute("CHECKPOINT")
+    incremental: dict[bool, list[float]] = {True: [], False: []}
+    for i in range(2 * runs):
+        on = i % 2 == 0
+        indicator_id, county_id, year = _approve_change(alias, rng)
+        with _alarms(on):
+            t0 = time.perf_counter()
+            services.recompute_for_figure(indicator_id, county_id, year, using=alias)
+            incremental[on].append((time.perf_counter() - t0) * 1000)
+    out(f"  incremental: median {statistics.median(incremental[True]):.1f} ms with alarms, "
+        f"{statistics.median(incremental[False]):.1f} ms without, over {runs} runs each (alternated)")
+    return {"incremental": incremental[True], "bare": incremental[False], "full": full[True],
+            "full_bare": full[False]}
+
+
 def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
             out: Callable[[str], None] = print,
             progress: Callable[[int, int], None] | None = None) -> dict:
@@ -938,41 +974,8 @@ def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
     with conn.cursor() as cur:
         cur.execute("VACUUM ANALYZE assessment_progress")
 
-    # (g) alarms (issue 9) are judged inside the recompute: the nightly run with and without their receiver,
-    # alternated, and below the incremental runs likewise.
-    from alarms.defaults import load_default_rules
-
-    load_default_rules(using=alias)
-    with_alarms, without_alarms = [], []
-    for _ in range(2):
-        for timed, alarms_on in ((with_alarms, True), (without_alarms, False)):
-            with _alarms(alarms_on), conn.cursor() as cur:
-                cur.execute("CHECKPOINT")
-                t0 = time.perf_counter()
-                services.recompute_all(using=alias, evaluate=False)
-                timed.append(time.perf_counter() - t0)
-    out(f"  full recompute with alarms {min(with_alarms):.2f} s, without {min(without_alarms):.2f} s")
-
-    # (d) incremental: approve one changed figure, recompute what it affects; median of many runs. After a
-    # checkpoint, as before the other phases: not while the server is still flushing the rows just replaced.
-    with conn.cursor() as cur:
-        cur.execute("CHECKPOINT")
-    rng = random.Random(seed)
-    times = []
-    for _ in range(incremental_runs):
-        indicator_id, county_id, year = _approve_change(alias, rng)
-        t0 = time.perf_counter()
-        services.recompute_for_figure(indicator_id, county_id, year, using=alias)
-        times.append((time.perf_counter() - t0) * 1000)
-    out(f"  incremental: median {statistics.median(times):.1f} ms over {len(times)} runs")
-    bare = []
-    with _alarms(False):
-        for _ in range(incremental_runs):
-            indicator_id, county_id, year = _approve_change(alias, rng)
-            t0 = time.perf_counter()
-            services.recompute_for_figure(indicator_id, county_id, year, using=alias)
-            bare.append((time.perf_counter() - t0) * 1000)
-    out(f"  incremental without alarms: median {statistics.median(bare):.1f} ms over {len(bare)} runs")
+    timed = _with_and_without_alarms(alias, incremental_runs, random.Random(seed), out)
+    times, bare, with_alarms, without_alarms = (timed[k] for k in ("incremental", "bare", "full", "full_bare"))
     # After the incremental runs the stored rows must still equal a full set-based recompute.
     run_floor(alias, shaped=False)
     after = compare(alias)

@@ -72,6 +72,9 @@ DEMO_USERS = [
     ("auditor", roles.AUDITOR, None),
     ("clerk_xichang", roles.CLERK, "513401"),
     ("clerk_zhaojue", roles.CLERK, "513431"),
+    # The responsible leaders (县级责任领导) of two counties: they read their county, enter nothing.
+    ("leader_xichang", roles.LEADER, "513401"),
+    ("leader_zhaojue", roles.LEADER, "513431"),
 ] + [(name, roles.CLERK, code) for code, name in COUNTY_CLERKS.items() if code not in ("513401", "513431")]
 
 # What a reviewer writes when returning a figure, by indicator kind (the demo value is made wrong to match).

@@ -16,7 +16,7 @@ class FigureQuerySet(models.QuerySet):
         return self.filter(status=FigureStatus.APPROVED)
 
     def visible_to(self, user) -> FigureQuerySet:
-        """Officials, auditors and administrators see every figure; a clerk sees only their county's."""
+        """Officials, auditors and administrators see every figure; a clerk or leader only their county's."""
         from liangshan_edu.roles import can_read_all, county_of
 
         if can_read_all(user):
@@ -25,10 +25,11 @@ class FigureQuerySet(models.QuerySet):
         return self.filter(county=county) if county else self.none()
 
     def editable_by(self, user) -> FigureQuerySet:
-        """A clerk edits their own county's drafts and returned figures; nobody else edits figures."""
-        from liangshan_edu.roles import county_of
+        """A clerk edits their own county's drafts and returned figures; nobody else edits figures (not the
+        county's leader either: they read)."""
+        from liangshan_edu.roles import entry_county_of
 
-        county = county_of(user)
+        county = entry_county_of(user)
         if county is None:
             return self.none()
         return self.filter(county=county, status__in=[FigureStatus.DRAFT, FigureStatus.RETURNED])

@@ -26,7 +26,7 @@ from counties.errors import FigureError, Invalid, Locked, NotAllowed, Stale, Wro
 from places.models import County
 from counties.models import CountyReopening, Figure, ReportingYear
 from counties.reporting import CatalogueEntry
-from counties.signals import approved_figures_changed
+from counties.signals import approved_figures_changed, figure_returned
 from counties.validation import IndicatorRule, Problem, check_text, check_values, plausibility
 from indicators.models import Indicator
 from liangshan_edu.roles import can_review, is_clerk_of
@@ -324,6 +324,7 @@ def return_figure(user, figure: Figure, reason: str, *, expected_version: int | 
     figure.version += 1
     _record(figure, user, recorded(N_("退回：")) + reason.strip())
     figure.save()
+    _announce_return(figure, reopened=False)
     return figure
 
 
@@ -344,6 +345,7 @@ def reopen(user, figure: Figure, reason: str, *, expected_version: int | None = 
     _record(figure, user, recorded(N_("重新开放：")) + reason.strip())
     figure.save()
     _announce_after_commit(figure)
+    _announce_return(figure, reopened=True)
     return figure
 
 
@@ -374,6 +376,15 @@ def _announce_after_commit(figure: Figure) -> None:
     indicator_id, county_id, year = figure.indicator_id, figure.county_id, figure.year
     transaction.on_commit(lambda: approved_figures_changed.send(
         sender=Figure, indicator_id=indicator_id, county_id=county_id, year=year))
+
+
+def _announce_return(figure: Figure, *, reopened: bool) -> None:
+    """Tell the apps above, once this transaction commits, that a figure went back to its county."""
+    if figure.county_id is None:
+        return
+    kwargs = {"figure_id": figure.pk, "county_id": figure.county_id, "indicator_id": figure.indicator_id,
+              "year": figure.year, "reason": figure.return_reason, "reopened": reopened}
+    transaction.on_commit(lambda: figure_returned.send(sender=Figure, **kwargs))
 
 
 @dataclass

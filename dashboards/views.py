@@ -21,7 +21,7 @@ from indicators.cycles import current_cycle
 from indicators.models import Plan
 from indicators.templatetags.catalogue import ind_name
 from liangshan_edu.calendar import open_reporting_year
-from liangshan_edu.roles import CLERK, READERS, can_recompute, county_of, role_of
+from liangshan_edu.roles import COUNTY_ROLES, READERS, can_recompute, county_of, role_of
 from liangshan_edu.views import role_required
 
 MEASURES = {
@@ -37,8 +37,9 @@ LIST_MAX_AREAS = 40
 
 @role_required()
 def home(request):
-    """Officials, auditors and administrators land on the prefecture dashboard; a clerk on their county's page."""
-    if role_of(request.user) == CLERK:
+    """Officials, auditors and administrators land on the prefecture dashboard; a clerk or a county's leader on
+    their county's page."""
+    if role_of(request.user) in COUNTY_ROLES:
         county = county_of(request.user)
         if county is not None:
             return redirect("county-page", code=county.code)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
-from liangshan_edu.roles import ADMINISTRATOR, AUDITOR, CLERK, OFFICIAL
+from liangshan_edu.roles import ADMINISTRATOR, AUDITOR, OFFICIAL, ROLES
 
 OUR_APPS = ["places", "indicators", "counties", "assessment"]
 
 
 def ensure_groups() -> dict[str, Group]:
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in (CLERK, OFFICIAL, AUDITOR, ADMINISTRATOR)}
+    # Clerks and county leaders have no admin permissions: they work on the pages.
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
     ours = Permission.objects.filter(content_type__app_label__in=OUR_APPS)
     # Administrators manage users, the catalogue, targets and rules in the admin.
     groups[ADMINISTRATOR].permissions.set(

@@ -11,3 +11,6 @@ class RedblackConfig(AppConfig):
         from redblack import alarm_source
 
         alarm_source.register()  # supervision replies due / overdue raise alarms (alarms' clock asks)
+        from redblack import bulletin_section
+
+        bulletin_section.register()  # the lists in the monthly bulletin (alarms' rhythm asks)

@@ -10,3 +10,6 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         from scoring import receivers  # noqa: F401 — connects the receivers
         from scoring import redblack_rules  # noqa: F401 — registers the red/black rules by assessment score
+        from scoring import ranking_measure
+
+        ranking_measure.register()  # the quarterly ranking by the assessment score (alarms' rhythm asks)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from assessment.choices import EvaluationResult, ProgressStatus
-from liangshan_edu.roles import can_review, county_of
+from liangshan_edu.roles import can_review, entry_county_of
 from liangshan_edu.views import role_required
 from places.models import County
 from scoring import queries, services
@@ -236,7 +236,7 @@ def school_ranking(request):
         "listed": sorted((r for r in rows if r.result.bottom_listed), key=lambda r: r.result.bottom_position),
         "actions": schools.last_place_actions(stage, found.rules if found else rules_for(year) if year else {}),
         "counts": [(COMMENDATION_LABELS[k], counts.get(k, 0)) for k in ("first", "second", "third", "progress")],
-        "is_clerk": county_of(request.user) is not None, "can_review": can_review(request.user)})
+        "is_clerk": entry_county_of(request.user) is not None, "can_review": can_review(request.user)})
 
 
 @role_required()
@@ -246,7 +246,7 @@ def school_entry(request, year: int):
     from scoring import schools
     from scoring.models import School, SchoolScore
 
-    county = county_of(request.user)
+    county = entry_county_of(request.user)
     if county is None:
         raise PermissionDenied
     errors = []

@@ -71,7 +71,8 @@ def users(db):
 
     User = get_user_model()
     return {u.username: u for u in User.objects.filter(
-        username__in=["admin", "official", "auditor", "clerk_xichang", "clerk_zhaojue"])}
+        username__in=["admin", "official", "auditor", "clerk_xichang", "clerk_zhaojue", "leader_xichang",
+                      "leader_zhaojue"])}
 
 
 @pytest.fixture

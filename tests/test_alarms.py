@@ -14,7 +14,9 @@ from alarms.choices import Audience, Kind, Severity, Status
 from alarms.defaults import DEFAULT_RULES, load_default_rules
 from alarms.models import Alarm, AlarmRule, Notification, Silence
 from alarms.services import Finding, acknowledge, apply, escalate, silence
+from assessment.choices import PREFECTURE
 from assessment.choices import ProgressStatus as P
+from assessment.models import Progress
 from assessment.services import recompute_all, recompute_for_figure
 from counties.models import Figure, ReportingYear
 from indicators.models import Indicator
@@ -150,18 +152,37 @@ def test_silence_until_a_date_then_it_expires(rules, xichang, official, clerk_xi
     assert active(county=xichang).count() == 1
 
 
-def test_escalation_moves_up_a_colour_and_a_person(rules, xichang, official):
+def test_escalation_moves_up_a_colour_and_a_person(rules, xichang, users):
+    """The county clerk, then the county's responsible leader (县级责任领导), then prefecture officials."""
     rule = rules[Kind.OFF_TRACK]  # yellow, the county's clerks, every 30 days
+    clerk, leader, official = users["clerk_xichang"], users["leader_xichang"], users["official"]
+
+    def told() -> set[str]:
+        return set(Notification.objects.filter(alarm=alarm).values_list("user__username", flat=True))
+
     alarm = apply([f(xichang, judging.RAISE)], now=timezone.now() - timedelta(days=31)).raised[0]
     assert (alarm.severity, alarm.audience) == (Severity.YELLOW, Audience.CLERK)
+    assert told() == {clerk.username}
     assert [a.pk for a in escalate()] == [alarm.pk]
     alarm.refresh_from_db()
     assert (alarm.severity, alarm.audience, alarm.escalations) == (Severity.RED, Audience.LEADER, 1)
+    assert told() == {clerk.username, leader.username}  # 昭觉's leader is not told of 西昌's alarm
     assert escalate() == []  # idempotent within the interval
     escalate(now=timezone.now() + timedelta(days=rule.escalate_after_days + 1))
     alarm.refresh_from_db()
     assert (alarm.severity, alarm.audience) == (Severity.RED, Audience.OFFICIAL)
-    assert Notification.objects.filter(user=official, alarm=alarm).exists()  # the prefecture is told
+    assert told() == {clerk.username, leader.username, official.username}  # the prefecture is told
+
+
+def test_who_is_told_at_each_step_for_a_county(xichang, users):
+    from alarms.audience import told_for
+
+    def names(level):
+        return {u.username for u in told_for(level, xichang.pk)}
+
+    assert names(Audience.CLERK) == {"clerk_xichang"}
+    assert names(Audience.LEADER) == {"clerk_xichang", "leader_xichang"}
+    assert names(Audience.OFFICIAL) == {"clerk_xichang", "leader_xichang", "official"}
 
 
 def test_acknowledged_alarms_do_not_escalate(rules, xichang, official):
@@ -194,6 +215,25 @@ def test_the_incremental_recompute_raises_and_resolves(rules, xichang):
     assert Alarm.objects.filter(county=xichang, status=Status.RESOLVED).count() == 2
 
 
+def test_an_approval_that_changes_no_alarm_costs_one_query(rules, xichang, django_assert_num_queries):
+    """Item 6 (speed): inside each approval's recompute, alarms read the county's id, the judged year and its
+    active alarms in one query — the rules and any write only when something is raised or resolved."""
+    from assessment.engine import COLUMNS
+
+    approved(xichang, "PRE-01", 2021, 80)
+    approved(xichang, "PRE-01", 2024, 90)  # on track
+    ind = Indicator.objects.get(code="PRE-01")
+    recompute_for_figure(ind.pk, xichang.pk, 2024)
+    rows = [tuple(r) for r in Progress.objects.filter(indicator=ind, area__in=[xichang.code, PREFECTURE])
+            .values_list(*COLUMNS)]
+    assert rows
+    with django_assert_num_queries(1):
+        assert evaluation.after_incremental(rows) == evaluation.Outcome([], [])
+    approved(xichang, "PRE-01", 2024, 80)  # off track now: raised (the rules read, the alarm written)
+    recompute_for_figure(ind.pk, xichang.pk, 2024)
+    assert active(county=xichang, kind=Kind.OFF_TRACK).exists()
+
+
 def test_the_full_recompute_raises_overdue_and_resolves_what_recovered(rules, xichang):
     zhaojue = County.objects.get(code="513431")
     approved(xichang, "PRE-01", 2021, 80)
@@ -207,6 +247,17 @@ def test_the_full_recompute_raises_overdue_and_resolves_what_recovered(rules, xi
     approved(xichang, "PRE-01", 2025, 93)
     recompute_all()
     assert not active().exists()
+
+
+def test_the_full_recompute_raises_a_fall_only_where_the_year_before_was_better(rules, xichang):
+    zhaojue = County.objects.get(code="513431")
+    for county, before in ((xichang, 86), (zhaojue, 80)):  # 西昌 on track in 2023, 昭觉 already off track
+        approved(county, "PRE-01", 2021, 80)
+        approved(county, "PRE-01", 2023, before)
+        approved(county, "PRE-01", 2024, 80)  # off track in 2024 (the judged year)
+    recompute_all()
+    assert set(active(county=xichang).values_list("kind", flat=True)) == {Kind.OFF_TRACK, Kind.STATUS_FALL}
+    assert set(active(county=zhaojue).values_list("kind", flat=True)) == {Kind.OFF_TRACK}
 
 
 # ── the clock ─────────────────────────────────────────────────────────────────────────────────────────────────

@@ -14,6 +14,7 @@ from alarms.choices import Kind, Status
 from alarms.defaults import load_default_rules
 from alarms.models import Alarm, Digest, Dispatch, Notification, NotificationSetting, Publication, Silence
 from alarms.services import Finding, apply
+from counties.models import Figure
 from indicators.models import Indicator
 from places.models import County
 from tests.conftest import api_for, client_for
@@ -132,6 +133,32 @@ def test_the_bell_counts_unread_and_marks_read(alarms, clerk_xichang, official):
     c.post("/alarms/notifications/", {})
     assert c.get("/alarms/notifications/unread/").json()["unread"] == 0
     assert client_for(official).get("/alarms/notifications/unread/").json()["unread"] == 1  # the red overdue one
+
+
+def test_a_returned_figure_is_in_its_clerks_bell(users, django_capture_on_commit_callbacks):
+    """Issue 9 item 5: returned figures are bell items — of the county's clerks (who correct them), no one else's;
+    counties announces the return (``counties.signals.figure_returned``), it never imports alarms."""
+    from counties import services as workflow
+
+    clerk, official = users["clerk_xichang"], users["official"]
+    xichang = County.objects.get(code="513401")
+    figure = workflow.save_draft(clerk, xichang, Indicator.objects.get(code="PRE-02"), 2025,
+                                 numerator=90, denominator=100).figure
+    figure = workflow.submit(clerk, figure)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.return_figure(official, figure, "分母与学籍系统不一致")
+    item = Notification.objects.get(user=clerk)
+    assert "西昌市 2025 PRE-02" in item.text and "分母与学籍系统不一致" in item.text
+    assert item.link == "/figures/entry/2025/#row-PRE-02" and item.alarm is None
+    assert client_for(clerk).get("/alarms/notifications/unread/").json()["unread"] == 1
+    assert "分母与学籍系统不一致" in client_for(clerk).get("/alarms/notifications/").content.decode()
+    others = ("clerk_zhaojue", "leader_xichang", "official", "auditor")
+    assert not Notification.objects.filter(user__username__in=others).exists()
+    figure = workflow.submit(clerk, Figure.objects.get(pk=figure.pk))
+    figure = workflow.approve(official, figure)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.reopen(official, figure, "发现录入错误")
+    assert Notification.objects.filter(user=clerk, text__contains="重新开放").count() == 1
 
 
 def test_email_is_a_per_user_choice(alarms, clerk_xichang, mailoutbox, django_capture_on_commit_callbacks):

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 XICHANG, ZHAOJUE = "513401", "513431"
 YEAR = 2025
 RATE, COUNT, MILESTONE = "PRE-02", "PRE-11", "PRE-04"  # 普惠性幼儿园覆盖率, 村级幼教点数, 普及普惠督导评估认定
-ROLES = ["anonymous", "clerk_xichang", "clerk_zhaojue", "official", "auditor", "admin"]
+ROLES = ["anonymous", "clerk_xichang", "clerk_zhaojue", "official", "auditor", "admin", "leader_xichang",
+         "leader_zhaojue"]
 
 
 def make_figure(users, state: str = "draft", code: str = RATE, year: int = YEAR, **values) -> Figure:
@@ -82,22 +83,23 @@ REQUESTS = {
 
 # endpoint: (state of the 西昌 figure, then the status for each role in ROLES order)
 MATRIX = {
-    # Only officials review (DESIGN §2: nobody but an official approves), not administrators.
-    #                state         anon  c_xc  c_zj  off   aud   admin
-    "list":         ("draft",      401,  200,  200,  200,  200,  200),
-    "retrieve":     ("draft",      401,  200,  404,  200,  200,  200),
-    "create":       (None,         401,  201,  403,  403,  403,  403),
-    "patch":        ("draft",      401,  200,  404,  403,  403,  403),
-    "put":          ("draft",      401,  405,  405,  405,  405,  405),
-    "delete":       ("draft",      401,  405,  405,  405,  405,  405),
-    "submit":       ("draft",      401,  200,  404,  403,  403,  403),
-    "approve":      ("submitted",  401,  403,  404,  200,  403,  403),
-    "return":       ("submitted",  401,  403,  404,  200,  403,  403),
-    "reopen":       ("approved",   401,  403,  404,  200,  403,  403),
-    "bulk_submit":  ("draft",      401,  200,  404,  403,  403,  403),
-    "bulk_approve": ("submitted",  401,  403,  404,  200,  403,  403),
-    "bulk_return":  ("submitted",  401,  403,  404,  200,  403,  403),
-    "history":      ("draft",      401,  200,  404,  200,  200,  200),
+    # Only officials review (DESIGN §2: nobody but an official approves), not administrators; a county's leader
+    # (l_xc, l_zj) reads its county's figures and changes nothing.
+    #                state         anon  c_xc  c_zj  off   aud   admin l_xc  l_zj
+    "list":         ("draft",      401,  200,  200,  200,  200,  200,  200,  200),
+    "retrieve":     ("draft",      401,  200,  404,  200,  200,  200,  200,  404),
+    "create":       (None,         401,  201,  403,  403,  403,  403,  403,  403),
+    "patch":        ("draft",      401,  200,  404,  403,  403,  403,  403,  404),
+    "put":          ("draft",      401,  405,  405,  405,  405,  405,  405,  405),
+    "delete":       ("draft",      401,  405,  405,  405,  405,  405,  405,  405),
+    "submit":       ("draft",      401,  200,  404,  403,  403,  403,  403,  404),
+    "approve":      ("submitted",  401,  403,  404,  200,  403,  403,  403,  404),
+    "return":       ("submitted",  401,  403,  404,  200,  403,  403,  403,  404),
+    "reopen":       ("approved",   401,  403,  404,  200,  403,  403,  403,  404),
+    "bulk_submit":  ("draft",      401,  200,  404,  403,  403,  403,  403,  404),
+    "bulk_approve": ("submitted",  401,  403,  404,  200,  403,  403,  403,  404),
+    "bulk_return":  ("submitted",  401,  403,  404,  200,  403,  403,  403,  404),
+    "history":      ("draft",      401,  200,  404,  200,  200,  200,  200,  404),
 }
 CASES = [(endpoint, role, row[1 + i]) for endpoint, row in MATRIX.items() for i, role in enumerate(ROLES)]
 

@@ -54,6 +54,19 @@ def test_the_fast_path_gives_the_rules_rows_for_a_band():
     assert [r[11] for r in fast] == ["on_track", "no_data", "on_track", "no_data", "achieved"]
 
 
+def test_the_prefecture_judges_a_band_once_when_its_value_crossed_it():
+    """The rows above the band carry its upper bound as their target, the row inside it the lower: one judgement
+    for the deadline, against the band (two made the evaluation's unique constraint fail, bench_progress)."""
+    from assessment.evaluation import prefecture_judgements
+
+    ind = engine.IndicatorInfo(1, "rate", "between", "county", "ratio", list(range(2021, 2026)),
+                               [TargetSpec(2025, D(45), upper=D(55))])
+    rows = [(2021, D("77.0"), D(55), 2025), (2024, D("57.4"), D(55), 2025), (2025, D("51.5"), D(45), 2025)]
+    judged = list(prefecture_judgements(ind, rows, None, (2021, 2025)))
+    assert [(r[2], r[3]) for r in judged] == [(2025, D(45))]
+    assert judged[0][4].result == "met_on_time"
+
+
 def _indicator(cat, code):
     return next(i for d in cat.plans for i in d.get("indicators") or [] if i["code"] == code)
 

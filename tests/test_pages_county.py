@@ -22,7 +22,8 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 XICHANG, ZHAOJUE = "513401", "513431"
-ROLES = ["anonymous", "clerk_zhaojue", "clerk_xichang", "official", "auditor", "admin"]
+ROLES = ["anonymous", "clerk_zhaojue", "clerk_xichang", "official", "auditor", "admin", "leader_zhaojue",
+         "leader_xichang"]
 
 
 def open_year() -> int:
@@ -65,7 +66,7 @@ def zhaojue_series():
 
 # permissions ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("role, status", list(zip(ROLES, [302, 200, 403, 200, 200, 200])))
+@pytest.mark.parametrize("role, status", list(zip(ROLES, [302, 200, 403, 200, 200, 200, 200, 403])))
 def test_who_may_open_zhaojue(users, role, status):
     response = page(None if role == "anonymous" else users[role])
     assert response.status_code == status
@@ -76,6 +77,19 @@ def test_who_may_open_zhaojue(users, role, status):
 def test_a_clerk_opens_their_own_county_and_no_other(clerk_xichang):
     assert page(clerk_xichang, XICHANG).status_code == 200
     assert page(clerk_xichang, ZHAOJUE).status_code == 403
+
+
+def test_a_county_leader_lands_on_its_county_and_has_no_entry_links(users):
+    """县级责任领导: home is the county's page; the navigation has no entry, upload or prefecture pages."""
+    client = client_for(users["leader_zhaojue"])
+    home = client.get("/")
+    assert home.status_code == 302 and home["Location"] == reverse("county-page", args=[ZHAOJUE])
+    html = client.get(home["Location"]).content.decode()
+    nav = html[html.index('class="mainnav"'):html.index("</nav>")]
+    assert reverse("county-page", args=[ZHAOJUE]) in nav
+    for name in ("review-queue", "audit-log"):
+        assert reverse(name) not in nav
+    assert "/figures/entry/" not in nav and "/upload/" not in nav
 
 
 def test_an_unknown_county_is_404(official):

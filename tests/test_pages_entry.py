@@ -25,7 +25,8 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 YEAR = 2024
-ROLES = ["anonymous", "clerk_xichang", "clerk_zhaojue", "official", "auditor", "admin"]
+ROLES = ["anonymous", "clerk_xichang", "clerk_zhaojue", "official", "auditor", "admin", "leader_xichang",
+         "leader_zhaojue"]
 
 
 # given helpers ------------------------------------------------------------------------------------------------
@@ -64,21 +65,22 @@ def xichang_figure(clerk_xichang) -> Figure:
 # permissions: every URL × role, GET and POST -----------------------------------------------------------------
 
 LOGIN = "login"
-# status per role, in the order of ROLES; LOGIN = 302 to the login page.
+# status per role, in the order of ROLES; LOGIN = 302 to the login page. A county's leader reads its county's
+# figures (the clerk's form sends it to the read-only page) and changes nothing.
 MATRIX = {
-    ("entry", "GET"): [LOGIN, 200, 200, 302, 302, 302],
-    ("entry", "POST"): [LOGIN, 302, 302, 403, 403, 403],
-    ("entry-xichang", "GET"): [LOGIN, 302, 403, 200, 200, 200],
-    ("entry-xichang", "POST"): [LOGIN, 405, 405, 405, 405, 405],
-    ("review", "GET"): [LOGIN, 403, 403, 200, 200, 200],
-    ("review", "POST"): [LOGIN, 403, 403, 302, 403, 403],
-    ("history", "GET"): [LOGIN, 200, 404, 200, 200, 200],
-    ("history", "POST"): [LOGIN, 405, 405, 405, 405, 405],
-    ("audit", "GET"): [LOGIN, 403, 403, 200, 200, 200],
-    ("audit-csv", "GET"): [LOGIN, 403, 403, 302, 302, 302],  # to the reports app's change-history export
-    ("audit", "POST"): [LOGIN, 403, 403, 405, 405, 405],
-    ("reporting", "GET"): [LOGIN, 403, 403, 200, 200, 200],
-    ("reporting", "POST"): [LOGIN, 403, 403, 302, 403, 403],
+    ("entry", "GET"): [LOGIN, 200, 200, 302, 302, 302, 302, 302],
+    ("entry", "POST"): [LOGIN, 302, 302, 403, 403, 403, 403, 403],
+    ("entry-xichang", "GET"): [LOGIN, 302, 403, 200, 200, 200, 200, 403],
+    ("entry-xichang", "POST"): [LOGIN, 405, 405, 405, 405, 405, 405, 405],
+    ("review", "GET"): [LOGIN, 403, 403, 200, 200, 200, 403, 403],
+    ("review", "POST"): [LOGIN, 403, 403, 302, 403, 403, 403, 403],
+    ("history", "GET"): [LOGIN, 200, 404, 200, 200, 200, 200, 404],
+    ("history", "POST"): [LOGIN, 405, 405, 405, 405, 405, 405, 405],
+    ("audit", "GET"): [LOGIN, 403, 403, 200, 200, 200, 403, 403],
+    ("audit-csv", "GET"): [LOGIN, 403, 403, 302, 302, 302, 403, 403],  # to the reports app's change-history export
+    ("audit", "POST"): [LOGIN, 403, 403, 405, 405, 405, 403, 403],
+    ("reporting", "GET"): [LOGIN, 403, 403, 200, 200, 200, 403, 403],
+    ("reporting", "POST"): [LOGIN, 403, 403, 302, 403, 403, 403, 403],
 }
 POST_DATA = {
     "entry": {"action": "save"},

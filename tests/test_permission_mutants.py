@@ -126,3 +126,24 @@ def test_only_an_official_sets_a_deadline_even_through_the_service(users, who):
 def test_an_official_sets_a_deadline(official):
     ry = services.set_deadline(official, YEAR, date(2025, 3, 31))
     assert ReportingYear.objects.get(year=YEAR).deadline == date(2025, 3, 31) == ry.deadline
+
+
+def test_a_county_leader_sees_its_county_and_the_prefecture(progress_rows, users):
+    url = f"/api/v1/progress/?indicator={progress_rows.code}&year={YEAR}"
+    assert _areas(api_for(users["leader_zhaojue"]).get(url)) == {ZHAOJUE, PREFECTURE}
+    assert set(progress_visible_to(users["leader_xichang"]).filter(indicator=progress_rows, year=YEAR)
+               .values_list("area", flat=True)) == {XICHANG, PREFECTURE}
+
+
+def test_a_county_leader_reads_its_county_figures_and_edits_none(users):
+    from counties.models import Figure
+    from places.models import County
+
+    xichang = County.objects.get(code=XICHANG)
+    draft = services.save_draft(users["clerk_xichang"], xichang, Indicator.objects.get(code="PRE-11"), YEAR,
+                                value=3).figure
+    leader = users["leader_xichang"]
+    assert list(Figure.objects.visible_to(leader)) == [draft]
+    assert not Figure.objects.editable_by(leader).exists()
+    assert list(Figure.objects.editable_by(users["clerk_xichang"])) == [draft]
+    assert not Figure.objects.visible_to(users["leader_zhaojue"]).exists()

@@ -40,7 +40,7 @@ def test_a_superuser_is_an_administrator_whatever_the_groups():
     assert roles.role_of(make_user("root_clerk", roles.CLERK, superuser=True)) == roles.ADMINISTRATOR
 
 
-@pytest.mark.parametrize("group", [roles.CLERK, roles.OFFICIAL, roles.AUDITOR, roles.ADMINISTRATOR])
+@pytest.mark.parametrize("group", [roles.CLERK, roles.LEADER, roles.OFFICIAL, roles.AUDITOR, roles.ADMINISTRATOR])
 def test_the_group_is_the_role(group):
     assert roles.role_of(make_user(f"u_{group}", group)) == group
 
@@ -50,6 +50,8 @@ def test_the_group_is_the_role(group):
     ((roles.OFFICIAL, roles.ADMINISTRATOR), roles.ADMINISTRATOR),
     ((roles.CLERK, roles.AUDITOR), roles.AUDITOR),
     ((roles.AUDITOR, roles.OFFICIAL), roles.OFFICIAL),
+    ((roles.CLERK, roles.LEADER), roles.LEADER),  # the one who enters nothing
+    ((roles.LEADER, roles.AUDITOR), roles.AUDITOR),
 ])
 def test_the_strongest_of_several_groups_wins(groups, role):
     assert roles.role_of(make_user("several", *groups)) == role
@@ -104,6 +106,7 @@ def test_a_clerk_belongs_to_a_county_and_other_roles_to_none():
     (roles.ADMINISTRATOR, True, False, True),
     (roles.AUDITOR, False, False, True),
     (roles.CLERK, False, False, False),
+    (roles.LEADER, False, False, False),
 ])
 def test_what_each_role_may(group, official, reviewer, reads_all):
     user = make_user(f"may_{group}", group)
@@ -130,8 +133,18 @@ def test_the_navigation_context():
     assert str(context["user_role_label"]) == "县级填报员"
     assert context["user_county"].code == ZHAOJUE
     assert (context["is_clerk"], context["can_review"], context["can_recompute"]) == (True, False, False)
+    assert (context["is_leader"], context["is_county_user"]) == (False, True)
     assert set(context) == {"nav_reporting_year", "user_role", "user_role_label", "user_county", "is_clerk",
-                            "can_review", "can_recompute"}
+                            "is_leader", "is_county_user", "can_review", "can_recompute"}
+
+
+def test_the_navigation_context_of_a_county_leader():
+    request = RequestFactory().get("/")
+    request.user = make_user("nav_l", roles.LEADER, county=ZHAOJUE)
+    context = roles.role_context(request)
+    assert (context["user_role"], str(context["user_role_label"]), context["user_county"].code) == (
+        roles.LEADER, "县级责任领导", ZHAOJUE)
+    assert (context["is_clerk"], context["is_leader"], context["is_county_user"]) == (False, True, True)
 
 
 def test_the_navigation_context_of_other_roles():
@@ -141,6 +154,7 @@ def test_the_navigation_context_of_other_roles():
     assert (context["user_role"], str(context["user_role_label"]), context["user_county"]) == (
         roles.OFFICIAL, "州级管理员", None)
     assert (context["is_clerk"], context["can_review"], context["can_recompute"]) == (False, True, True)
+    assert (context["is_leader"], context["is_county_user"]) == (False, False)
     request.user = AnonymousUser()
     context = roles.role_context(request)
     assert (context["user_role"], context["user_role_label"], context["user_county"]) == (None, "", None)
@@ -153,3 +167,18 @@ def test_is_clerk_of_takes_a_county_or_its_id():
     assert not roles.is_clerk_of(clerk, zhaojue) and not roles.is_clerk_of(clerk, zhaojue.pk)
     assert not roles.is_clerk_of(clerk, None)
     assert not roles.is_clerk_of(make_user("boss", roles.OFFICIAL), xichang)
+
+
+def test_a_county_leader_reads_its_county_and_enters_nothing():
+    """县级责任领导: the clerk's read scope (``county_of``, ``can_read_county``), not the clerk's entry."""
+    xichang, zhaojue = County.objects.get(code=XICHANG), County.objects.get(code=ZHAOJUE)
+    leader = make_user("lead", roles.LEADER, county=XICHANG)
+    assert roles.county_of(leader) == xichang and roles.entry_county_of(leader) is None
+    assert roles.can_read_county(leader, xichang) and not roles.can_read_county(leader, zhaojue)
+    assert roles.belongs_to(leader, xichang.pk) and not roles.belongs_to(leader, zhaojue)
+    assert roles.is_leader_of(leader, xichang) and roles.is_leader_of(leader, xichang.pk)
+    assert not roles.is_leader_of(leader, zhaojue) and not roles.is_leader_of(leader, None)
+    assert not roles.is_clerk_of(leader, xichang)
+    clerk = make_user("own_c", roles.CLERK, county=XICHANG)
+    assert roles.entry_county_of(clerk) == xichang and not roles.is_leader_of(clerk, xichang)
+    assert roles.county_of(make_user("lead_nowhere", roles.LEADER)) is None

@@ -64,3 +64,39 @@ def test_users_without_a_role_get_nothing(url):
     nobody = get_user_model().objects.create_user("nobody", password="x")
     response = client_for(nobody).get(url)
     assert response.status_code in (403, 404, 405), (url, response.status_code)
+
+
+# ── the county's responsible leader (县级责任领导): reads its own county, enters nothing ─────────────────────────
+
+# POSTs a leader may make: the language, logging out.
+LEADER_MAY_POST = {"/accounts/logout/", "/i18n/setlang/"}
+
+
+@pytest.mark.parametrize("url", CHECKED)
+def test_a_county_leader_reads_no_other_county_and_nothing_fails(users, url):
+    """The leader of 昭觉 on every page and endpoint (the sample URLs name 西昌, 513401): never a server error,
+    never another county's page."""
+    response = client_for(users["leader_zhaojue"]).get(url)
+    assert response.status_code in (200, 302, 400, 403, 404, 405), (url, response.status_code)
+    if SAMPLE["county_code"] in url:
+        assert response.status_code in (403, 404), (url, response.status_code)
+
+
+def _rows() -> dict[str, int]:
+    from django.apps import apps
+
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models() if not m._meta.proxy
+            and m._meta.app_label not in ("sessions", "axes", "admin")}
+
+
+@pytest.mark.parametrize("url", CHECKED)
+def test_a_county_leader_changes_nothing(users, url):
+    """A leader's POST to any URL (the leader of 西昌, so its own county's URLs too) is refused, or — pages that
+    answer a POST by showing themselves or going back with a message — adds or deletes nothing."""
+    if url in LEADER_MAY_POST:
+        pytest.skip("the leader's own session")
+    before = _rows()
+    response = client_for(users["leader_xichang"]).post(url, {})
+    assert response.status_code in (200, 302, 400, 403, 404, 405), (url, response.status_code)
+    if response.status_code in (200, 302):
+        assert _rows() == before, url

@@ -24,7 +24,7 @@ from counties.spreadsheet import CSV_CONTENT_TYPE, build_template_csv, readable_
     upload_file
 from counties.spreadsheet.report import CellError, UploadReport
 from liangshan_edu.api import ErrorSerializer, HasRole
-from liangshan_edu.roles import county_of, is_clerk_of
+from liangshan_edu.roles import county_of, entry_county_of, is_clerk_of
 
 
 class UploadRequestSerializer(serializers.Serializer):
@@ -132,7 +132,7 @@ class FigureUploadView(APIView):
         responses={200: _REPORT, 400: _REPORT, 401: _REPORT, 403: _REPORT, 409: _REPORT, 415: _REPORT},
     )
     def post(self, request):
-        own = county_of(request.user)
+        own = entry_county_of(request.user)
         code = request.data.get("county") or (own.code if own else "")
         county = County.objects.filter(code=code).first() if code else None
         if own is None or (county is not None and not is_clerk_of(request.user, county)):

@@ -22,7 +22,7 @@ from counties.models import Figure, ReportingYear
 from counties.views.common import _check_year, _years, value_text
 from indicators.describe import target_text
 from indicators.models import Indicator, Plan, Task
-from liangshan_edu.roles import CLERK, county_of, is_clerk_of, role_of
+from liangshan_edu.roles import CLERK, can_read_county, county_of, is_clerk_of, role_of
 from liangshan_edu.views import role_required
 
 
@@ -138,11 +138,13 @@ def _entry_rows(request, county: County, year: int, *, editable: bool, bound: di
 
 @role_required()
 def entry(request, year: int):
-    """填报: a clerk's form for their own county and one year (other roles go to the reporting status)."""
+    """填报: a clerk's form for their own county and one year (a county's leader goes to the county's figures,
+    read-only; other roles to the reporting status)."""
     if role_of(request.user) != CLERK:
         if request.method == "POST":
             raise PermissionDenied
-        return redirect("reporting-status", year)
+        own = county_of(request.user)
+        return redirect("figure-entry-county", own.code, year) if own else redirect("reporting-status", year)
     county = county_of(request.user)
     if county is None:
         raise PermissionDenied
@@ -228,12 +230,15 @@ def _submit(request, county: County, year: int, versions: dict[int, int], plan_c
 @role_required()
 @require_GET
 def entry_county(request, county_code: str, year: int):
-    """One county's figures of one year, read-only (officials, auditors); a clerk goes to their own form."""
+    """One county's figures of one year, read-only (officials, auditors, the county's leader); a clerk goes to
+    their own form."""
     county = get_object_or_404(County, code=county_code)
     _check_year(year)
     if role_of(request.user) == CLERK:
         if is_clerk_of(request.user, county):
             return redirect("figure-entry", year)
+        raise PermissionDenied
+    if not can_read_county(request.user, county):
         raise PermissionDenied
     context = _entry_rows(request, county, year, editable=False)
     return render(request, "counties/entry.html", context)

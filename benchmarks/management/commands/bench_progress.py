@@ -60,6 +60,8 @@ class Command(BaseCommand):
         parser.add_argument("--counties", type=int, nargs="+", help="sizes to run (default 300 1000 3000)")
         parser.add_argument("--json", help="write the results as JSON to this path")
         parser.add_argument("--runs", type=int, default=50, help="incremental recomputes per size (default 50)")
+        parser.add_argument("--seed", type=int, default=2025,
+                            help="seed of the figures the incremental runs change (default 2025)")
         parser.add_argument("--in-process", action="store_true",
                             help="measure in this process instead of a fresh subprocess per size")
         # Internal: the per-size subprocess measures the data already filled and writes its result here.
@@ -69,7 +71,7 @@ class Command(BaseCommand):
         url = bench.bench_url()
         if options["measure_only"]:
             bench.register(url)
-            result = bench.measure(incremental_runs=options["runs"], out=self.stdout.write,
+            result = bench.measure(incremental_runs=options["runs"], seed=options["seed"], out=self.stdout.write,
                                    progress=ProgressBar("  recompute", self.stdout))
             Path(options["measure_only"]).write_text(json.dumps(result, indent=2), encoding="utf-8")
             return
@@ -97,10 +99,11 @@ class Command(BaseCommand):
             fill_s = time.perf_counter() - t0
             self.stdout.write(f"  filled {stats['figures']} approved figures in {fill_s:.1f} s")
             if options["in_process"]:
-                result = bench.measure(incremental_runs=options["runs"], out=self.stdout.write,
+                result = bench.measure(incremental_runs=options["runs"], seed=options["seed"],
+                                       out=self.stdout.write,
                                        progress=ProgressBar("  recompute", self.stdout))
             else:
-                result = self._measure_in_subprocess(url, options["runs"])
+                result = self._measure_in_subprocess(url, options["runs"], options["seed"])
             result["fill_s"] = round(fill_s, 1)
             results.append(result)
             self.stdout.write(table([result]).splitlines()[-1])
@@ -120,7 +123,7 @@ class Command(BaseCommand):
             path.write_text(json.dumps(results, indent=2), encoding="utf-8")
             self.stdout.write(f"results written to {path}")
 
-    def _measure_in_subprocess(self, url: str, runs: int) -> dict:
+    def _measure_in_subprocess(self, url: str, runs: int, seed: int = 2025) -> dict:
         manage = Path(settings.BASE_DIR) / "manage.py"
         with tempfile.TemporaryDirectory() as tmp:
             result_path = Path(tmp) / "result.json"
@@ -128,7 +131,7 @@ class Command(BaseCommand):
             self.stdout.flush()
             proc = subprocess.run(
                 [sys.executable, str(manage), "bench_progress", "--measure-only", str(result_path),
-                 "--runs", str(runs)],
+                 "--runs", str(runs), "--seed", str(seed)],
                 env=env, stdout=self.stdout._out, stderr=sys.stderr, check=False,
             )
             if proc.returncode != 0 or not result_path.exists():
