@@ -19,8 +19,7 @@ MAX_FUNCTION_LINES = 60
 # written, to be split there. An entry fails the test once it grows, or once it is gone or short enough (then
 # delete the entry), so the list only shrinks.
 KNOWN_LONG: dict[str, int] = {
-    "benchmarks/progress.py": 1021,  # the progress benchmark: measurement, reporting and the reference run
-    "benchmarks/progress.py::_evaluation": 138,
+    "benchmarks/floor.py::_evaluation": 138,  # the floor: the progress rule written as one SQL text (a benchmark's reference)
     "benchmarks/progress.py::measure": 137,
 }
 
