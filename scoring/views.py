@@ -162,7 +162,8 @@ def hand_score(request, year: int):
 @require_POST
 def disqualify(request, year: int):
     _check_year(year)
-    # Who may record it is the service's check (services.disqualify), the one path.
+    if not can_review(request.user):  # before the form is read (services.disqualify checks again)
+        raise PermissionDenied
     form = DisqualificationForm(request.POST)
     if form.is_valid():
         try:

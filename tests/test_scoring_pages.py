@@ -134,3 +134,12 @@ def test_the_ranking_is_offered_as_a_plotly_chart_loaded_only_when_opened(clerk_
     order = list(figure.layout.xaxis.categoryarray)
     rows = services.published_outcome(services.latest_version(YEAR)).rows
     assert order == [r.name for r in rows] and figure.data[0].y[0] == float(rows[0].score)
+
+
+@pytest.mark.parametrize("who", ["clerk_xichang", "auditor", "leader_xichang"])
+def test_a_disqualification_form_is_refused_before_it_is_read(users, who):
+    """Not only a valid form: an empty or broken POST by someone who may not record is a 403, not a message."""
+    from django.contrib.auth import get_user_model
+
+    user = users.get(who) or get_user_model().objects.get(username=who)
+    assert client_for(user).post(f"/assessments/{YEAR}/disqualifications/", {}).status_code == 403
