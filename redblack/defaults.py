@@ -18,8 +18,9 @@ DEFAULTS = [
 ]
 
 
-def ensure_defaults(model) -> None:
-    """Add the default rules that are missing (never changes a rule an administrator edited)."""
+def ensure_defaults(model, using: str = "default") -> None:
+    """Add the default rules that are missing (never changes a rule an administrator edited), in the database
+    ``using`` (a migration passes the one it migrates)."""
     for code, name, kind, function, params, order, source in DEFAULTS:
-        model.objects.get_or_create(code=code, defaults={"name": name, "list": kind, "function": function,
+        model.objects.using(using).get_or_create(code=code, defaults={"name": name, "list": kind, "function": function,
                                                          "params": params, "order": order, "source": source})

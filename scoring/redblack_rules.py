@@ -54,8 +54,9 @@ def assessment_bottom(ctx: Context, params: dict) -> list[Candidate]:
     return _ends(ctx, params, top=False)
 
 
-def ensure_rules(model) -> None:
-    """Add the two rules where missing (never changes a rule an administrator edited)."""
+def ensure_rules(model, using: str = "default") -> None:
+    """Add the two rules where missing (never changes a rule an administrator edited), in the database ``using``
+    (a migration passes the one it migrates)."""
     for code, name, kind, function, params, order, source in DEFAULT_ROWS:
-        model.objects.get_or_create(code=code, defaults={"name": name, "list": str(kind), "function": function,
+        model.objects.using(using).get_or_create(code=code, defaults={"name": name, "list": str(kind), "function": function,
                                                          "params": params, "order": order, "source": source})
