@@ -233,7 +233,9 @@ class Publication(models.Model):
     content = models.JSONField(_("内容"))
     correction = models.TextField(_("更正说明"), blank=True)
     published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    # PROTECT: a published row never changes, not even to forget who published it (the database refuses it too,
+    # migration 0003); empty when beat published it.
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("发布人"))
 
     class Meta:

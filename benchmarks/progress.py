@@ -491,7 +491,8 @@ def _with_and_without_alarms(alias: str, runs: int, rng: random.Random,
     from assessment import services
 
     conn = connections[alias]
-    load_default_rules(using=alias)
+    with routed_to(alias):   # the rules' history rows (django-simple-history) follow the router, not ``using``
+        load_default_rules(using=alias)
     full: dict[bool, list[float]] = {True: [], False: []}
     for _ in range(2):
         for on in (True, False):

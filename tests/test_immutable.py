@@ -100,3 +100,34 @@ def test_the_operation_runs_its_sql_on_postgresql_only():
         operation.code(None, editor)
         operation.reverse_code(None, editor)
     assert len(ran) == 2 and "IF OLD.published THEN" in ran[0] and ran[1].startswith("DROP TRIGGER")
+
+
+def test_postgresql_refuses_changes_to_a_published_bulletin(official):
+    """月通报/季挂榜 (alarms): the model refuses a second save; the database refuses the rest."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's (set DATABASE_URL=postgres://…)")
+    from importlib import import_module
+
+    from alarms.models import Publication
+
+    tables = import_module("alarms.migrations.0003_published_rows_refused_by_the_database").PUBLISHED_TABLES
+    assert tables == [Publication._meta.db_table]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(immutable.install_sql(table))
+    pub = Publication.objects.create(kind="bulletin", period="2026-11", content={"headline": 1},
+                                     published_by=official)
+    _refused(lambda: Publication.objects.filter(pk=pub.pk).update(content={"headline": 2}))
+    _refused(lambda: Publication.objects.filter(pk=pub.pk).delete())
+    assert Publication.objects.get(pk=pub.pk).content == {"headline": 1}
+
+
+def test_who_published_a_bulletin_cannot_be_deleted(official):
+    """Forgetting the publisher would change the published row: the user is protected instead (deactivate them)."""
+    from django.db.models import ProtectedError
+
+    from alarms.models import Publication
+
+    Publication.objects.create(kind="bulletin", period="2026-11", content={}, published_by=official)
+    with pytest.raises(ProtectedError):
+        official.delete()
