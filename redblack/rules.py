@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assessment.choices import ProgressStatus
@@ -126,11 +127,20 @@ def _figure(value, indicator: Indicator) -> str:
 
 def _deadline(year: int | None) -> str:
     """A target's year as the pages write it: 2025年, or 每年 for a standing yearly rule."""
-    return _("%(year)s年") % {"year": year} if year else _("每年")
+    return _words(year, "deadline", get_language())
 
 
 def _status_label(status: str) -> str:
-    return str(ProgressStatus(status).label)
+    return _words(status, "status", get_language())
+
+
+@lru_cache(maxsize=512)
+def _words(value, kind: str, language: str | None) -> str:
+    """The few words every reason repeats, translated once per language (a list of thousands of entries would
+    otherwise look each up thousands of times)."""
+    if kind == "status":
+        return str(ProgressStatus(value).label)
+    return _("%(year)s年") % {"year": value} if value else _("每年")
 
 
 @register("newly_achieved", "本期新达标的县市 × 指标", ListKind.RED)
@@ -141,13 +151,14 @@ def newly_achieved(ctx: Context, params: dict) -> list[Candidate]:
     before = {(p["area"], p["indicator_id"]): p for p in ctx.progress(
         ctx.year - 1, Q(status__in=[ProgressStatus.ON_TRACK, ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK]))}
     out = []
+    template = _("%(code)s %(name)s：%(year)s年 %(value)s，达到目标 %(target)s（%(target_year)s）；"
+                 "%(prev_year)s年为%(prev_status)s（%(prev_value)s）")
     for p in now:
         prev = before.get((p["area"], p["indicator_id"]))
         ind = ctx.indicators.get(p["indicator_id"])
         if prev is None or ind is None:
             continue
-        reason = _("%(code)s %(name)s：%(year)s年 %(value)s，达到目标 %(target)s（%(target_year)s）；"
-                   "%(prev_year)s年为%(prev_status)s（%(prev_value)s）") % {
+        reason = template % {
             "code": ind.code, "name": ind.name, "year": ctx.year, "value": _figure(p["value"], ind),
             "target": _figure(p["target"], ind), "target_year": _deadline(p["target_year"]),
             "prev_year": ctx.year - 1, "prev_status": _status_label(prev["status"]),
@@ -165,17 +176,19 @@ def lagging_items(ctx: Context, params: dict) -> list[Candidate]:
     statuses = params.get("statuses") or [ProgressStatus.OFF_TRACK]
     rows = ctx.progress(ctx.year, Q(status__in=statuses) | Q(overdue=True))
     out = []
+    template = _("%(code)s %(name)s：%(year)s年 %(value)s，预期 %(expected)s，目标 %(target)s（%(target_year)s）："
+                 "%(status)s")
+    overdue = _("，已逾期")
     for p in rows:
         ind = ctx.indicators.get(p["indicator_id"])
         if ind is None:
             continue
-        reason = _("%(code)s %(name)s：%(year)s年 %(value)s，预期 %(expected)s，目标 %(target)s（%(target_year)s）："
-                   "%(status)s") % {
+        reason = template % {
             "code": ind.code, "name": ind.name, "year": ctx.year, "value": _figure(p["value"], ind),
             "expected": _figure(p["expected"], ind), "target": _figure(p["target"], ind),
             "target_year": _deadline(p["target_year"]), "status": _status_label(p["status"])}
         if p["overdue"]:
-            reason += _("，已逾期")
+            reason += overdue
         out.append(Candidate(ListKind.BLACK, ctx.counties[p["area"]], ind, reason, {
             "year": ctx.year, "value": plain(shown(p["value"])), "expected": plain(shown(p["expected"])),
             "target": plain(shown(p["target"])), "status": p["status"], "overdue": p["overdue"]}))

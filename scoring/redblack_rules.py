@@ -54,8 +54,9 @@ def assessment_bottom(ctx: Context, params: dict) -> list[Candidate]:
     return _ends(ctx, params, top=False)
 
 
-def ensure_rules(model) -> None:
+def ensure_rules(model, using: str = "default") -> None:
     """Add the two rules where missing (never changes a rule an administrator edited)."""
     for code, name, kind, function, params, order, source in DEFAULT_ROWS:
-        model.objects.get_or_create(code=code, defaults={"name": name, "list": str(kind), "function": function,
-                                                         "params": params, "order": order, "source": source})
+        model.objects.using(using).get_or_create(code=code, defaults={
+            "name": name, "list": str(kind), "function": function, "params": params, "order": order,
+            "source": source})

@@ -223,7 +223,8 @@ def test_a_correction_reruns_the_period_rules_on_the_data_as_it_now_stands(offic
     fixed = lists.correct(official, original, remove=[black.pk], reason="申诉成立")
     # then: the new version is the rules' answer now, without the withdrawn line; the original is unchanged
     assert sorted((e.list, e.county.code) for e in fixed.entries.all()) == [("black", HUILI), ("red", XICHANG)]
-    assert [(e.list, e.county.code) for e in original.entries.order_by("list")] == [("black", ZHAOJUE), ("red", XICHANG)]
+    assert [(e.list, e.county.code) for e in original.entries.order_by("list")] == [
+        ("black", ZHAOJUE), ("red", XICHANG)]
     assert fixed.withdrawn == [["black", ZHAOJUE, "CMP-01", "black-lagging"]]
     changed = lists.changes_of(fixed)
     assert [e.county.code for e in changed.withdrawn] == [ZHAOJUE] and changed.removed == []

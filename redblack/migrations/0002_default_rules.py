@@ -5,13 +5,13 @@ from django.db import migrations
 def add(apps, schema_editor):
     from redblack.defaults import ensure_defaults
 
-    ensure_defaults(apps.get_model("redblack", "ListRule"))
+    ensure_defaults(apps.get_model("redblack", "ListRule"), schema_editor.connection.alias)
 
 
 def remove(apps, schema_editor):
     from redblack.defaults import DEFAULTS
 
-    apps.get_model("redblack", "ListRule").objects.filter(code__in=[d[0] for d in DEFAULTS]).delete()
+    apps.get_model("redblack", "ListRule").objects.using(schema_editor.connection.alias).filter(code__in=[d[0] for d in DEFAULTS]).delete()
 
 
 class Migration(migrations.Migration):
