@@ -203,16 +203,27 @@ def completeness(year: int, *, figures: QuerySet | None = None, counties: Iterab
     cells: dict[tuple[int, int], Tally] = {}
     for entry in catalogue:
         plans.setdefault(entry.indicator.plan_id, entry.indicator.plan)
+    # Counties of one tier not named by any target are expected the same indicators: worked out once per tier.
+    named = frozenset().union(*(s.counties for e in catalogue for s in e.specs))
+    expected_of: dict[tuple, dict[int, list[int]]] = {}
     for county in counties:
-        by_plan: dict[int, list[int]] = {}
-        for entry in catalogue:
-            if entry.applies_to(county, year):
-                by_plan.setdefault(entry.indicator.plan_id, []).append(entry.indicator.pk)
-        for plan_id, ids in by_plan.items():
+        key = (county.code if county.code in named else None, county.tier)
+        if key not in expected_of:
+            expected_of[key] = _expected_by_plan(catalogue, county, year)
+        for plan_id, ids in expected_of[key].items():
             own = {i: facts[(county.pk, i)] for i in ids if (county.pk, i) in facts}
             cells[(county.pk, plan_id)] = tally(ids, own, deadline)
     return Report(year, deadline, counties, list(plans.values()), cells,
                   {e.indicator.pk: e.indicator for e in catalogue})
+
+
+def _expected_by_plan(catalogue: list[CatalogueEntry], county: County, year: int) -> dict[int, list[int]]:
+    """The indicators (ids) a county is expected to report for ``year``, by plan id, in catalogue order."""
+    by_plan: dict[int, list[int]] = {}
+    for entry in catalogue:
+        if entry.applies_to(county, year):
+            by_plan.setdefault(entry.indicator.plan_id, []).append(entry.indicator.pk)
+    return by_plan
 
 
 @dataclass(frozen=True)

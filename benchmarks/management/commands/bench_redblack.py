@@ -33,6 +33,18 @@ def _load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _clear_lists() -> None:
+    """No lists of an earlier run in the bench database: they would hold the synthetic counties a refill replaces
+    and the period would be published already. Published rows cannot be deleted through the ORM (by design)."""
+    bench.ensure_database(bench.bench_url())
+    alias = bench.register(bench.bench_url())
+    with connections[alias].cursor() as cur:
+        cur.execute("SELECT to_regclass('redblack_entry')")
+        if cur.fetchone()[0]:
+            cur.execute("TRUNCATE redblack_entry, redblack_publication, redblack_appeal, redblack_historicalappeal, "
+                        "redblack_supervisionnotice CASCADE")
+
+
 class Command(BaseCommand):
     help = "Time and query counts of building, publishing and correcting the red/black lists at national scale."
 
@@ -48,6 +60,7 @@ class Command(BaseCommand):
         from assessment import services
 
         self.stdout.write(f"start: {_load()}")
+        _clear_lists()
         alias = bench.open_filled(counties, refill, out=self.stdout.write)
         if not skip_recompute:
             t0 = time.perf_counter()
@@ -66,17 +79,13 @@ class Command(BaseCommand):
         self.stdout.write(f"end: {_load()}")
 
     def _prepare(self, alias: str, year: int) -> None:
-        """A reporting deadline for the year (the timeliness rule needs one) and no lists of an earlier run
-        (published rows cannot be deleted through the ORM, by design)."""
+        """A reporting deadline for the year (the timeliness rule needs one) and the default rules."""
         from counties.models import ReportingYear
         from redblack.defaults import ensure_defaults
         from redblack.models import ListRule
 
         ReportingYear.objects.update_or_create(year=year, defaults={"deadline": date(year + 1, 3, 31)})
         ensure_defaults(ListRule, alias)
-        with connections[alias].cursor() as cur:
-            cur.execute("TRUNCATE redblack_entry, redblack_publication, redblack_appeal, redblack_historicalappeal "
-                        "CASCADE")
 
     def _build(self, alias: str, user, year: int, runs: int) -> None:
         from redblack import lists
