@@ -76,7 +76,8 @@ def build(user, period: str, year: int, *, rule_specs: list[dict] | None = None)
 def _entries(publication: Publication, candidates) -> None:
     Entry.objects.bulk_create([
         Entry(publication=publication, list=c.list, county=c.county, indicator=c.indicator, rule=c.rule,
-              reason=c.reason, figures=c.figures, position=n) for n, c in enumerate(candidates)])
+              reason=c.reason, figures=c.figures, position=n) for n, c in enumerate(candidates)],
+        batch_size=2000)  # one INSERT of a national list's hundred thousand rows would be one huge statement
 
 
 def publish(user, period: str, year: int) -> Publication:

@@ -1,6 +1,7 @@
 """Building, publishing and correcting the red/black lists (红黑榜) at national scale (3,000 counties by default).
 
     python manage.py bench_redblack [--counties 3000] [--runs 3] [--year 2025] [--refill] [--skip-recompute]
+                                    [--skip-page]
 
 Uses the benchmark's separate PostgreSQL database (env BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/liangshan_bench), filled by ``benchmarks.progress.fill`` when it does not hold
@@ -55,8 +56,10 @@ class Command(BaseCommand):
         parser.add_argument("--refill", action="store_true")
         parser.add_argument("--skip-recompute", action="store_true",
                             help="keep the progress rows already in the bench database")
+        parser.add_argument("--skip-page", action="store_true", help="do not render the lists page")
 
-    def handle(self, *args, counties: int, runs: int, year: int, refill: bool, skip_recompute: bool, **options):
+    def handle(self, *args, counties: int, runs: int, year: int, refill: bool, skip_recompute: bool,
+               skip_page: bool, **options):
         from assessment import services
 
         self.stdout.write(f"start: {_load()}")
@@ -75,7 +78,8 @@ class Command(BaseCommand):
             fixed = self._timed(alias, "correct (rules re-run, one entry withdrawn)",
                                 lambda: self._correct(alias, user, publication))
             self.stdout.write(f"  version {fixed.version}: {fixed.entries.count()} entries")
-            self._page(alias, user)
+            if not skip_page:
+                self._page(alias, user)
         self.stdout.write(f"end: {_load()}")
 
     def _prepare(self, alias: str, year: int) -> None:
