@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liangshan_edu.roles import can_read_all, can_review, is_clerk_of
-from redblack import conf, evidence, lists
+from redblack import conf, evidence, lists, notify
 from redblack.choices import AppealStatus
 from redblack.models import Appeal, Entry
 
@@ -75,6 +75,7 @@ def decide(user, appeal: Appeal, *, uphold: bool, decision: str) -> Appeal:
         locked.status = AppealStatus.UPHELD if uphold else AppealStatus.REJECTED
         locked.decision, locked.decided_by, locked.decided_at = decision.strip(), user, timezone.now()
         locked.save()
+        notify.appeal_decided(locked)
     return locked
 
 

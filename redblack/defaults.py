@@ -19,8 +19,7 @@ DEFAULTS = [
 
 
 def ensure_defaults(model, using: str = "default") -> None:
-    """Add the default rules that are missing (never changes a rule an administrator edited), in the database
-    ``using`` (a migration passes the one it migrates)."""
+    """Add the default rules that are missing (never changes a rule an administrator edited)."""
     for code, name, kind, function, params, order, source in DEFAULTS:
-        model.objects.using(using).get_or_create(code=code, defaults={"name": name, "list": kind, "function": function,
-                                                         "params": params, "order": order, "source": source})
+        model.objects.using(using).get_or_create(code=code, defaults={
+            "name": name, "list": kind, "function": function, "params": params, "order": order, "source": source})

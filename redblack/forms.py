@@ -12,7 +12,7 @@ class PreviewForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    remove = forms.MultipleChoiceField(label=_("撤下的条目"), widget=forms.CheckboxSelectMultiple)
+    remove = forms.MultipleChoiceField(label=_("撤下的条目"), widget=forms.CheckboxSelectMultiple, required=False)
     reason = forms.CharField(label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, entries=(), **kwargs):

@@ -47,31 +47,37 @@ def _check_official(user) -> None:
         raise PermissionDenied(_("只有州级管理员可以预览和发布红黑榜。"))
 
 
-def build(user, period: str, year: int) -> Preview:
-    """The lists the active rules give for a period and data year now (nothing is written)."""
+def _active_rules() -> list[dict]:
+    return [{"code": r.code, "name": r.name, "list": r.list, "function": r.function, "params": r.params}
+            for r in ListRule.objects.filter(active=True).order_by("list", "order", "code")]
+
+
+def build(user, period: str, year: int, *, rule_specs: list[dict] | None = None) -> Preview:
+    """The lists the active rules give for a period and data year now (nothing is written). ``rule_specs``
+    (the rules a publication recorded) replaces the active rules: a correction re-runs the period's own rules."""
     _check_official(user)
     parsed = periods.parse(period)
     ctx = rules.Context(user, year)
     preview = Preview(parsed, year, [])
-    for rule in ListRule.objects.filter(active=True).order_by("list", "order", "code"):
-        registered = rules.REGISTRY.get(rule.function)
+    for rule in _active_rules() if rule_specs is None else rule_specs:
+        registered = rules.REGISTRY.get(rule["function"])
         if registered is None:
             preview.skipped.append(_("规则“%(name)s”所用的规则函数 %(function)s 尚未登记，已跳过。") % {
-                "name": rule.name, "function": rule.function})
+                "name": rule["name"], "function": rule["function"]})
             continue
-        found = registered.function(ctx, rule.params or {})
+        found = registered.function(ctx, rule["params"] or {})
         for c in found:
-            c.rule, c.list = rule.code, rule.list
+            c.rule, c.list = rule["code"], rule["list"]
         preview.candidates.extend(sorted(found, key=lambda c: (c.county.code, c.indicator.code if c.indicator else "")))
-        preview.applied.append({"code": rule.code, "name": rule.name, "list": rule.list, "function": rule.function,
-                                "params": rule.params})
+        preview.applied.append(dict(rule))
     return preview
 
 
 def _entries(publication: Publication, candidates) -> None:
     Entry.objects.bulk_create([
         Entry(publication=publication, list=c.list, county=c.county, indicator=c.indicator, rule=c.rule,
-              reason=c.reason, figures=c.figures, position=n) for n, c in enumerate(candidates)])
+              reason=c.reason, figures=c.figures, position=n) for n, c in enumerate(candidates)],
+        batch_size=2000)  # one INSERT of a national list's hundred thousand rows would be one huge statement
 
 
 def publish(user, period: str, year: int) -> Publication:
@@ -91,9 +97,56 @@ def publish(user, period: str, year: int) -> Publication:
     return publication
 
 
+Key = tuple  # (list, county code, indicator code or None, rule code): the same line in two versions
+
+
+def key(item) -> Key:
+    """What makes an entry (or a candidate) the same line in two versions of a period."""
+    return (item.list, item.county.code, item.indicator.code if item.indicator else None, item.rule)
+
+
+@dataclass
+class Changes:
+    """What a correction changed against the version it corrects: lines added, lines removed (withdrawn by an
+    appeal or an official, or no longer given by the rules on the data as it now stands) and lines whose
+    reason or figures changed (old, new)."""
+
+    added: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    withdrawn: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.withdrawn or self.changed)
+
+    @property
+    def keys(self) -> dict[Key, str]:
+        """The marker of each line of the new version that is new or changed (``added``/``changed``)."""
+        return {**{key(e): "added" for e in self.added}, **{key(new): "changed" for _old, new in self.changed}}
+
+
+def changes(old: list, new: list, withdrawn=()) -> Changes:
+    """Plain objects in (entries or candidates of two versions), plain values out."""
+    before, after = {key(e): e for e in old}, {key(e): e for e in new}
+    gone = set(withdrawn)
+    out = Changes(added=[e for k, e in after.items() if k not in before])
+    for k, e in before.items():
+        if k not in after:
+            (out.withdrawn if k in gone else out.removed).append(e)
+        elif (e.reason, e.figures) != (after[k].reason, after[k].figures):
+            out.changed.append((e, after[k]))
+    return out
+
+
+def _withdrawn(publication: Publication) -> set[Key]:
+    return {tuple(k) for k in publication.withdrawn or []}
+
+
 def correct(user, publication: Publication, *, remove: list[int], reason: str) -> Publication:
-    """A correction: a new version of the period's current lists without the entries ``remove`` (their ids),
-    naming why. The corrected version stays as it was, visible."""
+    """A correction: version n+1 of the period, computed by re-running the period's rules (as recorded on its
+    publication) for its data year on the data as it now stands, without the lines withdrawn now (``remove``:
+    entry ids of the current version) or by an earlier correction. The corrected version stays as it was,
+    visible; ``changes_of`` tells what differs."""
     _check_official(user)
     if not reason.strip():
         raise ValueError(_("请填写更正原因。"))
@@ -101,14 +154,29 @@ def correct(user, publication: Publication, *, remove: list[int], reason: str) -
         latest = current(publication.period, lock=True)
         if latest.pk != publication.pk:
             raise ValueError(_("此版本已被更正，请在最新版本（第%(version)s版）上更正。") % {"version": latest.version})
-        kept = [e for e in latest.entries.select_related("county", "indicator") if e.pk not in set(remove)]
-        if len(kept) == latest.entries.count():
+        old = list(latest.entries.select_related("county", "indicator"))
+        picked = {key(e) for e in old if e.pk in set(remove)}
+        if len(picked) < len(set(remove)):
             raise ValueError(_("所选条目不在此版本中。"))
+        withdrawn = _withdrawn(latest) | picked
+        fresh = [c for c in build(user, latest.period, latest.year, rule_specs=latest.rules).candidates
+                 if key(c) not in withdrawn]
+        if not changes(old, fresh, withdrawn):
+            raise ValueError(_("按现有数据重新生成的榜单与当前版本相同，无需更正。"))
         new = Publication.objects.create(period=latest.period, year=latest.year, version=latest.version + 1,
                                          corrects=latest, reason=reason.strip(), published_by=user,
-                                         rules=latest.rules)
-        _entries(new, [rules.Candidate(e.list, e.county, e.indicator, e.reason, e.figures, e.rule) for e in kept])
+                                         rules=latest.rules, withdrawn=sorted((list(k) for k in withdrawn), key=str))
+        _entries(new, fresh)
     return new
+
+
+def changes_of(publication: Publication) -> Changes | None:
+    """What a correction changed against the version it corrects (None for an original)."""
+    if publication.corrects_id is None:
+        return None
+    old, new = (list(p.entries.select_related("county", "indicator").order_by("list", "position"))
+                for p in (publication.corrects, publication))
+    return changes(old, new, _withdrawn(publication))
 
 
 def current(period: str, *, lock: bool = False) -> Publication | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from assessment.choices import ProgressStatus
@@ -61,6 +61,22 @@ class Context:
 
     def __init__(self, user, year: int) -> None:
         self.user, self.year = user, year
+        self._words: dict[tuple, str] = {}
+        self._units: dict[int, str] = {}
+
+    def word(self, kind: str, value) -> str:
+        """The few words every reason repeats (a status, a target's year), translated once per build: a list of
+        thousands of entries would otherwise look each up thousands of times."""
+        key = (kind, value)
+        if key not in self._words:
+            self._words[key] = (str(ProgressStatus(value).label) if kind == "status" else
+                                _("%(year)s年") % {"year": value} if value else _("每年"))
+        return self._words[key]
+
+    def unit(self, indicator: Indicator) -> str:
+        if indicator.pk not in self._units:
+            self._units[indicator.pk] = _unit(indicator)
+        return self._units[indicator.pk]
 
     @cached_property
     def counties(self) -> dict[str, County]:
@@ -70,10 +86,20 @@ class Context:
     def indicators(self) -> dict[int, Indicator]:
         return {i.pk: i for i in Indicator.objects.select_related("unit")}
 
-    def progress(self, year: int, condition: Q) -> list[dict]:
-        return list(progress_visible_to(self.user).filter(condition, year=year, area__in=list(self.counties))
-                    .order_by().values("area", "indicator_id", "value", "target", "target_year", "expected",
-                                       "status", "overdue"))
+    def progress(self, year: int, condition: Q, *, previous: list[str] | None = None) -> list[dict]:
+        """Progress rows of ``year`` meeting ``condition``; with ``previous`` (statuses), only those whose row of
+        the year before has one of them, with its ``previous_status`` and ``previous_value`` (one query: the
+        database pairs the years, not Python over every row of the year before)."""
+        visible = progress_visible_to(self.user)
+        qs = visible.filter(condition, year=year, area__in=list(self.counties)).order_by()
+        fields = ["area", "indicator_id", "value", "target", "target_year", "expected", "status", "overdue"]
+        if previous is not None:
+            before = visible.filter(area=OuterRef("area"), indicator_id=OuterRef("indicator_id"), year=year - 1,
+                                    status__in=previous)
+            qs = qs.annotate(previous_status=Subquery(before.values("status")[:1]),
+                             previous_value=Subquery(before.values("value")[:1])).filter(previous_status__isnull=False)
+            fields += ["previous_status", "previous_value"]
+        return list(qs.values(*fields))
 
     @cached_property
     def reporting(self):
@@ -120,41 +146,36 @@ def _unit(indicator: Indicator) -> str:
     return indicator.unit.code if indicator.unit_id and indicator.unit.code not in ("是/否",) else ""
 
 
-def _figure(value, indicator: Indicator) -> str:
-    return f"{plain(shown(value))}{_unit(indicator)}" if value is not None else "—"
+def _number(value) -> str:
+    """A figure as the page writes it (rounded as shown); empty for none."""
+    return plain(shown(value))
 
 
-def _deadline(year: int | None) -> str:
-    """A target's year as the pages write it: 2025年, or 每年 for a standing yearly rule."""
-    return _("%(year)s年") % {"year": year} if year else _("每年")
-
-
-def _status_label(status: str) -> str:
-    return str(ProgressStatus(status).label)
+def _with_unit(number: str, unit: str) -> str:
+    return f"{number}{unit}" if number else "—"
 
 
 @register("newly_achieved", "本期新达标的县市 × 指标", ListKind.RED)
 def newly_achieved(ctx: Context, params: dict) -> list[Candidate]:
     """Red: every county × indicator achieved in the data year that was measured and not achieved the year
     before (a first figure that meets the target is not "new": there is nothing to compare it with)."""
-    now = ctx.progress(ctx.year, Q(status=ProgressStatus.ACHIEVED))
-    before = {(p["area"], p["indicator_id"]): p for p in ctx.progress(
-        ctx.year - 1, Q(status__in=[ProgressStatus.ON_TRACK, ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK]))}
+    now = ctx.progress(ctx.year, Q(status=ProgressStatus.ACHIEVED),
+                       previous=[ProgressStatus.ON_TRACK, ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK])
     out = []
+    template = _("%(code)s %(name)s：%(year)s年 %(value)s，达到目标 %(target)s（%(target_year)s）；"
+                 "%(prev_year)s年为%(prev_status)s（%(prev_value)s）")
     for p in now:
-        prev = before.get((p["area"], p["indicator_id"]))
         ind = ctx.indicators.get(p["indicator_id"])
-        if prev is None or ind is None:
+        if ind is None:
             continue
-        reason = _("%(code)s %(name)s：%(year)s年 %(value)s，达到目标 %(target)s（%(target_year)s）；"
-                   "%(prev_year)s年为%(prev_status)s（%(prev_value)s）") % {
-            "code": ind.code, "name": ind.name, "year": ctx.year, "value": _figure(p["value"], ind),
-            "target": _figure(p["target"], ind), "target_year": _deadline(p["target_year"]),
-            "prev_year": ctx.year - 1, "prev_status": _status_label(prev["status"]),
-            "prev_value": _figure(prev["value"], ind)}
+        unit, value, target = ctx.unit(ind), _number(p["value"]), _number(p["target"])
+        reason = template % {
+            "code": ind.code, "name": ind.name, "year": ctx.year, "value": _with_unit(value, unit),
+            "target": _with_unit(target, unit), "target_year": ctx.word("deadline", p["target_year"]),
+            "prev_year": ctx.year - 1, "prev_status": ctx.word("status", p["previous_status"]),
+            "prev_value": _with_unit(_number(p["previous_value"]), unit)}
         out.append(Candidate(ListKind.RED, ctx.counties[p["area"]], ind, reason, {
-            "year": ctx.year, "value": plain(shown(p["value"])), "target": plain(shown(p["target"])),
-            "previous_status": prev["status"]}))
+            "year": ctx.year, "value": value, "target": target, "previous_status": p["previous_status"]}))
     return out
 
 
@@ -165,20 +186,24 @@ def lagging_items(ctx: Context, params: dict) -> list[Candidate]:
     statuses = params.get("statuses") or [ProgressStatus.OFF_TRACK]
     rows = ctx.progress(ctx.year, Q(status__in=statuses) | Q(overdue=True))
     out = []
+    template = _("%(code)s %(name)s：%(year)s年 %(value)s，预期 %(expected)s，目标 %(target)s（%(target_year)s）："
+                 "%(status)s")
+    overdue = _("，已逾期")
     for p in rows:
         ind = ctx.indicators.get(p["indicator_id"])
         if ind is None:
             continue
-        reason = _("%(code)s %(name)s：%(year)s年 %(value)s，预期 %(expected)s，目标 %(target)s（%(target_year)s）："
-                   "%(status)s") % {
-            "code": ind.code, "name": ind.name, "year": ctx.year, "value": _figure(p["value"], ind),
-            "expected": _figure(p["expected"], ind), "target": _figure(p["target"], ind),
-            "target_year": _deadline(p["target_year"]), "status": _status_label(p["status"])}
+        unit = ctx.unit(ind)
+        value, expected, target = _number(p["value"]), _number(p["expected"]), _number(p["target"])
+        reason = template % {
+            "code": ind.code, "name": ind.name, "year": ctx.year, "value": _with_unit(value, unit),
+            "expected": _with_unit(expected, unit), "target": _with_unit(target, unit),
+            "target_year": ctx.word("deadline", p["target_year"]), "status": ctx.word("status", p["status"])}
         if p["overdue"]:
-            reason += _("，已逾期")
+            reason += overdue
         out.append(Candidate(ListKind.BLACK, ctx.counties[p["area"]], ind, reason, {
-            "year": ctx.year, "value": plain(shown(p["value"])), "expected": plain(shown(p["expected"])),
-            "target": plain(shown(p["target"])), "status": p["status"], "overdue": p["overdue"]}))
+            "year": ctx.year, "value": value, "expected": expected, "target": target, "status": p["status"],
+            "overdue": p["overdue"]}))
     return out
 
 

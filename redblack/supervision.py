@@ -18,7 +18,7 @@ from indicators.models import Indicator
 from liangshan_edu.formats import plain
 from liangshan_edu.roles import can_review, is_clerk_of
 from places.models import County
-from redblack import conf, evidence
+from redblack import conf, evidence, notify
 from redblack.choices import Colour, EventKind, NoticeStatus
 from redblack.models import Entry, NoticeEvent, NoticeView, PlanItem, ProgressReport, SupervisionNotice
 from redblack.rules import shown
@@ -111,6 +111,7 @@ def create(user, county: County, *, indicators: list[Indicator], deadline: date,
             created_by=user)
         notice.indicators.set(indicators)
         _event(notice, EventKind.CREATED, user)
+        notify.notice_step(notice, EventKind.CREATED)
     return notice
 
 
@@ -240,7 +241,8 @@ def escalate(today: date | None = None) -> dict[str, int]:
             with transaction.atomic():
                 claimed = qs.filter(pk=pk).update(**change)
                 if claimed:
-                    notice = SupervisionNotice.objects.get(pk=pk)
+                    notice = SupervisionNotice.objects.select_related("county").get(pk=pk)
                     _event(notice, kind, None, str(comment))
+                    notify.notice_step(notice, kind)
                     done[name] += 1
     return done

@@ -55,8 +55,8 @@ def assessment_bottom(ctx: Context, params: dict) -> list[Candidate]:
 
 
 def ensure_rules(model, using: str = "default") -> None:
-    """Add the two rules where missing (never changes a rule an administrator edited), in the database ``using``
-    (a migration passes the one it migrates)."""
+    """Add the two rules where missing (never changes a rule an administrator edited)."""
     for code, name, kind, function, params, order, source in DEFAULT_ROWS:
-        model.objects.using(using).get_or_create(code=code, defaults={"name": name, "list": str(kind), "function": function,
-                                                         "params": params, "order": order, "source": source})
+        model.objects.using(using).get_or_create(code=code, defaults={
+            "name": name, "list": str(kind), "function": function, "params": params, "order": order,
+            "source": source})

@@ -211,6 +211,65 @@ def test_a_correction_is_a_new_version_and_the_original_stays(official):
         lists.correct(official, fixed, remove=[1], reason="  ")
 
 
+def test_a_correction_reruns_the_period_rules_on_the_data_as_it_now_stands(official):
+    # given: 2026-Q3 published with 昭觉 black on CMP-01 and 西昌 red on CMP-01
+    lagging_zhaojue()
+    original = lists.publish(official, "2026-Q3", YEAR)
+    black = original.entries.get(list="black")
+    # when: the data change (会理 now off track; 西昌's figure corrected) and 昭觉's entry is withdrawn
+    from assessment.models import Progress
+    progress(HUILI, "CMP-01", YEAR, "off_track", 88, expected=95, target=96)
+    Progress.objects.filter(area=XICHANG, year=YEAR).update(value=D("97.04"))
+    fixed = lists.correct(official, original, remove=[black.pk], reason="申诉成立")
+    # then: the new version is the rules' answer now, without the withdrawn line; the original is unchanged
+    assert sorted((e.list, e.county.code) for e in fixed.entries.all()) == [("black", HUILI), ("red", XICHANG)]
+    assert [(e.list, e.county.code) for e in original.entries.order_by("list")] == [
+        ("black", ZHAOJUE), ("red", XICHANG)]
+    assert fixed.withdrawn == [["black", ZHAOJUE, "CMP-01", "black-lagging"]]
+    changed = lists.changes_of(fixed)
+    assert [e.county.code for e in changed.withdrawn] == [ZHAOJUE] and changed.removed == []
+    assert [e.county.code for e in changed.added] == [HUILI]
+    assert [(old.reason[:30] != new.reason[:30], "97%" in new.reason) for old, new in changed.changed] == [(True, True)]
+    assert lists.changes_of(original) is None
+
+
+def test_a_withdrawn_line_stays_withdrawn_in_later_corrections(official):
+    lagging_zhaojue()
+    v1 = lists.publish(official, "2026-Q3", YEAR)
+    v2 = lists.correct(official, v1, remove=[v1.entries.get(list="black").pk], reason="申诉成立")
+    from assessment.models import Progress
+    Progress.objects.filter(area=XICHANG, year=YEAR).delete()  # 西昌's figure withdrawn since
+    v3 = lists.correct(official, v2, remove=[], reason="西昌数据撤回")
+    assert not v3.entries.exists()  # 昭觉 is not back, 西昌 is gone with its data
+    changed = lists.changes_of(v3)
+    assert [e.county.code for e in changed.removed] == [XICHANG] and changed.withdrawn == []
+    with pytest.raises(ValueError, match="无需更正"):
+        lists.correct(official, v3, remove=[], reason="nothing new")
+
+
+def test_a_correction_uses_the_rules_the_period_was_published_with(official):
+    lagging_zhaojue()
+    v1 = lists.publish(official, "2026-Q3", YEAR)
+    ListRule.objects.filter(function="newly_achieved").update(active=False)  # a later change of the rules
+    progress(HUILI, "CMP-01", YEAR, "off_track", 88, expected=95, target=96)
+    v2 = lists.correct(official, v1, remove=[], reason="会理数据补录")
+    assert sorted((e.list, e.county.code) for e in v2.entries.all()) == [
+        ("black", HUILI), ("black", ZHAOJUE), ("red", XICHANG)]
+
+
+def test_changes_compare_lines_by_list_county_indicator_and_rule():
+    from types import SimpleNamespace as N
+    county, other = N(code="a"), N(code="b")
+    ind = N(code="X")
+    old = [N(list="black", county=county, indicator=ind, rule="r", reason="1", figures={}),
+           N(list="black", county=other, indicator=None, rule="q", reason="2", figures={})]
+    new = [N(list="black", county=county, indicator=ind, rule="r", reason="1", figures={"v": 1}),
+           N(list="red", county=other, indicator=None, rule="q", reason="2", figures={})]
+    got = lists.changes(old, new, withdrawn={("black", "b", None, "q")})
+    assert [o.county.code for o, _n in got.changed] == ["a"] and got.withdrawn == [old[1]] and got.added == [new[1]]
+    assert not lists.changes(old, old)
+
+
 def test_movement_entered_left_and_periods_in_a_row(official):
     progress(ZHAOJUE, "CMP-01", YEAR, "off_track", 90, expected=95, target=96)
     lists.publish(official, "2026-07", YEAR)

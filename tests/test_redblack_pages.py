@@ -73,6 +73,10 @@ def test_a_corrected_list_shows_the_correction_and_keeps_the_original(official, 
     assert "第2版" in html and "数据口径有误" in html and "查看第1版" in html
     old = client_for(auditor).get(reverse("redblack-publication", args=[published.pk])).content.decode()
     assert "此版本已被更正" in old and "昭觉县" in old
+    new = Publication.objects.get(period="2026-Q3", version=2)
+    page = client_for(auditor).get(reverse("redblack-publication", args=[new.pk])).content.decode()
+    black = published.entries.get(list="black")
+    assert "与第1版相比" in page and f'id="withdrawn-{black.pk}"' in page
 
 
 def test_history_shows_movement(official, auditor, published):

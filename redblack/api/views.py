@@ -7,23 +7,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from liangshan_edu.api import ErrorSerializer, HasRole
-from liangshan_edu.roles import can_review
+from liangshan_edu.roles import can_review, is_clerk_of
 from redblack import lists, periods, supervision
-from redblack.api.serializers import (EntrySerializer, PlanItemSerializer, PublicationSerializer, PublishSerializer,
+from redblack.api.serializers import (EntrySerializer, PlanItemSerializer, ProgressReportCreateSerializer,
+                                      ProgressReportSerializer, PublicationSerializer, PublishSerializer,
                                       SupervisionSerializer)
 from redblack.choices import ListKind, NoticeStatus
+from redblack.evidence import EvidenceError
 from redblack.models import Entry
 from redblack.queries import notices_visible_to
 
 CONFLICT = OpenApiResponse(ErrorSerializer, description=gettext_lazy("该期次已发布，或通知状态不允许此操作"))
 
 
-def _conflict(message: str, field: str = "non_field_errors") -> Response:
+def conflict(message: str, field: str = "non_field_errors") -> Response:
     return Response({"message": message, "errors": {field: [message]}}, status=status.HTTP_409_CONFLICT)
 
 
@@ -86,7 +90,7 @@ class PublishView(APIView):
         except periods.PeriodError as e:
             raise ValidationError({"period": [str(e)]}) from None
         except lists.AlreadyPublished as e:
-            return _conflict(_("%(period)s 已于 %(at)s 发布（第%(version)s版）；如需更正请发布更正版本。") % {
+            return conflict(_("%(period)s 已于 %(at)s 发布（第%(version)s版）；如需更正请发布更正版本。") % {
                 "period": e.publication.period, "at": e.publication.published_at.strftime("%Y-%m-%d %H:%M"),
                 "version": e.publication.version}, "period")
         return Response(PublicationSerializer(pub).data, status=status.HTTP_201_CREATED)
@@ -128,7 +132,9 @@ class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
 
     def handle_exception(self, exc):
         if isinstance(exc, supervision.NoticeError):
-            return _conflict(str(exc))
+            return conflict(str(exc))
+        if isinstance(exc, EvidenceError):
+            exc = ValidationError({"files": [str(exc)]})
         if isinstance(exc, DjangoPermissionDenied):
             exc = PermissionDenied(str(exc) or None)
         return super().handle_exception(exc)
@@ -175,3 +181,25 @@ class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         else:
             raise ValidationError({"non_field_errors": [_("请提供 reply（县级回复）或 status（州级销号或退回）。")]})
         return Response(self.get_serializer(self.get_queryset().get(pk=notice.pk)).data)
+
+    @extend_schema(methods=["GET"], summary=gettext_lazy("整改进展（可查看该通知者）"),
+                   responses={200: ProgressReportSerializer(many=True)})
+    @extend_schema(methods=["POST"], summary=gettext_lazy("报送整改进展及佐证材料（该县市的填报员，销号前）"),
+                   request={"application/json": ProgressReportCreateSerializer,
+                            "multipart/form-data": ProgressReportCreateSerializer},
+                   responses={201: ProgressReportSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser, FormParser],
+            pagination_class=None, filter_backends=[])
+    def reports(self, request, pk=None):
+        """The notice's progress reports; its county's clerk adds one (text and evidence files)."""
+        notice = self.get_object()
+        if request.method == "GET":
+            rows = notice.reports.select_related("author").prefetch_related("evidence")
+            return Response(ProgressReportSerializer(rows, many=True).data)
+        if not is_clerk_of(request.user, notice.county_id):  # before the body is read
+            raise PermissionDenied(_("只有该县市的填报员可以报送整改进展。"))
+        data = ProgressReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = supervision.report_progress(request.user, notice, text=data.validated_data["text"],
+                                             files=data.validated_data.get("files") or [])
+        return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)

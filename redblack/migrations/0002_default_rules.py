@@ -5,7 +5,7 @@ from django.db import migrations
 def add(apps, schema_editor):
     from redblack.defaults import ensure_defaults
 
-    ensure_defaults(apps.get_model("redblack", "ListRule"), using=schema_editor.connection.alias)
+    ensure_defaults(apps.get_model("redblack", "ListRule"), schema_editor.connection.alias)
 
 
 def remove(apps, schema_editor):

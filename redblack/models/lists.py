@@ -88,6 +88,8 @@ class Publication(Immutable):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("发布人"))
     rules = models.JSONField(_("适用规则"), default=list, help_text=_("发布时所用规则及参数"))
+    withdrawn = models.JSONField(_("已撤下的条目"), default=list, blank=True,
+                                 help_text=_("更正时撤下、此后各版本不再列入的条目：[榜单, 县市代码, 指标代码, 规则]"))
 
     class Meta:
         ordering = ["-published_at", "-version"]

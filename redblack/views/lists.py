@@ -65,6 +65,11 @@ def publication_page(request, pk: int):
     """One version exactly as published (corrected versions stay readable)."""
     publication = get_object_or_404(Publication.objects.select_related("published_by", "corrects"), pk=pk)
     ctx = _context(request, publication)
+    ctx["changes"] = lists.changes_of(publication)
+    if ctx["changes"] is not None:
+        marks = ctx["changes"].keys
+        for e in ctx["red"] + ctx["black"]:
+            e.change = marks.get(lists.key(e), "")
     if ctx["can_review"] and ctx["versions"][-1] == publication:
         ctx["correction_form"] = CorrectionForm(entries=ctx["red"] + ctx["black"])
     return render(request, "redblack/publication.html", ctx)
@@ -126,7 +131,7 @@ def correct_view(request, pk: int):
             messages.success(request, _("已发布更正版本（第%(version)s版），原版本保留可查。") % {"version": new.version})
             return redirect("redblack-publication", new.pk)
     else:
-        messages.error(request, _("请选择要撤下的条目并填写更正原因。"))
+        messages.error(request, _("请填写更正原因。"))
     return redirect("redblack-publication", publication.pk)
 
 

@@ -4,7 +4,7 @@ from django.db import migrations
 def add_rules(apps, schema_editor):
     from scoring.redblack_rules import ensure_rules
 
-    ensure_rules(apps.get_model("redblack", "ListRule"), using=schema_editor.connection.alias)
+    ensure_rules(apps.get_model("redblack", "ListRule"), schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
