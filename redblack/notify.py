@@ -7,27 +7,24 @@ that was rolled back.
 """
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from alarms.audience import told_for
+from alarms.choices import Audience
 from alarms.models import Notification
 from alarms.services import send_emails
-from liangshan_edu.roles import CLERK, OFFICIAL
 from redblack.choices import EventKind
 from redblack.models import Appeal, SupervisionNotice
 
 
 def recipients(county_id: int, kind: str) -> list:
-    """Who is told of a notice's step ``kind`` for a county: its clerks; a red escalation also reaches the next
-    person up, the prefecture officials. The one lookup of who is told (the county's responsible leader, once the
-    project has that role, belongs here)."""
-    User = get_user_model()
-    users = list(User.objects.filter(is_active=True, groups__name=CLERK, profile__county_id=county_id))
-    if kind == EventKind.RED:
-        users += User.objects.filter(is_active=True, groups__name=OFFICIAL).exclude(pk__in=[u.pk for u in users])
-    return users
+    """Who is told of a notice's step ``kind`` for a county, by the one escalation ladder of the project
+    (``alarms.audience``): a new notice and a reminder (催办) its clerks; yellow also the county's responsible
+    leader (县级责任领导), "the next person up"; red the prefecture officials as well."""
+    level = {EventKind.YELLOW: Audience.LEADER, EventKind.RED: Audience.OFFICIAL}.get(kind, Audience.CLERK)
+    return told_for(level, county_id)
 
 
 def tell(users, text: str, link: str) -> int:

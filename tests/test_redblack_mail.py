@@ -23,11 +23,12 @@ def _wants_mail(user, address: str, wants: bool = True) -> None:
 
 @pytest.fixture
 def addresses(users):
-    """昭觉's clerk and the official want mail; 西昌's clerk has an address and wants it too (another county);
+    """昭觉's clerk, its leader and the official want mail; 西昌's clerk has an address and wants it too (another county);
     the auditor has an address but did not choose e-mail."""
     _wants_mail(users["clerk_zhaojue"], "zhaojue@example.invalid")
     _wants_mail(users["official"], "official@example.invalid")
     _wants_mail(users["clerk_xichang"], "xichang@example.invalid")
+    _wants_mail(users["leader_zhaojue"], "leader.zhaojue@example.invalid")
     _wants_mail(users["auditor"], "auditor@example.invalid", wants=False)
     return users
 
@@ -66,8 +67,11 @@ def test_reminder_yellow_and_red_each_mailed_once_red_reaching_the_officials(not
     mail.outbox.clear()
     deadline = notice.deadline
     steps = [(deadline - timedelta(days=3), ["zhaojue@example.invalid"], "催办"),
-             (deadline + timedelta(days=1), ["zhaojue@example.invalid"], "黄牌"),
-             (deadline + timedelta(days=8), ["official@example.invalid", "zhaojue@example.invalid"], "红牌")]
+             # past the deadline the notice reaches the next person up: the county's responsible leader (yellow),
+             # then the prefecture officials (red); those told before stay told
+             (deadline + timedelta(days=1), ["leader.zhaojue@example.invalid", "zhaojue@example.invalid"], "黄牌"),
+             (deadline + timedelta(days=8), ["leader.zhaojue@example.invalid", "official@example.invalid",
+                                             "zhaojue@example.invalid"], "红牌")]
     for day, to, word in steps:
         with django_capture_on_commit_callbacks(execute=True):
             supervision.escalate(day)
