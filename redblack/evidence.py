@@ -9,7 +9,7 @@ from pathlib import PurePath
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from liangshan_edu.roles import can_read_all, is_clerk_of
+from liangshan_edu.roles import can_read_county
 from redblack import conf
 from redblack.models import Evidence
 
@@ -58,8 +58,7 @@ def content_type(evidence: Evidence) -> str:
 
 
 def may_read(user, evidence: Evidence) -> bool:
-    """Readers of everything, and the clerks of the county the notice or the appeal concerns."""
-    if can_read_all(user):
-        return True
+    """Readers of everything, and the clerks and the responsible leader of the county the notice or the appeal
+    concerns (they read their county as its clerks do)."""
     county_id = evidence.report.notice.county_id if evidence.report_id else evidence.appeal.county_id
-    return is_clerk_of(user, county_id)
+    return can_read_county(user, county_id)

@@ -130,7 +130,8 @@ def test_evidence_is_stored_under_media_root_and_served_only_to_readers(notice, 
     item = Evidence.objects.get(report=report)
     assert (media / item.file.name).read_bytes() == PDF and item.name == "方案.pdf" and item.file.name.endswith(".pdf")
     url = reverse("supervision-evidence", args=[item.pk])
-    for name, code in [("clerk_zhaojue", 200), ("official", 200), ("auditor", 200), ("clerk_xichang", 404)]:
+    for name, code in [("clerk_zhaojue", 200), ("leader_zhaojue", 200), ("official", 200), ("auditor", 200),
+                       ("clerk_xichang", 404), ("leader_xichang", 404)]:
         response = client_for(users[name]).get(url)
         assert response.status_code == code, name
         if code == 200:
