@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liangshan_edu.roles import can_read_all
-from reports import services
+from reports import csv_copy, services
 from reports.formats import CONTENT_TYPES, csv_format, filename
 from reports.formats.registry import RENDERERS
 from reports.models import ExportRecord
@@ -68,7 +68,8 @@ def serve(user, scope: Scope, fmt: str) -> HttpResponse:
     if fmt == "csv":
         report = services.build(user, scope, stream=True)
         pk = uuid.uuid4()
-        response = StreamingHttpResponse(_hashed(csv_format.chunks(report), user, scope, report, pk),
+        pieces = csv_copy.chunks(user, report) or csv_format.chunks(report)
+        response = StreamingHttpResponse(_hashed(pieces, user, scope, report, pk),
                                          content_type=CONTENT_TYPES[fmt])
         _headers(response, report, fmt, pk)
         return response
