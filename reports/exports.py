@@ -29,7 +29,7 @@ from reports import csv_copy, services
 from reports.formats import CONTENT_TYPES, csv_format, filename
 from reports.formats.registry import RENDERERS
 from reports.models import ExportRecord
-from reports.scope import Scope, check_county
+from reports.scope import HISTORY, Scope, check_county
 
 log = logging.getLogger(__name__)
 Status = ExportRecord.Status
@@ -73,13 +73,19 @@ def serve(user, scope: Scope, fmt: str) -> HttpResponse:
                                          content_type=CONTENT_TYPES[fmt])
         _headers(response, report, fmt, pk)
         return response
-    report = services.build(user, scope)
+    report = services.build(user, scope, stream=streams(scope, fmt))
     data = RENDERERS[fmt](report)
     record = _record(user, scope, fmt, report, hashlib.sha256(data).hexdigest(), len(data))
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     _headers(response, report, fmt, record.pk)
     response["X-Content-SHA256"] = record.sha256
     return response
+
+
+def streams(scope: Scope, fmt: str) -> bool:
+    """Whether the report's lines are read as an iterator: every CSV, and the change history's xlsx (written in
+    openpyxl's write-only mode, its cover last), whose history may be long."""
+    return fmt == "csv" or (scope.kind == HISTORY and fmt == "xlsx")
 
 
 def _hashed(chunks: Iterator[bytes], user, scope: Scope, report, pk) -> Iterator[bytes]:
@@ -125,7 +131,7 @@ def run_job(record_id: str) -> str:
     try:
         scope = Scope.from_params(record.params)
         check_county(record.user, scope.county)
-        report = services.build(record.user, scope)
+        report = services.build(record.user, scope, stream=streams(scope, record.format))
         data = RENDERERS[record.format](report, progress)
         final.parent.mkdir(parents=True, exist_ok=True)
         with open(part, "wb") as f:
