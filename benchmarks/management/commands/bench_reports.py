@@ -18,6 +18,7 @@ import cProfile
 import io
 import os
 import pstats
+import threading
 import resource
 import time
 import tracemalloc
@@ -31,7 +32,7 @@ from assessment.queries import default_year
 from benchmarks import progress as bench
 from benchmarks.management.commands.bench_pages import _official
 from reports import exports, services
-from reports.scope import PROGRESS, Scope
+from reports.scope import HISTORY, PROGRESS, Scope
 
 
 class Command(BaseCommand):
@@ -43,10 +44,15 @@ class Command(BaseCommand):
         parser.add_argument("--latest-only", action="store_true", help="skip the all-years runs")
         parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced (slower) stream")
         parser.add_argument("--profile", action="store_true", help="cProfile one latest-year stream (top 10)")
+        parser.add_argument("--history", type=int, default=0, metavar="N",
+                            help="only the change history: give the bench database N history records (first N "
+                                 "figures, once) and export them whole as CSV and xlsx")
 
     def handle(self, *args, counties: int, refill: bool, latest_only: bool, no_tracemalloc: bool, profile: bool,
-               **options):
+               history: int, **options):
         alias = bench.open_filled(counties, refill, out=self.stdout.write)
+        if history:
+            return self.history(alias, history)
         with connections[alias].cursor() as cur:
             cur.execute("SELECT count(*) FROM assessment_progress")
             stored = cur.fetchone()[0]
@@ -109,6 +115,66 @@ class Command(BaseCommand):
             self.stdout.write(f"peak RSS of the process (ru_maxrss): "
                               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB; "
                               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+    def history(self, alias: str, wanted: int) -> None:
+        """The change history of ``wanted`` records exported whole, CSV then xlsx: time and peak memory."""
+        have = _history_records(alias, wanted)
+        with bench.routed_to(alias):
+            user = _official()
+            self.stdout.write(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {have} history "
+                              f"records; RSS before {bench._rss_mb():.1f} MB")
+            for fmt in ("csv", "xlsx"):
+                with _RssPeak() as peak:
+                    t0 = time.perf_counter()
+                    response = exports.serve(user, Scope(HISTORY, PREFECTURE), fmt)
+                    size = sum(len(c) for c in response.streaming_content) if response.streaming else len(
+                        response.content)
+                    elapsed = time.perf_counter() - t0
+                self.stdout.write(f"history {fmt}: {size / 1e6:.1f} MB in {elapsed:.1f} s "
+                                  f"({have / elapsed:.0f} records/s); RSS rise {peak.rise:.1f} MB "
+                                  f"(peak {peak.peak:.1f} MB)")
+            self.stdout.write(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+class _RssPeak:
+    """The highest VmRSS of the process while the block runs, sampled every 20 ms by a thread."""
+
+    def __enter__(self) -> _RssPeak:
+        self.before = self.peak = bench._rss_mb()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak = max(self.peak, bench._rss_mb())
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+        self.peak = max(self.peak, bench._rss_mb())
+        self.rise = self.peak - self.before
+
+
+def _history_records(alias: str, wanted: int) -> int:
+    """Give the bench database ``wanted`` history records ("created", one per figure) if it has fewer."""
+    from counties.models import Figure
+
+    History = Figure.history.model
+    with connections[alias].cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {History._meta.db_table}")
+        have = cur.fetchone()[0]
+        if have < wanted:
+            columns = [f.column for f in Figure._meta.concrete_fields]
+            cur.execute(f"INSERT INTO {History._meta.db_table} ({', '.join(columns)}, history_date, "
+                        f"history_change_reason, history_type) SELECT {', '.join(columns)}, now(), 'bench', '+' "
+                        f"FROM {Figure._meta.db_table} ORDER BY id LIMIT %s", [wanted - have])
+            cur.execute(f"ANALYZE {History._meta.db_table}")
+            cur.execute(f"SELECT count(*) FROM {History._meta.db_table}")
+            have = cur.fetchone()[0]
+    return have
 
 
 def stream(user, year: int, area: str = PREFECTURE) -> dict:
