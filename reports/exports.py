@@ -130,7 +130,7 @@ def run_job(record_id: str) -> str:
 
     try:
         scope = Scope.from_params(record.params)
-        check_county(record.user, scope.county)
+        check_county(record.user, scope.county)  # the catalogue's history is the prefecture's: readers of all
         report = services.build(record.user, scope, stream=streams(scope, record.format))
         data = RENDERERS[record.format](report, progress)
         final.parent.mkdir(parents=True, exist_ok=True)

@@ -121,6 +121,13 @@ def check_county(user, code: str) -> None:
         raise ScopeError(_("县级填报员只能导出本县的报表。"), 403)
 
 
+def check_subject(user, subject: str | None) -> None:
+    """Whether the user may export the change history of ``subject``: the catalogue's only for readers of
+    everything (ScopeError 403 if not); the figures' as ``check_county`` says."""
+    if subject == CATALOGUE and not can_read_all(user):
+        raise ScopeError(_("只有州级管理员、审计和系统管理员可以导出目标和指标的变更记录。"), 403)
+
+
 def _year(data: Mapping) -> int | None:
     raw = (data.get("year") or "").strip()
     if not raw:
@@ -163,8 +170,7 @@ def _history(user, data: Mapping, code: str) -> Scope:
     if subject not in SUBJECTS:
         raise ScopeError(_("subject 只能是 figures（填报数据）或 catalogue（目标和指标）。"))
     if subject == CATALOGUE:
-        if not can_read_all(user):
-            raise ScopeError(_("只有州级管理员、审计和系统管理员可以导出目标和指标的变更记录。"), 403)
+        check_subject(user, subject)
         if code != PREFECTURE:
             raise ScopeError(_("目标和指标的变更记录不分县市：county 只能不填或为 prefecture。"))
     return Scope(HISTORY, code, _year(data), None, None, _text(data, "indicator", 20),

@@ -96,3 +96,17 @@ def test_the_xlsx_is_recorded_with_its_sha256(official, edits):
     cover, sheet = load_workbook(BytesIO(data)).worksheets
     assert cover["A1"].value == "目标和指标变更记录"
     assert [c.value for c in sheet[1]][3:5] == ["对象代码", "对象"] and sheet.max_row > 2
+
+
+def test_a_background_job_checks_again_who_may_read_the_catalogue_history(clerk_xichang, edits, settings, tmp_path):
+    """A job queued for someone who may not (or no longer may) read it fails and leaves no file (the job checks
+    the scope again: the catalogue's history is the prefecture's, which only readers of everything export)."""
+    from reports.exports import run_job
+    from reports.scope import HISTORY, Scope
+
+    settings.MEDIA_ROOT = tmp_path
+    scope = Scope(HISTORY, "prefecture", subject="catalogue")
+    record = ExportRecord.objects.create(user=clerk_xichang, kind=HISTORY, scope=scope.key(), params=scope.params(),
+                                         format="csv", status=ExportRecord.Status.PENDING)
+    assert run_job(str(record.pk)) == ExportRecord.Status.FAILED
+    assert not list(tmp_path.rglob("*.csv"))
