@@ -83,10 +83,12 @@ def records(user, filters: Filters | None = None) -> QuerySet:
     """The history records of every figure the user may read, newest first, with ``previous_id`` (the record
     before each). Readers of every county also read the history of figures deleted since."""
     History = Figure.history.model
-    scope = Q(id__in=Figure.objects.visible_to(user).values("pk"))
-    if can_read_all(user):
-        scope |= ~Q(id__in=Figure.objects.values("pk"))
-    qs = History.objects.filter(scope)
+    # Every record for readers of everything (the figures they see, i.e. all, and those deleted since): no
+    # condition at all. Spelled as "in the figures or not in them", PostgreSQL ran the NOT IN as a subplan per
+    # record once the figures outgrew work_mem (3.4 million figures: the export had not begun after 11 minutes).
+    qs = History.objects.all()
+    if not can_read_all(user):
+        qs = qs.filter(id__in=Figure.objects.visible_to(user).values("pk"))
     p = filters or {}
     if p.get("county"):
         qs = qs.filter(county__code=p["county"])

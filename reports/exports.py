@@ -25,11 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liangshan_edu.roles import can_read_all
-from reports import services
+from reports import csv_copy, services
 from reports.formats import CONTENT_TYPES, csv_format, filename
 from reports.formats.registry import RENDERERS
 from reports.models import ExportRecord
-from reports.scope import Scope, check_county
+from reports.scope import HISTORY, Scope, check_county
 
 log = logging.getLogger(__name__)
 Status = ExportRecord.Status
@@ -68,17 +68,24 @@ def serve(user, scope: Scope, fmt: str) -> HttpResponse:
     if fmt == "csv":
         report = services.build(user, scope, stream=True)
         pk = uuid.uuid4()
-        response = StreamingHttpResponse(_hashed(csv_format.chunks(report), user, scope, report, pk),
+        pieces = csv_copy.chunks(user, report) or csv_format.chunks(report)
+        response = StreamingHttpResponse(_hashed(pieces, user, scope, report, pk),
                                          content_type=CONTENT_TYPES[fmt])
         _headers(response, report, fmt, pk)
         return response
-    report = services.build(user, scope)
+    report = services.build(user, scope, stream=streams(scope, fmt))
     data = RENDERERS[fmt](report)
     record = _record(user, scope, fmt, report, hashlib.sha256(data).hexdigest(), len(data))
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     _headers(response, report, fmt, record.pk)
     response["X-Content-SHA256"] = record.sha256
     return response
+
+
+def streams(scope: Scope, fmt: str) -> bool:
+    """Whether the report's lines are read as an iterator: every CSV, and the change history's xlsx (written in
+    openpyxl's write-only mode, its cover last), whose history may be long."""
+    return fmt == "csv" or (scope.kind == HISTORY and fmt == "xlsx")
 
 
 def _hashed(chunks: Iterator[bytes], user, scope: Scope, report, pk) -> Iterator[bytes]:
@@ -123,8 +130,8 @@ def run_job(record_id: str) -> str:
 
     try:
         scope = Scope.from_params(record.params)
-        check_county(record.user, scope.county)
-        report = services.build(record.user, scope)
+        check_county(record.user, scope.county)  # the catalogue's history is the prefecture's: readers of all
+        report = services.build(record.user, scope, stream=streams(scope, record.format))
         data = RENDERERS[record.format](report, progress)
         final.parent.mkdir(parents=True, exist_ok=True)
         with open(part, "wb") as f:

@@ -22,6 +22,9 @@ from indicators.models import Indicator, Plan
 from liangshan_edu.roles import can_read_all, county_of
 
 PROGRESS, EVALUATION, HISTORY = "progress", "evaluation", "history"
+# What a change history covers: the figures (the audit log's), or the catalogue (targets and indicators).
+FIGURES, CATALOGUE = "figures", "catalogue"
+SUBJECTS = (FIGURES, CATALOGUE)
 FORMATS = ("xlsx", "csv", "pdf")
 HISTORY_FORMATS = ("xlsx", "csv")
 
@@ -48,6 +51,7 @@ class Scope:
     date_from: date | None = None
     date_to: date | None = None
     reason: str | None = None
+    subject: str | None = None  # the change history's: FIGURES (None) or CATALOGUE
 
     @property
     def whole_prefecture(self) -> bool:
@@ -64,7 +68,7 @@ class Scope:
             parts.append(f"plan={self.plan}")
         if self.indicator:
             parts.append(f"indicator={self.indicator}")
-        for name in ("who", "date_from", "date_to", "reason"):
+        for name in ("subject", "who", "date_from", "date_to", "reason"):
             if getattr(self, name):
                 parts.append(f"{name}={getattr(self, name)}")
         return f"{self.kind}: " + " ".join(parts)
@@ -117,6 +121,13 @@ def check_county(user, code: str) -> None:
         raise ScopeError(_("县级填报员只能导出本县的报表。"), 403)
 
 
+def check_subject(user, subject: str | None) -> None:
+    """Whether the user may export the change history of ``subject``: the catalogue's only for readers of
+    everything (ScopeError 403 if not); the figures' as ``check_county`` says."""
+    if subject == CATALOGUE and not can_read_all(user):
+        raise ScopeError(_("只有州级管理员、审计和系统管理员可以导出目标和指标的变更记录。"), 403)
+
+
 def _year(data: Mapping) -> int | None:
     raw = (data.get("year") or "").strip()
     if not raw:
@@ -150,11 +161,21 @@ def _day(data: Mapping, name: str) -> date | None:
     return day
 
 
-def _history(data: Mapping, code: str) -> Scope:
-    """The change history: the audit-log page's filters (the same names, so its links carry over)."""
+def _history(user, data: Mapping, code: str) -> Scope:
+    """The change history: the audit-log page's filters (the same names, so its links carry over), of the figures
+    or (``subject=catalogue``) of the targets and indicators. The catalogue's history is part of "the full change
+    history" DESIGN §2 gives auditors; like the audit-log page it is for readers of everything (officials,
+    auditors, administrators), not for clerks, and it belongs to no county."""
+    subject = (data.get("subject") or "").strip() or FIGURES
+    if subject not in SUBJECTS:
+        raise ScopeError(_("subject 只能是 figures（填报数据）或 catalogue（目标和指标）。"))
+    if subject == CATALOGUE:
+        check_subject(user, subject)
+        if code != PREFECTURE:
+            raise ScopeError(_("目标和指标的变更记录不分县市：county 只能不填或为 prefecture。"))
     return Scope(HISTORY, code, _year(data), None, None, _text(data, "indicator", 20),
                  parse_as_of(data.get("as_of")), _text(data, "user", 150), _day(data, "date_from"),
-                 _day(data, "date_to"), _text(data, "q", 100))
+                 _day(data, "date_to"), _text(data, "q", 100), subject if subject == CATALOGUE else None)
 
 
 def resolve(user, kind: str, data: Mapping) -> Scope:
@@ -163,7 +184,7 @@ def resolve(user, kind: str, data: Mapping) -> Scope:
     code = (data.get("county") or "").strip() or (own.code if own else PREFECTURE)
     check_county(user, code)
     if kind == HISTORY:
-        return _history(data, code)
+        return _history(user, data, code)
     plan = (data.get("plan") or "").strip() or None
     if plan and not Plan.objects.filter(code=plan).exists():
         raise ScopeError(_("未知的实施方案代码：%(code)s。") % {"code": plan})

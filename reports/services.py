@@ -8,6 +8,7 @@ the rows rebuilt from the audit trail by ``reports.asof``. Labels come from the 
 """
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,13 +29,14 @@ from assessment.queries import default_year, evaluation_visible_to, progress_vis
 from places.models import County
 from counties import audit
 from counties.models import Figure
+from liangshan_edu.formats import plain
 from dashboards.display import RESULT_COLOURS, RESULT_ORDER, STATUS_COLOURS, STATUS_ORDER
 from dashboards.queries import result_view
 from places.choices import Tier
 from indicators.models import Indicator, Target
 from indicators.templatetags.catalogue import ind_name, plan_name
 from reports import asof
-from reports.scope import HISTORY, PROGRESS, Scope
+from reports.scope import CATALOGUE, HISTORY, PROGRESS, Scope
 
 CHUNK = 2000
 
@@ -533,22 +535,130 @@ def _history_scope_text(scope: Scope, names: dict[str, str]) -> str:
 
 def history_report(user, scope: Scope, *, stream: bool = False) -> Report:
     """The change history (留痕) of the figures the user may read, with the audit log's filters, as of a moment:
-    every record with who, when, the county, indicator and year, the operation, the reason and what changed."""
+    every record with who, when, the county, indicator and year, the operation, the reason and what changed.
+
+    ``stream``: the lines are an iterator and the counts by county (the cover's table) are complete once it has
+    been read to the end (the xlsx writes its cover last)."""
     names = area_names()
-    lines: Iterable[HistoryLine] = _history_lines(user, scope, names)
+    header = [str(_("县市"))] + [str(label) for label in Figure.HISTORY_TYPES.values()] + [str(_("合计"))]
+    counts = Table(str(_("各县市变更记录统计")), header, [])
+    lines: Iterable[HistoryLine] = _counted(_history_lines(user, scope, names), counts)
     if not stream:
         lines = list(lines)
     report = Report(scope, str(_("数据变更记录")), _history_scope_text(scope, names), HISTORY_COLUMNS, lines,
                     [(HISTORY_SHEET, str(_("变更记录")))], timezone.now(), data_version(scope.as_of),
-                    str(scope.year or _("全部年度")))
-    if not stream:
-        by_area: dict[str, Counter] = defaultdict(Counter)
-        for line in report.lines:
-            by_area[line.county_name][line.action] += 1
-        header = [str(_("县市"))] + [str(label) for label in Figure.HISTORY_TYPES.values()] + [str(_("合计"))]
-        report.summaries.append(Table(str(_("各县市变更记录统计")), header, [
-            [area] + [c.get(a, 0) for a in ACTIONS.values()] + [sum(c.values())] for area, c in by_area.items()]))
+                    str(scope.year or _("全部年度")), [counts])
     return report
+
+
+def _counted(lines: Iterable, table: Table, by: str = "county_name") -> Iterator:
+    """The lines, counted by ``by`` (the county) and operation into ``table`` once the last one has been read."""
+    by_area: dict[str, Counter] = defaultdict(Counter)
+    for line in lines:
+        by_area[getattr(line, by)][line.action] += 1
+        yield line
+    table.rows.extend([area] + [c.get(a, 0) for a in ACTIONS.values()] + [sum(c.values())]
+                      for area, c in by_area.items())
+
+
+# ------------------------------------------------------------------------ change history of the catalogue --
+
+CATALOGUE_COLUMNS = [
+    Column("history_id", gettext_lazy("记录号"), "year", 9), Column("changed_at", gettext_lazy("时间"), "datetime", 18),
+    Column("user", gettext_lazy("用户"), width=14), Column("object", gettext_lazy("对象代码"), width=10),
+    Column("object_label", gettext_lazy("对象"), width=8), Column("object_id", gettext_lazy("对象编号"), "year", 9),
+    Column("indicator", gettext_lazy("指标代码"), width=12), Column("indicator_name", gettext_lazy("指标"), width=36),
+    Column("action", gettext_lazy("操作代码"), width=9), Column("action_label", gettext_lazy("操作"), width=8),
+    Column("reason", gettext_lazy("原因"), width=30), Column("changes", gettext_lazy("变更（原值 → 新值）"), width=60),
+]
+CATALOGUE_OBJECTS = {"indicator": (Indicator, gettext_lazy("指标")), "target": (Target, gettext_lazy("目标"))}
+
+
+class CatalogueLine(NamedTuple):
+    history_id: int
+    changed_at: datetime
+    user: str
+    object: str  # indicator or target
+    object_label: str
+    object_id: int
+    indicator: str
+    indicator_name: str
+    action: str
+    action_label: str
+    reason: str
+    changes: str
+    plan: str = HISTORY_SHEET
+    kind: str = ""
+
+
+def _catalogue_records(name: str, scope: Scope):
+    """One catalogue model's history records under the change history's filters, newest first."""
+    model = CATALOGUE_OBJECTS[name][0]
+    qs = model.history.model.objects.select_related("history_user")
+    code = "code" if model is Indicator else "indicator__code"
+    if model is Target:
+        qs = qs.select_related("indicator")
+    if scope.year:  # a target's deadline year; indicators have none
+        qs = qs.filter(year=scope.year) if model is Target else qs.none()
+    if scope.indicator:
+        qs = qs.filter(**{f"{code}__icontains": scope.indicator})
+    if scope.who:
+        qs = qs.filter(history_user__username__icontains=scope.who)
+    if scope.date_from:
+        qs = qs.filter(history_date__date__gte=scope.date_from)
+    if scope.date_to:
+        qs = qs.filter(history_date__date__lte=scope.date_to)
+    if scope.reason:
+        qs = qs.filter(history_change_reason__icontains=scope.reason)
+    if scope.as_of:
+        qs = qs.filter(history_date__lte=scope.as_of)
+    return qs.order_by("-history_date", "-history_id")
+
+
+def _change_text(model, record, counties: dict[int, str]) -> str:
+    """What a record changed against the one before it ("field: old → new; …"); empty for the first."""
+    before = record.prev_record  # one query per record: the catalogue changes rarely (administrators' edits)
+    if before is None:
+        return ""
+
+    def text(value) -> str:
+        if isinstance(value, list):  # a many-to-many field (a target's counties)
+            return ", ".join(sorted(counties.get(v.get("county"), str(v)) for v in value))
+        return plain(value) if isinstance(value, Decimal) else ("" if value is None else str(value))
+
+    return "；".join(f"{model._meta.get_field(c.field).verbose_name}：{text(c.old)} → {text(c.new)}"
+                     for c in record.diff_against(before).changes)
+
+
+def _catalogue_lines(scope: Scope) -> Iterator[CatalogueLine]:
+    counties = dict(County.objects.values_list("id", "code"))
+
+    def lines(name: str) -> Iterator[CatalogueLine]:
+        model, label = CATALOGUE_OBJECTS[name]
+        for r in _catalogue_records(name, scope).iterator(chunk_size=CHUNK):
+            ind = r if model is Indicator else r.indicator
+            yield CatalogueLine(
+                r.history_id, r.history_date, r.history_user.username if r.history_user else "", name, str(label),
+                r.id, ind.code if ind else "", ind_name(ind) if ind else "", ACTIONS.get(r.history_type, ""),
+                str(Figure.HISTORY_TYPES.get(r.history_type, "")), r.history_change_reason or "",
+                _change_text(model, r, counties))
+    # the two models' records, newest first (by time, then record number)
+    return heapq.merge(lines("indicator"), lines("target"), key=lambda line: (line.changed_at, line.history_id),
+                       reverse=True)
+
+
+def catalogue_history_report(scope: Scope, *, stream: bool = False) -> Report:
+    """The change history of the catalogue — targets and indicators, DESIGN §2: "every change to a figure, target
+    or rule is recorded: who, when, old value, new value, why" — as the figures' change history is exported."""
+    header = [str(_("对象"))] + [str(label) for label in Figure.HISTORY_TYPES.values()] + [str(_("合计"))]
+    counts = Table(str(_("目标和指标变更记录统计")), header, [])
+    lines: Iterable[CatalogueLine] = _counted(_catalogue_lines(scope), counts, "object_label")
+    if not stream:
+        lines = list(lines)
+    parts = [str(_("目标和指标"))] + _history_scope_text(scope, {PREFECTURE: ""}).split(" · ")[1:]
+    return Report(scope, str(_("目标和指标变更记录")), " · ".join(parts), CATALOGUE_COLUMNS, lines,
+                  [(HISTORY_SHEET, str(_("变更记录")))], timezone.now(), data_version(scope.as_of),
+                  str(scope.year or _("全部年度")), [counts])
 
 
 def build(user, scope: Scope, *, stream: bool = False) -> Report:
@@ -556,6 +666,8 @@ def build(user, scope: Scope, *, stream: bool = False) -> Report:
     if scope.kind == PROGRESS:
         return progress_report(user, scope, stream=stream)
     if scope.kind == HISTORY:
+        if scope.subject == CATALOGUE:
+            return catalogue_history_report(scope, stream=stream)
         return history_report(user, scope, stream=stream)
     return evaluation_report(user, scope)
 

@@ -68,6 +68,14 @@ def test_a_clerk_exports_only_their_own_countys_history(clerk_xichang, changes):
     assert ExportRecord.objects.get().user == clerk_xichang
 
 
+def test_only_readers_of_everything_read_the_history_of_figures_deleted_since(clerk_xichang, official, changes):
+    Figure.objects.get(county__code=XICHANG, indicator__code="CMP-09", year=2023).delete()
+    own = csv_rows(api_for(clerk_xichang).get(HISTORY, {"format": "csv"}))
+    assert {r["indicator"] for r in own} == {"PRE-05"}
+    every = csv_rows(api_for(official).get(HISTORY, {"county": XICHANG, "format": "csv"}))
+    assert [r["action"] for r in every if r["indicator"] == "CMP-09"] == ["deleted", "created"]
+
+
 @pytest.mark.parametrize("role", ["official", "auditor", "admin"])
 def test_readers_export_every_countys_history(users, role, changes):
     api = api_for(users[role])
@@ -162,6 +170,24 @@ def test_the_xlsx_has_a_cover_and_one_sheet_of_changes(official, changes):
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == Figure.history.model.objects.count()
     assert {r[header.index("县市")] for r in rows} == {"西昌市", "昭觉县"}
+
+
+def test_the_xlsx_is_written_as_the_history_is_read_its_counts_on_the_cover(official, changes, monkeypatch):
+    """openpyxl's write-only mode over the streamed lines (read in chunks, never held as a list): memory stays
+    bounded however long the history; the cover's counts by county are those of the rows written."""
+    from reports import services as report_services
+
+    built = []
+    build = report_services.build
+    monkeypatch.setattr(report_services, "build", lambda *a, **kw: built.append(build(*a, **kw)) or built[-1])
+    monkeypatch.setattr(report_services, "CHUNK", 2)
+    wb = load_workbook(BytesIO(content(api_for(official).get(HISTORY, {"format": "xlsx"}))))
+    assert not isinstance(built[0].lines, list)
+    cover, sheet = wb.worksheets
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == Figure.history.model.objects.count() == 6
+    counts = {r[0]: r[1:] for r in cover.iter_rows(min_row=11, values_only=True) if r[0] in ("西昌市", "昭觉县")}
+    assert counts == {"西昌市": (2, 3, 0, 5), "昭觉县": (1, 0, 0, 1)}
 
 
 def test_the_csv_streams_in_chunks_with_the_same_bytes(official, changes, monkeypatch):

@@ -20,7 +20,8 @@ from reports import exports
 from reports.api.serializers import ExportRecordSerializer, VerifyResultSerializer, VerifySerializer
 from reports.formats import CONTENT_TYPES
 from reports.models import ExportRecord
-from reports.scope import EVALUATION, HISTORY, HISTORY_FORMATS, PROGRESS, ScopeError, parse_format, resolve
+from reports.scope import (EVALUATION, HISTORY, HISTORY_FORMATS, PROGRESS, SUBJECTS, ScopeError, parse_format,
+                           resolve)
 
 SCOPE = [OpenApiParameter("county", str, description="县市代码，或 prefecture（全州及各县市）；不填：县级填报员为本县，"
                                                      "其他角色为全州")]
@@ -89,6 +90,9 @@ class EvaluationReportView(_ReportView):
 
 
 @extend_schema(parameters=SCOPE + [
+    OpenApiParameter("subject", str, enum=list(SUBJECTS),
+                     description="figures：填报数据的变更记录（默认）；catalogue：目标和指标的变更记录（仅州级管理员、审计、"
+                                 "系统管理员；不分县市，year 为目标年份）"),
     OpenApiParameter("year", int), OpenApiParameter("indicator", str, description="指标代码包含"),
     OpenApiParameter("user", str, description="用户名包含"), OpenApiParameter("date_from", OpenApiTypes.DATE),
     OpenApiParameter("date_to", OpenApiTypes.DATE), OpenApiParameter("q", str, description="原因包含"),

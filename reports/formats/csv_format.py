@@ -103,14 +103,18 @@ def _formatter(column, zone) -> Callable[[object], str]:
     return FORMATTERS.get(column.type, text_cell)
 
 
+def header(report) -> bytes:
+    """The BOM and the header line (the columns' keys: the API's field names)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([c.key for c in report.columns])
+    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+
+
 def chunks(report) -> Iterator[bytes]:
     """The file in pieces (a streaming response sends them as they are made)."""
+    yield header(report)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.key for c in report.columns])
-    yield codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
-    out.seek(0)
-    out.truncate()
     zone = timezone.get_current_timezone()
     formatters = [_formatter(c, zone) for c in report.columns]
     keys = [c.source or c.key for c in report.columns]

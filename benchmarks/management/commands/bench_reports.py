@@ -18,6 +18,8 @@ import cProfile
 import io
 import os
 import pstats
+import threading
+import resource
 import time
 import tracemalloc
 
@@ -30,7 +32,7 @@ from assessment.queries import default_year
 from benchmarks import progress as bench
 from benchmarks.management.commands.bench_pages import _official
 from reports import exports, services
-from reports.scope import PROGRESS, Scope
+from reports.scope import HISTORY, PROGRESS, Scope
 
 
 class Command(BaseCommand):
@@ -42,10 +44,15 @@ class Command(BaseCommand):
         parser.add_argument("--latest-only", action="store_true", help="skip the all-years runs")
         parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced (slower) stream")
         parser.add_argument("--profile", action="store_true", help="cProfile one latest-year stream (top 10)")
+        parser.add_argument("--history", type=int, default=0, metavar="N",
+                            help="only the change history: give the bench database N history records (first N "
+                                 "figures, once) and export them whole as CSV and xlsx")
 
     def handle(self, *args, counties: int, refill: bool, latest_only: bool, no_tracemalloc: bool, profile: bool,
-               **options):
+               history: int, **options):
         alias = bench.open_filled(counties, refill, out=self.stdout.write)
+        if history:
+            return self.history(alias, history)
         with connections[alias].cursor() as cur:
             cur.execute("SELECT count(*) FROM assessment_progress")
             stored = cur.fetchone()[0]
@@ -53,6 +60,8 @@ class Command(BaseCommand):
             t0 = time.perf_counter()
             stored = engine.recompute_all(using=alias, evaluate=False)
             self.stdout.write(f"progress: {stored} rows in {time.perf_counter() - t0:.1f} s")
+        with connections[alias].cursor() as cur:  # the statistics autovacuum would gather in use
+            cur.execute("ANALYZE assessment_progress; ANALYZE counties_figure; ANALYZE counties_historicalfigure")
         with connections[alias].cursor() as cur:
             cur.execute("SELECT DISTINCT year FROM assessment_progress ORDER BY year")
             years = [y for (y,) in cur.fetchall()]
@@ -76,14 +85,15 @@ class Command(BaseCommand):
                 runs.append((f"all {len(years)} years", years))
             for label, run_years in runs:
                 base = _total([bare(user, y) for y in run_years])
+                floor = _total([raw_copy(alias, user, y) for y in run_years])
                 csv = _total([stream(user, y) for y in run_years])
-                for name, m in (("bare iterator", base), ("CSV stream", csv)):
-                    ratio = "1"
-                    if name == "CSV stream":
-                        ratio = f"{m['rows_s'] / base['rows_s']:.2f}x" if base["rows_s"] else "–"
+                for name, m in (("bare iterator", base), ("raw COPY", floor), ("CSV stream", csv)):
+                    ratio = f"{m['rows_s'] / base['rows_s']:.2f}x" if base["rows_s"] else "–"
                     self.stdout.write(f"{label + ' ' + name:32.32} {m['rows']:9d} {m['bytes'] / 1e6:7.1f} "
                                       f"{m['s']:7.2f} {m['rows_s']:9.0f} {m['bytes'] / 1e6 / m['s']:6.1f} "
                                       f"{m['rss_rise']:11.1f} {ratio:>7}")
+                if floor["rows_s"]:
+                    self.stdout.write(f"{label}: CSV stream / raw COPY = {csv['rows_s'] / floor['rows_s']:.2f}x")
             if not no_tracemalloc:
                 tracemalloc.start()
                 stream(user, latest)
@@ -102,6 +112,69 @@ class Command(BaseCommand):
                 out = io.StringIO()
                 pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(10)
                 self.stdout.write(out.getvalue())
+            self.stdout.write(f"peak RSS of the process (ru_maxrss): "
+                              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB; "
+                              f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+    def history(self, alias: str, wanted: int) -> None:
+        """The change history of ``wanted`` records exported whole, CSV then xlsx: time and peak memory."""
+        have = _history_records(alias, wanted)
+        with bench.routed_to(alias):
+            user = _official()
+            self.stdout.write(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {have} history "
+                              f"records; RSS before {bench._rss_mb():.1f} MB")
+            for fmt in ("csv", "xlsx"):
+                with _RssPeak() as peak:
+                    t0 = time.perf_counter()
+                    response = exports.serve(user, Scope(HISTORY, PREFECTURE), fmt)
+                    size = sum(len(c) for c in response.streaming_content) if response.streaming else len(
+                        response.content)
+                    elapsed = time.perf_counter() - t0
+                self.stdout.write(f"history {fmt}: {size / 1e6:.1f} MB in {elapsed:.1f} s "
+                                  f"({have / elapsed:.0f} records/s); RSS rise {peak.rise:.1f} MB "
+                                  f"(peak {peak.peak:.1f} MB)")
+            self.stdout.write(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+class _RssPeak:
+    """The highest VmRSS of the process while the block runs, sampled every 20 ms by a thread."""
+
+    def __enter__(self) -> _RssPeak:
+        self.before = self.peak = bench._rss_mb()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak = max(self.peak, bench._rss_mb())
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+        self.peak = max(self.peak, bench._rss_mb())
+        self.rise = self.peak - self.before
+
+
+def _history_records(alias: str, wanted: int) -> int:
+    """Give the bench database ``wanted`` history records ("created", one per figure) if it has fewer."""
+    from counties.models import Figure
+
+    History = Figure.history.model
+    with connections[alias].cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {History._meta.db_table}")
+        have = cur.fetchone()[0]
+        if have < wanted:
+            columns = [f.column for f in Figure._meta.concrete_fields]
+            cur.execute(f"INSERT INTO {History._meta.db_table} ({', '.join(columns)}, history_date, "
+                        f"history_change_reason, history_type) SELECT {', '.join(columns)}, now(), 'bench', '+' "
+                        f"FROM {Figure._meta.db_table} ORDER BY id LIMIT %s", [wanted - have])
+            cur.execute(f"ANALYZE {History._meta.db_table}")
+            cur.execute(f"SELECT count(*) FROM {History._meta.db_table}")
+            have = cur.fetchone()[0]
+    return have
 
 
 def stream(user, year: int, area: str = PREFECTURE) -> dict:
@@ -133,6 +206,32 @@ def bare(user, year: int) -> dict:
             peak = max(peak, bench._rss_mb())
     elapsed = time.perf_counter() - t0
     return {"rows": rows, "bytes": 0, "s": elapsed, "rss_rise": peak - before}
+
+
+class _Count:
+    """A sink for COPY: counts rows and bytes, keeps nothing."""
+
+    def __init__(self) -> None:
+        self.rows = self.bytes = 0
+
+    def write(self, data: bytes) -> None:
+        self.rows += 1
+        self.bytes += len(data)
+
+
+def raw_copy(alias: str, user, year: int) -> dict:
+    """The floor of a CSV written by PostgreSQL: the same rows' stored columns, sorted as the report sorts them,
+    through ``COPY … TO STDOUT WITH CSV`` into a sink (no labels, no provenance, no formatting)."""
+    scope = Scope(PROGRESS, PREFECTURE, year)
+    sql, params = services.progress_queryset(user, scope).values_list(*services.PROGRESS_VALUES).query.sql_with_params()
+    before = bench._rss_mb()
+    t0 = time.perf_counter()
+    sink = _Count()
+    with connections[alias].cursor() as cur:
+        raw = cur.cursor
+        raw.copy_expert(f"COPY ({raw.mogrify(sql, params).decode()}) TO STDOUT WITH (FORMAT csv)", sink)
+    elapsed = time.perf_counter() - t0
+    return {"rows": sink.rows, "bytes": sink.bytes, "s": elapsed, "rss_rise": bench._rss_mb() - before}
 
 
 def _total(runs: list[dict]) -> dict:
