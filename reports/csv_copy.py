@@ -52,6 +52,7 @@ SQL_CELLS = {
     "indicator": "(%(codes)s::jsonb ->> s.rank)", "indicator_name": "(%(names)s::jsonb ->> s.rank)",
     "unit": "(%(units)s::jsonb ->> s.rank)", "year": "s.year::text", "value": "trim_scale(s.value)::text",
     "target": "trim_scale(s.target)::text", "target_year": "s.target_year::text",
+    "assumed_deadline": "coalesce(s.note ->> 0, '0')", "condition": "(s.note ->> 1)",
     "expected": "trim_scale(s.expected)::text", "status": "(%(status_codes)s::jsonb ->> s.status_idx)",
     "status_label": "(%(status_labels)s::jsonb ->> s.status_idx)",
     "overdue": "CASE WHEN s.overdue THEN '1' WHEN NOT s.overdue THEN '0' END",
@@ -76,7 +77,9 @@ SELECT {cells}
 FROM (
     SELECT (i.n - 1)::int AS rank, (a.n - 1)::int AS area_idx, p.area, (st.n - 1)::int AS status_idx, p.year,
            p.value, p.target, p.target_year, p.expected, p.overdue, p.projected, p.will_meet, approver.{username} AS approver, f.approved_at,
-           ({entered}) AS entered
+           ({entered}) AS entered,
+           coalesce(%(notes)s::jsonb -> (p.indicator_id::text || ':' || coalesce(p.target_year::text, '')),
+                    %(notes)s::jsonb -> (p.indicator_id::text || ':*')) AS note
     FROM ({progress}) p
     JOIN unnest(%(ind_ids)s::bigint[]) WITH ORDINALITY AS i(id, n) ON i.id = p.indicator_id
     LEFT JOIN unnest(%(areas)s::text[], %(county_ids)s::bigint[]) WITH ORDINALITY AS a(area, county_id, n)
@@ -162,11 +165,25 @@ def _lookups(alias: str, report) -> dict:
     }
     return {
         **{key: json.dumps([cell or None for cell in values], ensure_ascii=False) for key, values in cells.items()},
+        "notes": json.dumps(_notes(), ensure_ascii=False),
         "areas": list(names), "county_ids": [pk for pk, _ in names.values()], "ind_ids": [i.pk for i in catalogue],
         "statuses": list(ProgressStatus.values),
         "neutral_names": neutral, "neutral_cells": [csv_cell(n) for n in neutral],
         "zone": timezone.get_current_timezone_name(), "prefecture": PREFECTURE,
     }
+
+
+def _notes() -> dict[str, list]:
+    """``services.target_notes`` as a JSON object for the SQL: "indicator id:target year" (empty year for a
+    standing rule, ``*`` for the indicator's condition whatever the year) → [assumed deadline "1"/"0", condition
+    cell]; looked up as ``services.note_for`` does (the year's note, else the indicator's)."""
+    from reports import services
+
+    def key(ind_id, year) -> str:
+        return f"{ind_id}:{'' if year is None else year}"
+
+    return {key(ind_id, year): ["1" if assumed else "0", csv_format.text_cell(words) or None]
+            for (ind_id, year), (assumed, words) in services.target_notes().items()}
 
 
 def report_area_name() -> str:

@@ -35,3 +35,14 @@ def test_the_xlsx_and_csv_name_assumed_deadlines_and_conditions(official):
     assert (rows["PRE-09"]["assumed_deadline"], rows["CMP-20"]["condition"]) == ("1", "30万人口以上的县（市）")
     assert [c.key for c in services.EVALUATION_COLUMNS if c.key in ("assumed_deadline", "condition")] == [
         "assumed_deadline", "condition"]
+
+
+def test_the_progress_csv_names_them_too_whichever_way_it_is_written(official):
+    """On PostgreSQL the progress CSV is written by the database (``reports.csv_copy``), elsewhere by Python: both
+    carry the two columns, looked up the same way (the year's target, else the indicator's condition)."""
+    recompute_all()
+    rows = {r["indicator"]: r for r in csv_rows(api_for(official).get("/api/v1/reports/progress/", {
+        "county": ZHAOJUE, "year": 2024, "format": "csv"}))}
+    assert (rows["PRE-09"]["assumed_deadline"], rows["PRE-09"]["condition"]) == ("1", "")
+    assert (rows["CMP-20"]["assumed_deadline"], rows["CMP-20"]["condition"]) == ("0", "30万人口以上的县（市）")
+    assert rows["CMP-01"]["assumed_deadline"] == "0"
