@@ -131,3 +131,33 @@ def test_who_published_a_bulletin_cannot_be_deleted(official):
     Publication.objects.create(kind="bulletin", period="2026-11", content={}, published_by=official)
     with pytest.raises(ProtectedError):
         official.delete()
+
+
+def test_postgresql_refuses_changes_to_published_red_black_lists(official):
+    """红黑榜 (redblack): the model and its queryset refuse already; the database refuses raw SQL too."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's (set DATABASE_URL=postgres://…)")
+    from importlib import import_module
+
+    from redblack import lists
+    from redblack.defaults import ensure_defaults
+    from redblack.models import Entry, ListRule, Publication
+    from tests.redblack_data import YEAR, lagging_zhaojue
+
+    tables = import_module("redblack.migrations.0004_published_rows_refused_by_the_database").PUBLISHED_TABLES
+    assert set(tables) == {Publication._meta.db_table, Entry._meta.db_table}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(immutable.install_sql(table))
+    ensure_defaults(ListRule)
+    lagging_zhaojue()
+    publication = lists.publish(official, "2026-Q3", YEAR)
+    assert publication.entries.exists()
+
+    def raw(sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [publication.pk])
+
+    _refused(lambda: raw("UPDATE redblack_entry SET reason = 'x' WHERE publication_id = %s"))
+    _refused(lambda: raw("DELETE FROM redblack_entry WHERE publication_id = %s"))
+    _refused(lambda: raw("UPDATE redblack_publication SET period = '2026-Q4' WHERE id = %s"))
