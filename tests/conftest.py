@@ -49,6 +49,19 @@ def _base_data_for_transactional_tests(request):
 
 
 @pytest.fixture(autouse=True)
+def _project_language():
+    """Every test starts in the project's language (zh-hans). A request with ``Accept-Language: en`` activates
+    English in the thread (LocaleMiddleware) and nothing puts it back, so a later test in the same process read
+    English messages where it expected Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Django's cache (local memory in tests) outlives each test's rolled-back transaction: start every test with
     an empty one, so no list cached by an earlier test is served from data that is gone."""

@@ -30,15 +30,10 @@ def lagging_zhaojue() -> None:
 
 
 @pytest.fixture(autouse=True)
-def default_rules(db, settings):
-    """The shipped rules (the test database is built without migrations, so their data migration does not run),
-    and the project's default language active: the reasons and messages tested are the Chinese ones, whatever
-    language an earlier test in the same process left active."""
-    from django.utils import translation
-
+def default_rules(db):
+    """The shipped rules (the test database is built without migrations, so their data migration does not run).
+    (The project's language is made active before every test by ``tests.conftest._project_language``.)"""
     from redblack.defaults import ensure_defaults
     from redblack.models import ListRule
 
     ensure_defaults(ListRule)
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
