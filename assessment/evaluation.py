@@ -34,7 +34,7 @@ from indicators.cycles import cycle_years as cycle_span
 from indicators.models import Indicator
 from indicators.targets import Facts
 from places.models import county_facts
-from indicators.choices import Rollup
+from indicators.choices import Direction, Rollup
 
 BATCH = 20_000
 Row = tuple  # (area, indicator id, target year, target, Judgement)
@@ -72,14 +72,15 @@ def prefecture_judgements(ind: engine.IndicatorInfo, rows: Iterable[tuple], own:
     rows = list(rows)
     kind, direction = engine.judged_as(ind.kind, ind.direction, ind.level, ind.rollup, PREFECTURE)
     values = own if own is not None else {y: v for y, v, _, _ in rows if v is not None}
-    # One judgement per deadline: its prefecture-wide target where the plan gives one (a band's rows carry the
-    # bound each year's value was compared with — 55 above 45–55, 45 below — not two targets), else the target
-    # of the deadline's latest row.
-    general = {t.year: t.value for t in ind.targets if t.general}
+    # One judgement per deadline. A band's rows carry the bound each year's value was compared with (55 above
+    # 45–55, 45 below), not two targets: its deadline is judged against the band's general target. Any other
+    # indicator keeps its rows' target — for a county-level `all` roll-up that is the number of counties in scope,
+    # not the per-county value.
+    band = {t.year: t.value for t in ind.targets if t.general} if ind.direction == Direction.BETWEEN else {}
     targets: dict = {}
     for _, _, t, ty in rows:
         if t is not None:
-            targets[ty] = general.get(ty, t)
+            targets[ty] = band.get(ty, t)
     # A periodic standing rule (每2年1次) is judged per period, as its progress rows were.
     period = next((engine.period_of(t) for t in ind.targets if t.year is None and engine.period_of(t)), None)
     upper = {t.year: t.upper for t in ind.targets if t.general and t.upper is not None}
