@@ -192,3 +192,11 @@ def test_api_permissions(users, role, status, areas):
         assert _results(api.get("/api/v1/evaluation/", {"county": XICHANG})) == []
     # Read-only for everyone.
     assert api.post("/api/v1/evaluation/", {}).status_code in (401, 403, 405)
+
+
+def test_the_prefectures_deadline_for_an_all_rollup_counts_the_counties_in_scope():
+    """PRE-05 (每县至少1所省级或州级示范幼儿园, county level, roll-up ``all``): the prefecture's target is the 17
+    counties that must each meet it, not the per-county 1 (a band's general target must not leak into it)."""
+    recompute_all()
+    rows = Evaluation.objects.filter(area="prefecture", indicator__code="PRE-05").values_list("target_year", "target")
+    assert [(y, int(t)) for y, t in rows] == [(2025, 17)]
