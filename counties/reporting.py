@@ -8,7 +8,7 @@ with a fixed number of queries, whatever the number of counties and indicators.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -237,13 +237,11 @@ def completeness(year: int, *, figures: QuerySet | None = None, counties: Iterab
     cells: dict[tuple[int, int], Tally] = {}
     for entry in catalogue:
         plans.setdefault(entry.indicator.plan_id, entry.indicator.plan)
-    # Counties of one tier not named by any target are expected the same indicators: worked out once per tier
-    # (unless a target has a condition: the county's attribute values decide then, as in ``county_counts``).
-    named = frozenset().union(*(s.counties for e in catalogue for s in e.specs))
-    conditional = any(e.conditional for e in catalogue)
+    # Counties alike (``_alike``) are expected the same indicators: worked out once for them.
+    alike = _alike(catalogue)
     expected_of: dict[tuple, dict[int, list[int]]] = {}
     for county in counties:
-        key = (county.code if county.code in named or conditional else None, county.tier)
+        key = alike(county)
         if key not in expected_of:
             expected_of[key] = _expected_by_plan(catalogue, county, year)
         for plan_id, ids in expected_of[key].items():
@@ -314,15 +312,28 @@ def county_counts(year: int, *, figures: QuerySet | None = None,
     return deadline, {c.pk: CountyCounts(len(expected[c.pk]), **found.get(c.pk, {})) for c in counties}
 
 
-def _expected_sets(catalogue: list[CatalogueEntry], counties: list[County], year: int) -> dict[int, frozenset]:
-    """County id → the indicator ids it is expected to report for ``year``; counties of one tier not named by
-    any target share their set (worked out once per tier) unless a target has a condition."""
+def _alike(catalogue: list[CatalogueEntry]) -> Callable[[County], tuple]:
+    """A county's key such that counties with one key are expected the same indicators every year: its tier,
+    its code if a target names it, and, when a target has a condition, its attribute values (what ``reports``
+    reads) — so that 3,000 counties are worked out a few times, not one by one."""
     named = frozenset().union(*(s.counties for e in catalogue for s in e.specs))
-    conditional = any(e.conditional for e in catalogue)
+    conditional = next((e for e in catalogue if e.conditional), None)
+
+    def key(county: County) -> tuple:
+        facts = conditional.county_facts(county) if conditional is not None else {}
+        return (county.code if county.code in named else None, county.tier,
+                tuple(sorted((k, tuple(v)) for k, v in facts.items())))
+    return key
+
+
+def _expected_sets(catalogue: list[CatalogueEntry], counties: list[County], year: int) -> dict[int, frozenset]:
+    """County id → the indicator ids it is expected to report for ``year``, worked out once per key of
+    ``_alike``."""
+    alike = _alike(catalogue)
     of_key: dict[tuple, frozenset] = {}
     out = {}
     for county in counties:
-        key = (county.code if county.code in named or conditional else None, county.tier)
+        key = alike(county)
         if key not in of_key:
             of_key[key] = frozenset(i for ids in _expected_by_plan(catalogue, county, year).values() for i in ids)
         out[county.pk] = of_key[key]
