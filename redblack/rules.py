@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
@@ -149,8 +149,10 @@ def _unit(indicator: Indicator) -> str:
     return indicator.unit.code if indicator.unit_id and indicator.unit.code not in ("是/否",) else ""
 
 
+@lru_cache(maxsize=1 << 16)
 def _number(value) -> str:
-    """A figure as the page writes it (rounded as shown); empty for none."""
+    """A figure as the page writes it (rounded as shown); empty for none. Cached: a national list writes
+    600,000 figures, many of them the same targets and expected values."""
     return plain(shown(value))
 
 
