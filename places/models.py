@@ -120,9 +120,10 @@ class AttributeValue(models.Model):
             raise ValidationError({"value": _("是/否类属性的值只能是 1（是）或 0（否）")})
 
 
-def county_facts(using: str = "default",
+def county_facts(using: str | None = None,
                  as_of: datetime | None = None) -> dict[str, dict[str, list[tuple[int, Decimal]]]]:
     """Every county's attribute values as plain values: county code → attribute code → [(year, value)] by year.
+    ``using``: the database (the router's choice when omitted, as for every other query of the caller).
 
     ``as_of``: the values as they were recorded at that moment, read from their audit trail (django-simple-history):
     each value's last recorded state at or before it, a value deleted by then left out — so a report as of a past

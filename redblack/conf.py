@@ -26,3 +26,8 @@ def red_after_days() -> int:
 
 def evidence_max_bytes() -> int:
     return getattr(settings, "SUPERVISION_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+
+
+def page_size() -> int:
+    """Lines of each list per page on the lists page (a national list has two hundred thousand)."""
+    return getattr(settings, "REDBLACK_PAGE_SIZE", 100)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from assessment.choices import ProgressStatus
 from assessment.queries import progress_visible_to
 from counties.choices import FigureStatus
 from counties.models import Figure
-from counties.reporting import completeness
+from counties.reporting import CountyCounts, county_counts
 from indicators.models import Indicator
 from liangshan_edu.formats import plain
 from places.models import County
@@ -102,10 +102,13 @@ class Context:
         return list(qs.values(*fields))
 
     @cached_property
-    def reporting(self):
-        """Completeness and timeliness of the data year (``counties.reporting``)."""
-        return completeness(self.year, figures=Figure.objects.visible_to(self.user),
-                            counties=list(self.counties.values()))
+    def reporting(self) -> tuple:
+        """The data year's reporting deadline and, per county code, the completeness and timeliness counts of
+        its reporting (``counties.reporting.county_counts``: counted by the database, not figure by figure)."""
+        deadline, counts = county_counts(self.year, figures=Figure.objects.visible_to(self.user),
+                                         counties=list(self.counties.values()))
+        by_code: dict[str, CountyCounts] = {c.code: counts[c.pk] for c in self.counties.values()}
+        return deadline, by_code
 
     @cached_property
     def returned(self) -> dict[int, int]:
@@ -146,8 +149,10 @@ def _unit(indicator: Indicator) -> str:
     return indicator.unit.code if indicator.unit_id and indicator.unit.code not in ("是/否",) else ""
 
 
+@lru_cache(maxsize=1 << 16)
 def _number(value) -> str:
-    """A figure as the page writes it (rounded as shown); empty for none."""
+    """A figure as the page writes it (rounded as shown); empty for none. Cached: a national list writes
+    600,000 figures, many of them the same targets and expected values."""
     return plain(shown(value))
 
 
@@ -221,18 +226,17 @@ def worst(measured: dict[str, Decimal], count: int, *, highest: bool) -> list[st
 def worst_timeliness(ctx: Context, params: dict) -> list[Candidate]:
     """Black: the ``count`` counties (default 3) with the lowest share of expected figures submitted by the
     reporting deadline. Nothing when the year has no deadline (timeliness is not defined then)."""
-    report = ctx.reporting
-    if report.deadline is None:
+    deadline, tallies = ctx.reporting
+    if deadline is None:
         return []
     count = int(params.get("count", 3))
-    tallies = {c.code: report.county_total(c) for c in report.counties}
     measured = {code: share(t.on_time, t.expected) for code, t in tallies.items() if t.expected}
     out = []
     for code in worst(measured, count, highest=False):
         t = tallies[code]
         reason = _("%(year)s年度应填报 %(expected)s 项，截止日期（%(deadline)s）前提交 %(on_time)s 项，"
                    "及时率 %(share)s%%，全州最低的%(count)s个之一") % {
-            "year": ctx.year, "expected": t.expected, "deadline": report.deadline.isoformat(),
+            "year": ctx.year, "expected": t.expected, "deadline": deadline.isoformat(),
             "on_time": t.on_time, "share": measured[code], "count": count}
         out.append(Candidate(ListKind.BLACK, ctx.counties[code], None, reason, {
             "year": ctx.year, "expected": t.expected, "on_time": t.on_time, "share": int(measured[code])}))
@@ -244,12 +248,12 @@ def worst_quality(ctx: Context, params: dict) -> list[Candidate]:
     """Black: the ``count`` counties (default 3) with the highest share of their expected figures that an
     official returned for correction at least once in the data year; a county with none returned is never
     listed."""
-    report = ctx.reporting
+    _deadline, tallies = ctx.reporting
     count = int(params.get("count", 3))
     returned = ctx.returned
     measured, facts = {}, {}
-    for county in report.counties:
-        expected = report.county_total(county).expected
+    for county in ctx.counties.values():
+        expected = tallies[county.code].expected
         n = returned.get(county.pk, 0)
         if expected and n:
             measured[county.code], facts[county.code] = share(n, expected), (n, expected)

@@ -102,6 +102,33 @@ def test_the_lists_page_runs_a_fixed_number_of_queries(official, published):
     assert _queries(client, reverse("redblack-history")) == _queries(client, reverse("redblack-history"))
 
 
+def _black(html: str) -> str:
+    return html.split('id="black-list"')[1].split("</table>")[0]
+
+
+def test_the_lists_page_shows_a_page_of_each_list_and_one_countys_lines(official, clerk_zhaojue, published, settings):
+    """A national list has two hundred thousand lines: the page shows ``REDBLACK_PAGE_SIZE`` of each, with a
+    pager, and clicking a county shows its lines only; the query count stays fixed."""
+    settings.REDBLACK_PAGE_SIZE = 1
+    client = client_for(official)
+    small = _queries(client, reverse("redblack-lists"))
+    for county in County.objects.exclude(code__in=[ZHAOJUE, XICHANG]):
+        progress(county.code, "CMP-01", YEAR, "off_track", 80, expected=95, target=96)
+    lists.publish(official, "2026-Q4", YEAR)
+    assert _queries(client, reverse("redblack-lists")) == small
+    black = Publication.objects.get(period="2026-Q4").entries.filter(list="black").order_by("position")
+    first, second = (e.county.name for e in black[:2])
+    html = client.get(reverse("redblack-lists")).content.decode()
+    assert 'id="black-pager"' in html and "black_page=2" in html and "共 %s 条" % black.count() in html
+    assert first in _black(html) and second not in _black(html)
+    html = client.get(reverse("redblack-lists"), {"period": "2026-Q4", "black_page": 2}).content.decode()
+    assert second in _black(html) and first not in _black(html)
+    html = client.get(reverse("redblack-lists"), {"period": "2026-Q4", "county": HUILI}).content.decode()
+    assert "会理市" in _black(html) and "昭觉县" not in _black(html) and 'id="black-pager"' not in html
+    mine = client_for(clerk_zhaojue).get(reverse("redblack-lists"), {"period": "2026-Q4"}).content.decode()
+    assert f'id="own-county" href="?period=2026-Q4&amp;county={ZHAOJUE}"' in mine
+
+
 # supervision pages ---------------------------------------------------------------------------------------------
 
 def test_one_click_from_a_black_entry_prefills_the_form(official, published):

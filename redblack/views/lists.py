@@ -3,6 +3,7 @@ preview and publish, corrections (officials)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from assessment.queries import default_year
 from liangshan_edu.roles import can_review, county_of
 from liangshan_edu.views import role_required
-from redblack import appeals, lists, periods
+from places.models import County
+from redblack import appeals, conf, lists, periods
 from redblack.choices import ListKind
 from redblack.forms import CorrectionForm, PreviewForm
 from redblack.models import Entry, Publication
@@ -26,6 +28,20 @@ def _entries(publication: Publication) -> list[Entry]:
 def _split(entries: list[Entry]) -> dict:
     return {"red": [e for e in entries if e.list == ListKind.RED],
             "black": [e for e in entries if e.list == ListKind.BLACK]}
+
+
+def _pages(request, publication: Publication, county: County | None) -> dict:
+    """Each list one page at a time (``red_page``, ``black_page``; ``conf.page_size`` lines, in published order),
+    optionally one county's lines only: two queries a list (count, page) whatever the length of the lists — a
+    national list has two hundred thousand lines."""
+    out = {}
+    for kind in (ListKind.RED, ListKind.BLACK):
+        qs = publication.entries.filter(list=kind).select_related("county", "indicator").order_by("position")
+        if county is not None:
+            qs = qs.filter(county=county)
+        page = Paginator(qs, conf.page_size()).get_page(request.GET.get(f"{kind}_page"))
+        out[kind], out[f"{kind}_page"] = list(page.object_list), page
+    return out
 
 
 def _context(request, publication: Publication | None) -> dict:
@@ -54,9 +70,24 @@ def lists_page(request):
                   == periods.parse(publication.period).kind and periods.sort_key(p.period)
                   <= periods.sort_key(publication.period)]
         movement = lists.movements(series)[-1] if series else None
+    county = County.objects.filter(code=request.GET.get("county") or "").first()
     return render(request, "redblack/lists.html", {
-        **_context(request, publication), "periods": names, "period": period, "movement": movement,
-        "screen": request.GET.get("screen") == "1"})
+        **_page_context(request, publication, county), "periods": names, "period": period, "movement": movement,
+        "screen": request.GET.get("screen") == "1", "county": county})
+
+
+def _page_context(request, publication: Publication | None, county: County | None) -> dict:
+    """The lists page's context: the version, its lists a page at a time, which lines the user may appeal."""
+    user, own = request.user, county_of(request.user)
+    pages = _pages(request, publication, county) if publication else {"red": [], "black": []}
+    appealable = set()
+    if publication and own is not None and lists.current(publication.period) == publication:
+        now = timezone.now()
+        appealable = {e.pk for e in pages["red"] + pages["black"]
+                      if e.county_id == own.pk and now <= appeals.window_ends(e)}
+    versions = list(Publication.objects.filter(period=publication.period).order_by("version")) if publication else []
+    return {"publication": publication, **pages, "versions": versions, "can_review": can_review(user),
+            "appealable": appealable, "own": own}
 
 
 @role_required()
