@@ -76,46 +76,53 @@ class Command(BaseCommand):
                               f"{counties} counties, "
                               f"{stored} progress rows, years {years}, latest {latest}")
             stream(user, latest, "513431")  # warm-up (one county): catalogue, connections, translations
-            header = (f"{'run':32} {'rows':>9} {'MB':>7} {'s':>7} {'rows/s':>9} {'MB/s':>6} "
-                      f"{'RSS rise MB':>11} {'vs bare':>7}")
-            self.stdout.write(header)
-            self.stdout.write("-" * len(header))
-            runs = [(f"latest year {latest}", [latest])]
-            if not latest_only:  # one file per year: the report has no all-years scope
-                runs.append((f"all {len(years)} years", years))
-            for label, run_years in runs:
-                base = _total([bare(user, y) for y in run_years])
-                floor = _total([raw_copy(alias, user, y) for y in run_years])
-                csv = _total([stream(user, y) for y in run_years])
-                for name, m in (("bare iterator", base), ("raw COPY", floor), ("CSV stream", csv)):
-                    ratio = f"{m['rows_s'] / base['rows_s']:.2f}x" if base["rows_s"] else "–"
-                    self.stdout.write(f"{label + ' ' + name:32.32} {m['rows']:9d} {m['bytes'] / 1e6:7.1f} "
-                                      f"{m['s']:7.2f} {m['rows_s']:9.0f} {m['bytes'] / 1e6 / m['s']:6.1f} "
-                                      f"{m['rss_rise']:11.1f} {ratio:>7}")
-                if floor["rows_s"]:
-                    self.stdout.write(f"{label}: CSV stream / raw COPY = {csv['rows_s'] / floor['rows_s']:.2f}x")
-            if not no_tracemalloc:
-                tracemalloc.start()
-                stream(user, latest)
-                _, peak = tracemalloc.get_traced_memory()
-                tracemalloc.stop()
-                self.stdout.write(f"tracemalloc peak of one latest-year stream (Python allocations): "
-                                  f"{peak / 1e6:.1f} MB")
-            if profile:
-                prof = cProfile.Profile()
-                prof.enable()
-                stream(user, latest)
-                prof.disable()
-                out = io.StringIO()
-                pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
-                self.stdout.write(out.getvalue())
-                out = io.StringIO()
-                pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(10)
-                self.stdout.write(out.getvalue())
+            self.compare(alias, user, latest, years, latest_only)
+            self.inspect(user, latest, tracemalloc_on=not no_tracemalloc, profile=profile)
             self.stdout.write(f"peak RSS of the process (ru_maxrss): "
                               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB; "
                               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
+    def compare(self, alias: str, user, latest: int, years: list[int], latest_only: bool) -> None:
+        """The CSV stream against the bare ORM iterator and a raw COPY of the same rows, latest year (and all)."""
+        header = (f"{'run':32} {'rows':>9} {'MB':>7} {'s':>7} {'rows/s':>9} {'MB/s':>6} "
+                  f"{'RSS rise MB':>11} {'vs bare':>7}")
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        runs = [(f"latest year {latest}", [latest])]
+        if not latest_only:  # one file per year: the report has no all-years scope
+            runs.append((f"all {len(years)} years", years))
+        for label, run_years in runs:
+            base = _total([bare(user, y) for y in run_years])
+            floor = _total([raw_copy(alias, user, y) for y in run_years])
+            csv = _total([stream(user, y) for y in run_years])
+            for name, m in (("bare iterator", base), ("raw COPY", floor), ("CSV stream", csv)):
+                ratio = f"{m['rows_s'] / base['rows_s']:.2f}x" if base["rows_s"] else "–"
+                self.stdout.write(f"{label + ' ' + name:32.32} {m['rows']:9d} {m['bytes'] / 1e6:7.1f} "
+                                  f"{m['s']:7.2f} {m['rows_s']:9.0f} {m['bytes'] / 1e6 / m['s']:6.1f} "
+                                  f"{m['rss_rise']:11.1f} {ratio:>7}")
+            if floor["rows_s"]:
+                self.stdout.write(f"{label}: CSV stream / raw COPY = {csv['rows_s'] / floor['rows_s']:.2f}x")
+
+    def inspect(self, user, latest: int, *, tracemalloc_on: bool, profile: bool) -> None:
+        """Python allocations of one latest-year stream (tracemalloc) and, asked for, its cProfile."""
+        if tracemalloc_on:
+            tracemalloc.start()
+            stream(user, latest)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            self.stdout.write(f"tracemalloc peak of one latest-year stream (Python allocations): "
+                              f"{peak / 1e6:.1f} MB")
+        if profile:
+            prof = cProfile.Profile()
+            prof.enable()
+            stream(user, latest)
+            prof.disable()
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
+            self.stdout.write(out.getvalue())
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(10)
+            self.stdout.write(out.getvalue())
 
     def history(self, alias: str, wanted: int) -> None:
         """The change history of ``wanted`` records exported whole, CSV then xlsx: time and peak memory."""
