@@ -27,10 +27,35 @@ def load_base_data() -> None:
     demo.create_users()
 
 
+def install_published_row_triggers() -> list[str]:
+    """On PostgreSQL, the triggers the migrations install to refuse changes to published rows
+    (``liangshan_edu.immutable.refuse_changes``): the test database is built without migrations, so without this
+    the suite would never run with them. Every migration that calls ``refuse_changes`` names its tables in
+    ``PUBLISHED_TABLES``. Returns the tables."""
+    from importlib import import_module
+    from pathlib import Path
+
+    from django.db import connection
+
+    from liangshan_edu import immutable
+
+    root = Path(settings.BASE_DIR)
+    tables = []
+    for path in sorted(root.glob("*/migrations/0*.py")):
+        if "refuse_changes(" in path.read_text(encoding="utf-8"):
+            tables += import_module(f"{path.parent.parent.name}.migrations.{path.stem}").PUBLISHED_TABLES
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(immutable.install_sql(table))
+    return tables
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_base_data()
+        install_published_row_triggers()
 
 
 @pytest.fixture(autouse=True)

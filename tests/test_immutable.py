@@ -161,3 +161,18 @@ def test_postgresql_refuses_changes_to_published_red_black_lists(official):
     _refused(lambda: raw("UPDATE redblack_entry SET reason = 'x' WHERE publication_id = %s"))
     _refused(lambda: raw("DELETE FROM redblack_entry WHERE publication_id = %s"))
     _refused(lambda: raw("UPDATE redblack_publication SET period = '2026-Q4' WHERE id = %s"))
+
+
+def test_the_suite_runs_with_every_published_table_protected():
+    """The triggers are installed in the test database once per session (``tests.conftest``), so every test on
+    PostgreSQL shows that no flow changes a published row; here: the list covers the three apps that publish."""
+    from tests.conftest import install_published_row_triggers
+
+    tables = set(install_published_row_triggers())
+    assert {"scoring_assessment", "scoring_assessmentrow", "scoring_publishedschoolrow", "alarms_publication",
+            "redblack_publication", "redblack_entry"} <= tables
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(DISTINCT event_object_table) FROM information_schema.triggers "
+                           "WHERE trigger_name LIKE %s", ["%_refuse_changes"])
+            assert cursor.fetchone()[0] == len(tables)

@@ -7,14 +7,12 @@ period's current version, within ``REDBLACK_APPEAL_DAYS`` of publication; only o
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -22,9 +20,8 @@ from liangshan_edu.api import HasRole
 from liangshan_edu.roles import can_review, county_of
 from redblack import appeals
 from redblack.api.serializers import AppealCreateSerializer, AppealDecisionSerializer, AppealSerializer
-from redblack.api.views import CONFLICT, conflict
+from redblack.api.views import CONFLICT, WorkflowErrors
 from redblack.choices import AppealStatus, ListKind
-from redblack.evidence import EvidenceError
 from redblack.models import Appeal
 
 
@@ -49,7 +46,7 @@ BODY = {"application/json": AppealCreateSerializer, "multipart/form-data": Appea
     create=extend_schema(summary=gettext_lazy("对本县榜单条目申诉（县级填报员，申诉期内）"), request=BODY,
                          responses={201: AppealSerializer, 409: CONFLICT}),
 )
-class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class AppealViewSet(WorkflowErrors, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     viewsets.GenericViewSet):
     serializer_class = AppealSerializer
     permission_classes = [HasRole]
@@ -60,20 +57,8 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def get_queryset(self):
         return appeals.visible_to(self.request.user).prefetch_related("evidence").order_by("-created_at", "-pk")
 
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            raise NotFound(_("该申诉不存在，或您无权查看。")) from None
-
-    def handle_exception(self, exc):
-        if isinstance(exc, appeals.AppealError):
-            return conflict(str(exc))
-        if isinstance(exc, EvidenceError):
-            exc = ValidationError({"files": [str(exc)]})
-        if isinstance(exc, DjangoPermissionDenied):
-            exc = PermissionDenied(str(exc) or None)
-        return super().handle_exception(exc)
+    not_found = gettext_lazy("该申诉不存在，或您无权查看。")
+    conflicts = (appeals.AppealError,)
 
     def _answer(self, appeal: Appeal, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=appeal.pk)).data, status=code)

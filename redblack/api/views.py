@@ -35,6 +35,30 @@ def conflict(message: str, field: str = "non_field_errors") -> Response:
     OpenApiParameter("period", str, description=gettext_lazy("期次（YYYY-MM 或 YYYY-Qn），默认最近一期")),
     OpenApiParameter("version", int, description=gettext_lazy("版本，默认当前（最新）版本")),
     OpenApiParameter("list", str, enum=ListKind.values), OpenApiParameter("county", str)])
+class WorkflowErrors(viewsets.GenericViewSet):
+    """The answers of a viewset over one of the workflows (notices, appeals): an object the user may not see is a
+    404 with ``not_found``; the workflow's refusals (``conflicts``) a 409; a bad evidence file a 400 on ``files``;
+    the services' PermissionDenied a 403 with its message."""
+
+    not_found = ""
+    conflicts: tuple[type[Exception], ...] = ()
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound(str(self.not_found)) from None
+
+    def handle_exception(self, exc):
+        if isinstance(exc, self.conflicts):
+            return conflict(str(exc))
+        if isinstance(exc, EvidenceError):
+            exc = ValidationError({"files": [str(exc)]})
+        if isinstance(exc, DjangoPermissionDenied):
+            exc = PermissionDenied(str(exc) or None)
+        return super().handle_exception(exc)
+
+
 class RedBlackListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The published lists of a period (its current version unless ``version`` is given): every role reads
     them (红黑榜 are announced to all counties)."""
@@ -102,7 +126,7 @@ class PublishView(APIView):
     create=extend_schema(responses={201: SupervisionSerializer, 409: CONFLICT}),
     partial_update=extend_schema(responses={200: SupervisionSerializer, 409: CONFLICT}),
 )
-class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class SupervisionViewSet(WorkflowErrors, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                          mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Supervision notices: officials create and close (or send back); a county's clerk sees and answers its
     own; auditors and administrators read everything. Opening one (GET by id) is recorded."""
@@ -124,20 +148,8 @@ class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
                 qs = qs.filter(county__code=params["county"].strip())
         return qs
 
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            raise NotFound(_("该督导通知不存在，或您无权查看。")) from None
-
-    def handle_exception(self, exc):
-        if isinstance(exc, supervision.NoticeError):
-            return conflict(str(exc))
-        if isinstance(exc, EvidenceError):
-            exc = ValidationError({"files": [str(exc)]})
-        if isinstance(exc, DjangoPermissionDenied):
-            exc = PermissionDenied(str(exc) or None)
-        return super().handle_exception(exc)
+    not_found = gettext_lazy("该督导通知不存在，或您无权查看。")
+    conflicts = (supervision.NoticeError,)
 
     def retrieve(self, request, *args, **kwargs):
         notice = self.get_object()
