@@ -3,8 +3,6 @@ gave, whatever characters a reason holds, in the same order."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Indicator
 from places.models import County
@@ -23,10 +21,9 @@ def test_entries_read_back_as_the_rules_gave_them(official):
                         "worst_timeliness"),
     ]
     publication = Publication.objects.create(period="2026-Q3", year=2025, version=1, published_by=official, rules=[])
-    with CaptureQueriesContext(connection) as ctx:
-        lists._entries(publication, candidates)
-    if connection.vendor == "postgresql":
-        assert len(ctx.captured_queries) <= 1  # one COPY, whatever the number of entries
+    # (No query count here: COPY goes through the raw cursor, which CaptureQueriesContext does not see, so a
+    # count would pass whatever the code did. The rows read back are the check.)
+    lists._entries(publication, candidates)
     got = [(e.list, e.county_id, e.indicator_id, e.rule, e.reason, e.figures, e.position)
            for e in Entry.objects.filter(publication=publication).order_by("position")]
     assert got == [(c.list, c.county.pk, c.indicator.pk if c.indicator else None, c.rule, c.reason, c.figures, n)
