@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from alarms import services
+from alarms import actions, services
 from alarms.forms import AcknowledgeForm, AlarmFilterForm, SilenceForm
 from alarms.models import Notification, NotificationSetting, Silence
 from alarms.queries import alarms_visible_to, counts_by_colour
@@ -37,8 +37,10 @@ def alarm_centre(request):
     form = AlarmFilterForm(request.GET, counties=counties, plans=Plan.objects.all())
     alarms = form.apply(alarms_visible_to(request.user))
     page = Paginator(alarms, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    actions.attach(request.user, shown)
     return render(request, "alarms/centre.html", {
-        "form": form, "page": page, "alarms": list(page.object_list), "colours": counts_by_colour(request.user),
+        "form": form, "page": page, "alarms": shown, "colours": counts_by_colour(request.user),
         "can_acknowledge": can_review(request.user), "ack_form": AcknowledgeForm(),
     })
 
@@ -47,6 +49,7 @@ def alarm_centre(request):
 @require_GET
 def alarm_detail(request, pk: int):
     alarm = get_object_or_404(alarms_visible_to(request.user), pk=pk)
+    actions.attach(request.user, [alarm])
     record = [(r, services.EVENTS.get(r.history_change_reason, r.history_change_reason or ""))
               for r in alarm.history.select_related("history_user").order_by("history_date")]
     return render(request, "alarms/detail.html", {

@@ -14,3 +14,6 @@ class RedblackConfig(AppConfig):
         from redblack import bulletin_section
 
         bulletin_section.register()  # the lists in the monthly bulletin (alarms' rhythm asks)
+        from redblack import alarm_action
+
+        alarm_action.register()  # 一键督导 on the alarm centre and an alarm's page

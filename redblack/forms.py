@@ -11,13 +11,17 @@ class PreviewForm(forms.Form):
     year = forms.IntegerField(label=_("数据年度"), min_value=2000, max_value=2100)
 
 
-class CorrectionForm(forms.Form):
-    remove = forms.MultipleChoiceField(label=_("撤下的条目"), widget=forms.CheckboxSelectMultiple, required=False)
-    reason = forms.CharField(label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
+class EntryIdsField(forms.MultipleChoiceField):
+    """Entry ids ticked in the lists (a page of a national list at a time, so no list of choices): numbers only;
+    ``lists.correct`` refuses ids that are not lines of the version corrected."""
 
-    def __init__(self, *args, entries=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["remove"].choices = [(str(e.pk), str(e.pk)) for e in entries]
+    def valid_value(self, value) -> bool:
+        return str(value).isdigit() and len(str(value)) <= 18
+
+
+class CorrectionForm(forms.Form):
+    remove = EntryIdsField(label=_("撤下的条目"), required=False)
+    reason = forms.CharField(label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

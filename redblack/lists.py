@@ -145,6 +145,7 @@ class Changes:
     removed: list = field(default_factory=list)
     withdrawn: list = field(default_factory=list)
     changed: list = field(default_factory=list)
+    limit: int | None = None  # set when each kind holds only its first ``limit`` lines (``shown``)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.withdrawn or self.changed)
@@ -170,7 +171,10 @@ def changes(old: list, new: list, withdrawn=()) -> Changes:
 
 @dataclass(frozen=True)
 class Code:
+    """A county or indicator as a line carries it: the code (what ``key`` compares) and the name shown."""
+
     code: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,11 +190,16 @@ class Line:
     reason: str
     figures: dict
 
+    def get_list_display(self) -> str:
+        return str(ListKind(self.list).label)
+
 
 def _lines(publication: Publication) -> list[Line]:
-    return [Line(pk, kind, Code(county), Code(indicator) if indicator else None, rule, reason, figures)
-            for pk, kind, county, indicator, rule, reason, figures in publication.entries.order_by().values_list(
-                "pk", "list", "county__code", "indicator__code", "rule", "reason", "figures")]
+    """Every line of a version, in published order, as plain values (one query)."""
+    return [Line(pk, kind, Code(county, name), Code(indicator) if indicator else None, rule, reason, figures)
+            for pk, kind, county, name, indicator, rule, reason, figures in publication.entries.order_by(
+                "list", "position").values_list("pk", "list", "county__code", "county__name", "indicator__code",
+                                                "rule", "reason", "figures")]
 
 
 def _withdrawn(publication: Publication) -> set[Key]:
@@ -229,9 +238,13 @@ def changes_of(publication: Publication) -> Changes | None:
     """What a correction changed against the version it corrects (None for an original)."""
     if publication.corrects_id is None:
         return None
-    old, new = (list(p.entries.select_related("county", "indicator").order_by("list", "position"))
-                for p in (publication.corrects, publication))
-    return changes(old, new, _withdrawn(publication))
+    return changes(_lines(publication.corrects), _lines(publication), _withdrawn(publication))
+
+
+def shown(found: Changes, limit: int) -> Changes:
+    """The first ``limit`` lines of each kind of change (what a page lists; the counts come from ``found``)."""
+    return Changes(added=found.added[:limit], removed=found.removed[:limit], withdrawn=found.withdrawn[:limit],
+                   changed=found.changed[:limit], limit=limit)
 
 
 def current(period: str, *, lock: bool = False) -> Publication | None:

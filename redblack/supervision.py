@@ -12,6 +12,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alarms.models import Alarm
 from assessment.choices import ProgressStatus
 from assessment.queries import default_year, progress_visible_to
 from indicators.models import Indicator
@@ -40,6 +41,7 @@ class Draft:
     message: str
     entry: Entry | None = None
     year: int | None = None
+    alarm: Alarm | None = None
     selected: list[int] = field(default_factory=list)
 
 
@@ -63,14 +65,19 @@ def _year(user, county: County) -> int | None:
     return default_year(user) or progress_visible_to(user).filter(area=county.code).aggregate(y=Max("year"))["y"]
 
 
-def draft(user, county: County, entry: Entry | None = None, today: date | None = None) -> Draft:
-    """The prefilled notice for a county (from a black-list entry: its data year, its indicator first)."""
+def draft(user, county: County, entry: Entry | None = None, today: date | None = None,
+          alarm: Alarm | None = None) -> Draft:
+    """The prefilled notice for a county (from a black-list entry: its data year, its indicator first; from an
+    alarm: its indicator first, the alarm quoted)."""
     year = entry.publication.year if entry else _year(user, county)
     indicators, figures = lagging(user, county, year)
     if entry and entry.indicator and entry.indicator not in indicators:
         indicators.insert(0, entry.indicator)
         figures.insert(0, {"indicator": entry.indicator.code, "name": entry.indicator.name, "year": year,
                            **{k: v for k, v in entry.figures.items() if k != "year"}})
+    if alarm and alarm.indicator and alarm.indicator not in indicators:
+        indicators.insert(0, alarm.indicator)
+        figures.insert(0, {"indicator": alarm.indicator.code, "name": alarm.indicator.name, "year": year})
     deadline = (today or timezone.localdate()) + timedelta(days=conf.reply_days())
     names = "、".join(f"{i.code} {i.name}" for i in indicators[:5]) + ("等" if len(indicators) > 5 else "")
     title = _("关于%(county)s%(n)s项指标滞后的督导通知") % {"county": county.name, "n": len(indicators)}
@@ -80,7 +87,12 @@ def draft(user, county: County, entry: Entry | None = None, today: date | None =
     if entry is not None:
         message = _("依据红黑榜（%(period)s）：%(reason)s。") % {"period": entry.publication.period,
                                                              "reason": entry.reason} + "\n" + message
-    return Draft(county, indicators, figures, deadline, title, message, entry, year, [i.pk for i in indicators])
+    if alarm is not None:
+        message = _("依据智能报警（%(kind)s，%(raised)s）：%(text)s。") % {
+            "kind": alarm.get_kind_display(), "raised": timezone.localtime(alarm.raised_at).strftime("%Y-%m-%d"),
+            "text": alarm.message} + "\n" + message
+    return Draft(county, indicators, figures, deadline, title, message, entry, year, alarm,
+                 [i.pk for i in indicators])
 
 
 def _event(notice: SupervisionNotice, kind: str, by=None, comment: str = "") -> NoticeEvent:
@@ -88,8 +100,9 @@ def _event(notice: SupervisionNotice, kind: str, by=None, comment: str = "") -> 
 
 
 def create(user, county: County, *, indicators: list[Indicator], deadline: date, message: str, title: str = "",
-           entry: Entry | None = None, figures: list[dict] | None = None) -> SupervisionNotice:
-    """An official issues a notice (一事一单) to a county."""
+           entry: Entry | None = None, figures: list[dict] | None = None,
+           alarm: Alarm | None = None) -> SupervisionNotice:
+    """An official issues a notice (一事一单) to a county (from a black-list ``entry`` or an ``alarm``: recorded)."""
     if not can_review(user):
         raise PermissionDenied(_("只有州级管理员可以发出督导通知。"))
     if not indicators:
@@ -100,6 +113,8 @@ def create(user, county: County, *, indicators: list[Indicator], deadline: date,
         raise NoticeError(_("回复期限不能早于今天。"))
     if entry is not None and entry.county_id != county.pk:
         raise NoticeError(_("榜单条目不是该县市的。"))
+    if alarm is not None and alarm.county_id != county.pk:
+        raise NoticeError(_("报警不是该县市的。"))
     if figures is None:
         wanted = {i.code for i in indicators}
         figures = [f for f in lagging(user, county, entry.publication.year if entry else _year(user, county))[1]
@@ -107,7 +122,7 @@ def create(user, county: County, *, indicators: list[Indicator], deadline: date,
     with transaction.atomic():
         notice = SupervisionNotice.objects.create(
             county=county, figures=figures, deadline=deadline, message=message.strip(), entry=entry,
-            title=(title.strip() or _("关于%(county)s指标滞后的督导通知") % {"county": county.name})[:200],
+            alarm=alarm, title=(title.strip() or _("关于%(county)s指标滞后的督导通知") % {"county": county.name})[:200],
             created_by=user)
         notice.indicators.set(indicators)
         _event(notice, EventKind.CREATED, user)

@@ -235,3 +235,81 @@ def test_an_appeal_decision_is_refused_to_non_officials_before_the_form_is_read(
     appeal = appeals.file(users["clerk_zhaojue"], published.entries.get(list="black"), reason="不服")
     for role in ("clerk_zhaojue", "auditor", "admin"):
         assert client_for(users[role]).post(reverse("redblack-appeal-decide", args=[appeal.pk]), {}).status_code == 403
+
+
+# a national list on the pages of one version, the preview and the correction --------------------------------
+
+def _national(official):
+    """Every county on the black list of 2026-Q4 (the published fixture has 2026-Q3)."""
+    for county in County.objects.exclude(code__in=[ZHAOJUE, XICHANG]):
+        progress(county.code, "CMP-01", YEAR, "off_track", 80, expected=95, target=96)
+    return lists.publish(official, "2026-Q4", YEAR)
+
+
+def test_a_versions_page_shows_a_page_of_each_list_with_a_fixed_number_of_queries(official, auditor, published,
+                                                                                  settings):
+    settings.REDBLACK_PAGE_SIZE = 1
+    url = reverse("redblack-publication", args=[published.pk])
+    small = _queries(client_for(auditor), url)
+    big = _national(official)
+    black = big.entries.filter(list="black").order_by("position")
+    first, second = (e.county.name for e in black[:2])
+    big_url = reverse("redblack-publication", args=[big.pk])
+    assert _queries(client_for(auditor), big_url) == small
+    html = client_for(auditor).get(big_url).content.decode()
+    assert 'id="black-pager"' in html and "共 %s 条" % black.count() in html
+    assert first in _black(html) and second not in _black(html)
+    assert second in _black(client_for(auditor).get(big_url, {"black_page": 2}).content.decode())
+    one = client_for(auditor).get(big_url, {"county": HUILI}).content.decode()
+    assert "会理市" in _black(one) and "昭觉县" not in _black(one)
+
+
+@pytest.mark.parametrize("role", ["official", "auditor"])
+def test_lines_to_withdraw_are_ticked_in_the_lists_by_officials_only(users, published, role):
+    html = client_for(users[role]).get(reverse("redblack-publication", args=[published.pk])).content.decode()
+    black = published.entries.get(list="black")
+    assert (f'id="remove-{black.pk}"' in html) is (role == "official")
+    assert ('id="correction-form"' in html) is (role == "official")
+
+
+def test_a_correction_from_ticked_lines_and_its_refusals(official, published):
+    client, black = client_for(official), published.entries.get(list="black")
+    url = reverse("redblack-correct", args=[published.pk])
+    for bad in ("abc", str(10 ** 9)):  # not a number; not a line of this version
+        response = client.post(url, {"remove": [bad], "reason": "数据口径有误"}, follow=True)
+        assert "所选条目不在此版本中" in response.content.decode()
+    assert "请填写更正原因" in client.post(url, {"remove": [black.pk]}, follow=True).content.decode()
+    assert Publication.objects.filter(period="2026-Q3").count() == 1
+    response = client.post(url, {"remove": [black.pk], "reason": "数据口径有误"})
+    new = Publication.objects.get(period="2026-Q3", version=2)
+    assert response.status_code == 302 and response["Location"] == reverse("redblack-publication", args=[new.pk])
+    assert not new.entries.filter(list="black").exists()
+    old = client.get(reverse("redblack-publication", args=[published.pk])).content.decode()
+    assert 'id="correction-form"' not in old and f'id="remove-{black.pk}"' not in old  # only the current version
+
+
+def test_a_corrections_changes_are_counted_in_full_and_listed_in_part(official, auditor, published, settings):
+    settings.REDBLACK_PAGE_SIZE = 1
+    big = _national(official)
+    from assessment.models import Progress
+    Progress.objects.filter(year=YEAR).exclude(area__in=[ZHAOJUE, XICHANG]).update(status="achieved", value=97)
+    new = lists.correct(official, big, remove=[], reason="补录")
+    gone = lists.changes_of(new).removed
+    assert len(gone) == County.objects.count() - 2
+    html = client_for(auditor).get(reverse("redblack-publication", args=[new.pk])).content.decode()
+    assert f"按现有数据不再列入 {len(gone)} 条" in html and "每类仅列出前 1 条" in html
+    assert html.count('id="removed-') == 1
+
+
+def test_the_preview_lists_the_first_lines_and_one_countys_lines(official, settings):
+    settings.REDBLACK_PAGE_SIZE = 1
+    lagging_zhaojue()
+    for county in County.objects.exclude(code__in=[ZHAOJUE, XICHANG]):
+        progress(county.code, "CMP-01", YEAR, "off_track", 80, expected=95, target=96)
+    client, n = client_for(official), County.objects.count() - 1
+    html = client.get(reverse("redblack-preview"), {"period": "2026-Q3", "year": YEAR}).content.decode()
+    black = html.split('id="preview-black"')[1].split("</table>")[0]
+    assert f"黑榜 {n} 条" in html and f"列出 1 条，共 {n} 条" in html and black.count("<tr>") == 2  # head + 1
+    one = client.get(reverse("redblack-preview"), {"period": "2026-Q3", "year": YEAR, "county": HUILI}).content.decode()
+    black = one.split('id="preview-black"')[1].split("</table>")[0]
+    assert "会理市" in black and "昭觉县" not in black and f"黑榜 {n} 条" in one

@@ -30,6 +30,8 @@ class SupervisionNotice(models.Model):
     comment = models.TextField(_("州级意见"), blank=True)
     entry = models.ForeignKey("redblack.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="notices",
                               verbose_name=_("来源榜单条目"))
+    alarm = models.ForeignKey("alarms.Alarm", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("来源报警"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("发出人"))
     created_at = models.DateTimeField(_("发出时间"), auto_now_add=True)

@@ -21,15 +21,6 @@ from redblack.forms import CorrectionForm, PreviewForm
 from redblack.models import Entry, Publication
 
 
-def _entries(publication: Publication) -> list[Entry]:
-    return list(publication.entries.select_related("county", "indicator").order_by("list", "position"))
-
-
-def _split(entries: list[Entry]) -> dict:
-    return {"red": [e for e in entries if e.list == ListKind.RED],
-            "black": [e for e in entries if e.list == ListKind.BLACK]}
-
-
 def _pages(request, publication: Publication, county: County | None) -> dict:
     """Each list one page at a time (``red_page``, ``black_page``; ``conf.page_size`` lines, in published order),
     optionally one county's lines only: two queries a list (count, page) whatever the length of the lists — a
@@ -44,17 +35,9 @@ def _pages(request, publication: Publication, county: County | None) -> dict:
     return out
 
 
-def _context(request, publication: Publication | None) -> dict:
-    user = request.user
-    entries = _entries(publication) if publication else []
-    own = county_of(user)
-    now = timezone.now()
-    appealable = set()
-    if publication and own is not None and lists.current(publication.period) == publication:
-        appealable = {e.pk for e in entries if e.county_id == own.pk and now <= appeals.window_ends(e)}
-    versions = list(Publication.objects.filter(period=publication.period).order_by("version")) if publication else []
-    return {"publication": publication, **_split(entries), "versions": versions, "can_review": can_review(user),
-            "appealable": appealable}
+def _county(request) -> County | None:
+    """The county whose lines only are shown (``?county=<code>``), if any."""
+    return County.objects.filter(code=request.GET.get("county") or "").first()
 
 
 @role_required()
@@ -70,7 +53,7 @@ def lists_page(request):
                   == periods.parse(publication.period).kind and periods.sort_key(p.period)
                   <= periods.sort_key(publication.period)]
         movement = lists.movements(series)[-1] if series else None
-    county = County.objects.filter(code=request.GET.get("county") or "").first()
+    county = _county(request)
     return render(request, "redblack/lists.html", {
         **_page_context(request, publication, county), "periods": names, "period": period, "movement": movement,
         "screen": request.GET.get("screen") == "1", "county": county})
@@ -93,16 +76,19 @@ def _page_context(request, publication: Publication | None, county: County | Non
 @role_required()
 @require_GET
 def publication_page(request, pk: int):
-    """One version exactly as published (corrected versions stay readable)."""
+    """One version exactly as published (corrected versions stay readable), a page of each list at a time like the
+    lists page; a correction shows what it changed (counted in full, the first lines of each kind listed). The
+    current version carries the correction form for officials: lines to withdraw are ticked in the lists."""
     publication = get_object_or_404(Publication.objects.select_related("published_by", "corrects"), pk=pk)
-    ctx = _context(request, publication)
+    county = _county(request)
+    ctx = {**_page_context(request, publication, county), "county": county}
     ctx["changes"] = lists.changes_of(publication)
     if ctx["changes"] is not None:
         marks = ctx["changes"].keys
         for e in ctx["red"] + ctx["black"]:
             e.change = marks.get(lists.key(e), "")
-    if ctx["can_review"] and ctx["versions"][-1] == publication:
-        ctx["correction_form"] = CorrectionForm(entries=ctx["red"] + ctx["black"])
+        ctx["shown_changes"] = lists.shown(ctx["changes"], conf.page_size())
+    ctx["correctable"] = ctx["can_review"] and ctx["versions"][-1] == publication
     return render(request, "redblack/publication.html", ctx)
 
 
@@ -131,7 +117,7 @@ def preview_page(request):
                 pub = lists.publish(request.user, period, year)
                 messages.success(request, _("已发布 %(period)s 红黑榜。") % {"period": pub.period})
                 return redirect(f"{reverse('redblack-lists')}?period={pub.period}")
-            preview = lists.build(request.user, period, year)
+            preview = _shown_preview(lists.build(request.user, period, year), _county(request))
         except periods.PeriodError as e:
             form.add_error("period", str(e))
             status = 400
@@ -144,14 +130,26 @@ def preview_page(request):
                   status=status)
 
 
+def _shown_preview(preview: lists.Preview, county: County | None) -> dict:
+    """What the preview page lists: each list's count, and its first ``conf.page_size`` lines — or, with a county,
+    that county's lines only (a national preview has two hundred thousand; the whole is what publishing writes)."""
+    limit = conf.page_size()
+    out = {"preview": preview, "county": county, "limit": limit, "sections": []}
+    for kind, title, found in ((ListKind.RED, _("红榜（预览）"), preview.red),
+                               (ListKind.BLACK, _("黑榜（预览）"), preview.black)):
+        lines = [c for c in found if c.county.pk == county.pk] if county is not None else found
+        out[f"{kind}_count"] = len(found)
+        out["sections"].append((kind, title, lines[:limit], len(lines)))
+    return out
+
+
 @role_required()
 @require_POST
 def correct_view(request, pk: int):
     if not can_review(request.user):  # before the form is read (lists.correct checks again)
         raise PermissionDenied
     publication = get_object_or_404(Publication, pk=pk)
-    entries = _entries(publication)
-    form = CorrectionForm(request.POST, entries=entries)
+    form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
             new = lists.correct(request.user, publication, remove=[int(x) for x in form.cleaned_data["remove"]],
@@ -161,8 +159,10 @@ def correct_view(request, pk: int):
         else:
             messages.success(request, _("已发布更正版本（第%(version)s版），原版本保留可查。") % {"version": new.version})
             return redirect("redblack-publication", new.pk)
-    else:
+    elif "reason" in form.errors:
         messages.error(request, _("请填写更正原因。"))
+    else:
+        messages.error(request, _("所选条目不在此版本中。"))
     return redirect("redblack-publication", publication.pk)
 
 

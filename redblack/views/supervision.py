@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from alarms.queries import alarms_visible_to
 from indicators.models import Indicator
 from liangshan_edu.roles import can_review, is_clerk_of
 from liangshan_edu.views import role_required
@@ -32,19 +33,24 @@ def notices_page(request):
 
 @role_required()
 def notice_new(request):
-    """One click from a black-list entry (``?entry=``) or a county page (``?county=``): the form comes
-    prefilled with the county, its lagging indicators and their figures, the deadline and a message to edit."""
+    """One click from a black-list entry (``?entry=``), an alarm (``?alarm=``) or a county page (``?county=``):
+    the form comes prefilled with the county, its lagging indicators and their figures, the deadline and a
+    message to edit."""
     if not can_review(request.user):
         raise PermissionDenied
     source = request.POST if request.method == "POST" else request.GET
-    entry = None
+    entry = alarm = None
     if source.get("entry", "").isdigit():
         entry = get_object_or_404(Entry.objects.select_related("publication", "county", "indicator"),
                                   pk=int(source["entry"]))
         county = entry.county
+    elif source.get("alarm", "").isdigit():
+        alarm = get_object_or_404(alarms_visible_to(request.user).filter(county__isnull=False),
+                                  pk=int(source["alarm"]))
+        county = alarm.county
     else:
         county = get_object_or_404(County, code=source.get("county", ""))
-    draft = supervision.draft(request.user, county, entry)
+    draft = supervision.draft(request.user, county, entry, alarm=alarm)
     choices = draft.indicators
     status = 200
     if request.method == "POST":
@@ -55,7 +61,7 @@ def notice_new(request):
             try:
                 notice = supervision.create(
                     request.user, county, indicators=chosen, deadline=form.cleaned_data["deadline"],
-                    message=form.cleaned_data["message"], title=form.cleaned_data["title"], entry=entry,
+                    message=form.cleaned_data["message"], title=form.cleaned_data["title"], entry=entry, alarm=alarm,
                     figures=[f for f in draft.figures if f["indicator"] in wanted])
             except supervision.NoticeError as e:
                 form.add_error(None, str(e))
@@ -67,7 +73,7 @@ def notice_new(request):
         form = NoticeForm(indicators=choices, initial={
             "title": draft.title, "message": draft.message, "deadline": draft.deadline,
             "indicators": [str(pk) for pk in draft.selected]})
-    return render(request, "redblack/notice_new.html", {"form": form, "draft": draft, "entry": entry},
+    return render(request, "redblack/notice_new.html", {"form": form, "draft": draft, "entry": entry, "alarm": alarm},
                   status=status)
 
 
