@@ -26,11 +26,15 @@ def after_incremental(rows: list[tuple], using: str = "default") -> Outcome:
                  active=looked.active)
 
 
-def after_full_recompute(using: str = "default") -> Outcome:
+def after_full_recompute(using: str = "default", seen: sources.Seen | None = None) -> Outcome:
+    """After a full recompute: ``seen`` is what the recompute showed the alarms' tap, used when it is whole and
+    of the year judged now."""
     year = sources.judged_year(using)
     if year is None:
         return Outcome([], [])
-    findings, _pairs, active = sources.after_full_recompute(year, using)
+    if seen is not None and (seen.failed or seen.year != year):
+        seen = None
+    findings, _pairs, active = sources.after_full_recompute(year, using, seen)
     return apply(findings, kinds=PROGRESS_KINDS, using=using, active=active)
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from assessment.signals import progress_recomputed
+from assessment.signals import progress_recompute_starting, progress_recomputed
 from counties.choices import FigureStatus
 from counties.models import Figure
 from counties.signals import approved_figures_changed, figure_returned
@@ -17,14 +17,30 @@ from counties.signals import approved_figures_changed, figure_returned
 log = logging.getLogger(__name__)
 
 
+@receiver(progress_recompute_starting, dispatch_uid="alarms.watch_full_recompute")
+def watch_full_recompute(sender, using: str = "default", **kwargs):
+    """A full recompute starts: give it a tap that keeps what the progress rules judge as the rows are computed
+    (``sources.Seen``), so that alarms need not read them back (issue 9: "evaluated inside the recompute, not by
+    another pass over all rows"). None (no tap) when no year is judged yet or on any failure."""
+    from alarms import sources
+
+    try:
+        year = sources.judged_year(using)
+    except Exception:  # noqa: BLE001 — alarms never fail a recompute
+        log.exception("alarms: preparing to watch the recompute failed")
+        return None
+    return sources.Seen(year) if year is not None else None
+
+
 @receiver(progress_recomputed, dispatch_uid="alarms.judge_progress")
-def judge_progress(sender, rows, indicator_id, using: str = "default", **kwargs) -> None:
-    from alarms import evaluation
+def judge_progress(sender, rows, indicator_id, using: str = "default", taps=(), **kwargs) -> None:
+    from alarms import evaluation, sources
 
     try:
         with transaction.atomic(using=using):
             if rows is None:
-                evaluation.after_full_recompute(using=using)
+                seen = next((tap for tap in taps if isinstance(tap, sources.Seen)), None)
+                evaluation.after_full_recompute(using=using, seen=seen)
             else:
                 evaluation.after_incremental(rows, using=using)
     except Exception:  # noqa: BLE001 — alarms never fail a recompute

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from django.db.models import Exists, FilteredRelation, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
@@ -61,8 +61,9 @@ _MSG_OFF_TRACK = gettext_lazy("当前年度严重滞后")
 _MSG_OVERDUE = gettext_lazy("目标期限已过仍未达标")
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
+    """A county × indicator's status in the judged year (a tuple: a full recompute makes one per pair)."""
+
     status: str | None
     overdue: bool
 
@@ -124,19 +125,65 @@ def from_rows(rows: Iterable[tuple], year: int, code_to_id: dict[str, int]) -> l
     return findings
 
 
-def after_full_recompute(year: int, using: str = "default") -> tuple[list[Finding], set, dict[str, int]]:
+_FALLING = (ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK)
+
+
+class Seen:
+    """What a full recompute showed its tap (``assessment.signals.progress_recompute_starting``), county by county
+    while it computed the rows: the judged year's pairs that may raise (a figure, and 滞后/严重滞后 or overdue) and
+    the year before's status of those that may have fallen — what ``after_full_recompute`` would otherwise read
+    back from the whole table. No database access, and a failure only marks it unusable (alarms never fail a
+    recompute): the rows are then read afterwards as before."""
+
+    def __init__(self, year: int) -> None:
+        self.year, self.failed = year, False
+        self.current: dict[tuple[str, int], State] = {}
+        self.previous: dict[tuple[str, int], str] = {}
+
+    def __call__(self, raws: list[tuple]) -> None:
+        if self.failed:
+            return
+        try:
+            self._take(raws)
+        except Exception:  # noqa: BLE001 — never fail the recompute
+            import logging
+
+            logging.getLogger(__name__).exception("alarms: looking at the recompute's rows failed")
+            self.failed = True
+
+    def _take(self, raws: list[tuple]) -> None:
+        year, before, falling = self.year, self.year - 1, _FALLING
+        earlier: dict[int, str] = {}
+        raising = []
+        for row in raws:
+            if row[_YEAR] == before:
+                if row[_VALUE] is not None:
+                    earlier[row[_IND]] = row[_STATUS]
+            elif row[_YEAR] == year and row[_VALUE] is not None and (row[_STATUS] in falling or row[_OVERDUE]):
+                raising.append(row)
+        for row in raising:
+            key = (row[_AREA], row[_IND])
+            self.current[key] = State(row[_STATUS], row[_OVERDUE])
+            if row[_STATUS] in falling and row[_IND] in earlier:
+                self.previous[key] = earlier[row[_IND]]
+
+
+def after_full_recompute(year: int, using: str = "default",
+                         seen: Seen | None = None) -> tuple[list[Finding], set, dict[str, int]]:
     """Findings after a full recompute, without another pass over all rows: the judged year's rows that may
-    raise (滞后, 严重滞后, overdue), the rows of the county × indicator pairs with an active alarm, and the year
-    before's rows of the pairs that may have fallen. Returns the findings, the pairs looked at and the active
-    progress alarms (cause → id, for ``services.apply``: read once)."""
+    raise (滞后, 严重滞后, overdue) and the year before's rows of the pairs that may have fallen — as the recompute
+    showed them to its tap (``seen``), else read from the table — and the rows of the county × indicator pairs
+    with an active alarm. Returns the findings, the pairs looked at and the active progress alarms (cause → id,
+    for ``services.apply``: read once)."""
     progress = Progress.objects.using(using).exclude(area=PREFECTURE)
     code_to_id = dict(County.objects.using(using).values_list("code", "id"))
     id_to_code = {v: k for k, v in code_to_id.items()}
-    current: dict[tuple[str, int], State] = {}
-    for area, ind, status, overdue in (progress.filter(year=year, value__isnull=False).filter(
-            Q(status__in=[ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK]) | Q(overdue=True))
-            .values_list("area", "indicator_id", "status", "overdue")):
-        current[(area, ind)] = State(status, overdue)
+    if seen is not None:
+        current = dict(seen.current)
+    else:
+        current = {(area, ind): State(status, overdue) for area, ind, status, overdue in (
+            progress.filter(year=year, value__isnull=False).filter(Q(status__in=_FALLING) | Q(overdue=True))
+            .values_list("area", "indicator_id", "status", "overdue"))}
     active, held = {}, set()
     for cause, pk, county_id, ind in Alarm.objects.using(using).filter(
             kind__in=PROGRESS_KINDS, status__in=ACTIVE).values_list("cause", "id", "county_id", "indicator_id"):
@@ -150,7 +197,7 @@ def after_full_recompute(year: int, using: str = "default") -> tuple[list[Findin
             if (area, ind) in others:
                 current[(area, ind)] = _state(status, overdue, value)
     pairs = set(current) | held
-    previous = _previous_of_falling(progress, year, current)
+    previous = seen.previous if seen is not None else _previous_of_falling(progress, year, current)
     findings = []
     for key in pairs:
         if key[0] in code_to_id:
@@ -161,7 +208,7 @@ def after_full_recompute(year: int, using: str = "default") -> tuple[list[Findin
 def _previous_of_falling(progress, year: int, current: dict[tuple[str, int], State]) -> dict[tuple[str, int], str]:
     """The year before's status of the pairs that are 滞后 or 严重滞后 in the judged year (those that may have
     fallen): only those rows, by a correlated subquery, not the whole year before."""
-    falling = (ProgressStatus.LAGGING, ProgressStatus.OFF_TRACK)
+    falling = _FALLING
     if not any(s.status in falling for s in current.values()):
         return {}
     now_falling = progress.filter(year=year, value__isnull=False, status__in=falling,

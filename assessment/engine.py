@@ -24,7 +24,7 @@ from itertools import chain, groupby
 from math import gcd
 from operator import itemgetter
 from decimal import Decimal
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -585,17 +585,33 @@ def _keep_own(own: dict[int, dict[int, tuple]], figures: Iterable[tuple]) -> Non
             own[ind_id][year] = tuple(rest)
 
 
-def compute_all(progress: Callable[[int, int], None] | None = None, using: str = "default") -> Iterator[tuple]:
-    """Every progress row (county rows county by county, then the prefecture's), as tuples in COLUMNS order."""
+def compute_all(progress: Callable[[int, int], None] | None = None, using: str = "default",
+                taps: Sequence[Callable[[list], object]] = ()) -> Iterator[tuple]:
+    """Every progress row (county rows county by county, then the prefecture's), as tuples in COLUMNS order;
+    each county's rows are shown to the ``taps`` first (``signals.progress_recompute_starting``)."""
     now = timezone.now()
-    batches = _compute(using, lambda raws: [_as_row(raw, now) for raw in raws], lambda rows: rows, progress)
+    batches = _compute(using, _tapped(taps, lambda raws: [_as_row(raw, now) for raw in raws]), lambda rows: rows,
+                       progress)
     return chain.from_iterable(batches)
 
 
+def _tapped(taps: Sequence[Callable[[list], object]], emit: Callable[[list], object]) -> Callable[[list], object]:
+    """``emit`` of a county's rows, showing them to each tap first."""
+    if not taps:
+        return emit
+
+    def emit_tapped(raws: list) -> object:
+        for tap in taps:
+            tap(raws)
+        return emit(raws)
+    return emit_tapped
+
+
 def recompute_all(progress: Callable[[int, int], None] | None = None, using: str = "default",
-                  then: Callable[[], None] | None = None) -> int:
+                  then: Callable[[], None] | None = None, taps: Sequence[Callable[[list], object]] = ()) -> int:
     """Replace every progress row, in one transaction; returns the number of rows written. ``then`` runs in
-    that transaction once the rows are written (the final evaluation, which reads them).
+    that transaction once the rows are written (the final evaluation, which reads them); ``taps`` see each
+    county's rows as they are computed.
 
     On PostgreSQL, when not already inside a transaction, figures are read on a second connection that
     imports this transaction's snapshot (so it sees exactly what this transaction sees), and the rows stream
@@ -610,7 +626,7 @@ def recompute_all(progress: Callable[[int, int], None] | None = None, using: str
 
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         with transaction.atomic(using=using):
-            count = write(compute_all(progress=progress, using=using), replace=replace, using=using)
+            count = write(compute_all(progress=progress, using=using, taps=taps), replace=replace, using=using)
             if then is not None:
                 then()
             return count
@@ -627,7 +643,7 @@ def recompute_all(progress: Callable[[int, int], None] | None = None, using: str
                 cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
             tail = f"\t{timezone.now().isoformat()}\n"
             stream = _CopyStream(_compute(
-                using, lambda raws: (len(raws), _as_lines(raws, tail)),
+                using, _tapped(taps, lambda raws: (len(raws), _as_lines(raws, tail))),
                 lambda rows: (len(rows), "".join(_line(row) for row in rows)),
                 progress, figures_cursor=reader.cursor(name="progress_figures")))
             with connection.cursor() as cursor:

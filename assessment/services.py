@@ -14,7 +14,7 @@ from django.utils import timezone
 from assessment import engine, evaluation, incremental, tallies
 from assessment.choices import JobState
 from assessment.models import Progress, RecomputeJob
-from assessment.signals import progress_recomputed
+from assessment.signals import progress_recompute_starting, progress_recomputed
 from liangshan_edu.dataversion import PROGRESS, changed
 
 
@@ -31,10 +31,12 @@ def recompute_all(job: RecomputeJob | None = None, progress: Callable[[int, int]
             reporter(done, total)
 
     try:
+        taps = [tap for _receiver, tap in progress_recompute_starting.send(sender=Progress, using=using)
+                if callable(tap)]
         rows = engine.recompute_all(progress=report, using=using, then=(lambda: _evaluate_all(using)) if evaluate
-                                    else None)
+                                    else None, taps=taps)
         changed(PROGRESS, using=using)
-        progress_recomputed.send(sender=Progress, rows=None, indicator_id=None, using=using)
+        progress_recomputed.send(sender=Progress, rows=None, indicator_id=None, using=using, taps=taps)
         return rows
     finally:
         if reporter is not None:

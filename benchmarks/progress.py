@@ -467,18 +467,21 @@ def _approve_change(alias: str, rng: random.Random) -> tuple[int, int | None, in
 
 @contextmanager
 def _alarms(on: bool) -> Iterator[None]:
-    """The alarms' receiver of the recompute's signal connected (as in production) or not."""
-    from alarms.receivers import judge_progress
-    from assessment.signals import progress_recomputed
+    """The alarms' receivers of the recompute's signals (the tap and the judging) connected, as in production,
+    or not."""
+    from alarms.receivers import judge_progress, watch_full_recompute
+    from assessment.signals import progress_recompute_starting, progress_recomputed
 
     if on:
         yield
         return
     progress_recomputed.disconnect(dispatch_uid="alarms.judge_progress")
+    progress_recompute_starting.disconnect(dispatch_uid="alarms.watch_full_recompute")
     try:
         yield
     finally:
         progress_recomputed.connect(judge_progress, dispatch_uid="alarms.judge_progress")
+        progress_recompute_starting.connect(watch_full_recompute, dispatch_uid="alarms.watch_full_recompute")
 
 
 def _with_and_without_alarms(alias: str, runs: int, rng: random.Random,

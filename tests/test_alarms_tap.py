@@ -1,0 +1,83 @@
+"""Alarms judged inside the full recompute (issue 9 item 6): the recompute shows each county's rows to the alarms'
+tap (``assessment.signals.progress_recompute_starting``) and alarms then need not read the progress table back.
+The tap must see what the table holds, and a broken tap must neither fail the recompute nor change the outcome."""
+from __future__ import annotations
+
+import random
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alarms import sources
+from alarms.choices import ACTIVE, PROGRESS_KINDS
+from alarms.defaults import load_default_rules
+from alarms.models import Alarm
+from assessment import engine
+from assessment.services import recompute_all
+from counties.models import Figure
+from indicators.models import Indicator
+from places.models import County
+
+pytestmark = pytest.mark.django_db
+CODES = ["PRE-01", "PRE-02", "CMP-01", "CMP-02", "HS-01", "TCH-01", "TCH-07"]
+
+
+@pytest.fixture
+def mixed(db):
+    """Figures of every county on a few indicators and years, values drawn so that every status occurs."""
+    load_default_rules()
+    rng = random.Random(9)
+    inds = list(Indicator.objects.filter(code__in=CODES))
+    Figure.objects.bulk_create([
+        Figure(county=county, indicator=ind, year=year, value=D(rng.choice([0, 20, 60, 80, 85, 90, 95, 100])),
+               status="approved")
+        for county in County.objects.all() for ind in inds for year in (2021, 2023, 2024, 2025)
+        if rng.random() < 0.85])
+    return inds
+
+
+def _findings(year: int, seen) -> set:
+    findings, _pairs, _active = sources.after_full_recompute(year, seen=seen)
+    return {(f.kind, f.county_id, f.indicator_id, f.verdict) for f in findings}
+
+
+def test_the_tap_sees_what_the_table_holds(mixed):
+    year = sources.judged_year()
+    seen = sources.Seen(year)
+    engine.recompute_all(taps=[seen])
+    assert not seen.failed and seen.current and seen.previous
+    assert _findings(year, seen) == _findings(year, None)  # the same as reading the rows back
+    recompute_all()  # alarms raised: now judged with active alarms, most verdicts change nothing
+    seen = sources.Seen(year)
+    engine.recompute_all(taps=[seen])
+    assert _findings(year, seen) == _findings(year, None)
+
+
+def test_with_the_tap_alarms_do_not_read_the_progress_rows_back(mixed):
+    recompute_all()
+    year = sources.judged_year()
+    seen = sources.Seen(year)
+    engine.recompute_all(taps=[seen])
+    with CaptureQueriesContext(connection) as ctx:
+        sources.after_full_recompute(year, seen=seen)
+    assert not [q for q in ctx.captured_queries if "assessment_progress" in q["sql"]]
+    with CaptureQueriesContext(connection) as ctx:
+        sources.after_full_recompute(year)
+    assert [q for q in ctx.captured_queries if "assessment_progress" in q["sql"]]
+
+
+def test_a_broken_tap_fails_nothing_and_changes_nothing(mixed, monkeypatch):
+    def broken(self, raws):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sources.Seen, "_take", broken)
+    rows = recompute_all()
+    assert rows > 0
+    broken_alarms = set(Alarm.objects.filter(status__in=ACTIVE, kind__in=PROGRESS_KINDS).values_list("cause", flat=True))
+    monkeypatch.undo()
+    Alarm.objects.all().delete()
+    recompute_all()
+    assert broken_alarms and set(Alarm.objects.filter(status__in=ACTIVE, kind__in=PROGRESS_KINDS)
+                                 .values_list("cause", flat=True)) == broken_alarms
