@@ -286,9 +286,10 @@ def fill(n: int, alias: str = ALIAS, progress: Callable[[int, int], None] | None
         if n < real:
             raise ValueError(f"--counties must be at least {real} (the real counties)")
         cur.execute("TRUNCATE assessment_progress, counties_figure")
-        # Alarms (issue 9) raised by an earlier run refer to the bench counties about to be replaced.
+        # Alarms (issue 9) raised by an earlier run refer to the bench counties about to be replaced; CASCADE: so
+        # do the rows that refer to them (supervision notices made from an alarm, issue 10).
         cur.execute("TRUNCATE alarms_notification, alarms_alarm, alarms_historicalalarm, alarms_silence, "
-                    "alarms_historicalsilence, alarms_dispatch")
+                    "alarms_historicalsilence, alarms_dispatch CASCADE")
         cur.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
         cur.execute("DELETE FROM indicators_target_counties tc USING places_county c "
                     "WHERE c.id = tc.county_id AND c.code LIKE %s", ["9%"])

@@ -79,7 +79,11 @@ class Command(BaseCommand):
                                 lambda: self._correct(alias, user, publication))
             self.stdout.write(f"  version {fixed.version}: {fixed.entries.count()} entries")
             if not skip_page:
-                self._page(alias, user)
+                self._page(alias, user, "/redblack/", {"period": PERIOD}, "lists page " + PERIOD)
+                self._page(alias, user, f"/redblack/publications/{fixed.pk}/", {},
+                           f"version page {PERIOD} v{fixed.version} (with its changes and the correction form)")
+                self._page(alias, user, "/redblack/preview/", {"period": "2026-Q4", "year": year},
+                           "preview page 2026-Q4 (builds the lists)")
         self.stdout.write(f"end: {_load()}")
 
     def _prepare(self, alias: str, year: int) -> None:
@@ -130,15 +134,17 @@ class Command(BaseCommand):
         with transaction.atomic(using=alias):
             return lists.correct(user, publication, remove=[first.pk] if first else [], reason="benchmark")
 
-    def _page(self, alias: str, user) -> None:
+    def _page(self, alias: str, user, path: str, params: dict, label: str) -> None:
+        from django.contrib.messages.storage.fallback import FallbackStorage
         from django.urls import resolve
 
-        request = RequestFactory().get("/redblack/", {"period": PERIOD})
+        request = RequestFactory().get(path, params)
         request.user, request.session, request.LANGUAGE_CODE = user, {}, "zh-hans"
-        view = resolve("/redblack/")
+        request._messages = FallbackStorage(request)
+        match = resolve(path)
         with CaptureQueriesContext(connections[alias]) as ctx:
             t0 = time.perf_counter()
-            response = view.func(request)
+            response = match.func(request, *match.args, **match.kwargs)
             elapsed = time.perf_counter() - t0
-        self.stdout.write(f"lists page {PERIOD}: {elapsed:.2f} s, {len(ctx.captured_queries)} queries, "
+        self.stdout.write(f"{label}: {elapsed:.2f} s, {len(ctx.captured_queries)} queries, "
                           f"{len(response.content) // 1024} KiB, status {response.status_code}")
