@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from liangshan_edu.roles import can_review
 from places.models import County
-from redblack import periods, rules
+from redblack import conf, periods, rules
 from redblack.choices import ListKind
 from redblack.models import Entry, ListRule, Publication
 
@@ -77,7 +77,8 @@ def build(user, period: str, year: int, *, rule_specs: list[dict] | None = None)
     return preview
 
 
-ENTRY_COLUMNS = ("publication_id", "list", "county_id", "indicator_id", "rule", "reason", "figures", "position")
+ENTRY_COLUMNS = ("publication_id", "list", "county_id", "indicator_id", "rule", "reason", "figures", "position",
+                 "change")
 
 
 def _copy_text(value: str) -> str:
@@ -85,28 +86,32 @@ def _copy_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def copy_lines(publication: Publication, candidates) -> Iterator[str]:
-    """The entries of a publication as lines of COPY text, in the order of ``candidates`` (their positions)."""
+def copy_lines(publication: Publication, candidates, marks: dict | None = None) -> Iterator[str]:
+    """The entries of a publication as lines of COPY text, in the order of ``candidates`` (their positions);
+    ``marks``: a correction's added/changed lines (``Changes.keys``)."""
     encoder = Entry._meta.get_field("figures").encoder
+    marks = marks or {}
     for n, c in enumerate(candidates):
         indicator = "\\N" if c.indicator is None else str(c.indicator.pk)
         figures = _copy_text(json.dumps(c.figures, cls=encoder, ensure_ascii=False))
         yield (f"{publication.pk}\t{_copy_text(c.list)}\t{c.county.pk}\t{indicator}\t{_copy_text(c.rule)}\t"
-               f"{_copy_text(c.reason)}\t{figures}\t{n}\n")
+               f"{_copy_text(c.reason)}\t{figures}\t{n}\t{marks.get(key(c), '')}\n")
 
 
-def _entries(publication: Publication, candidates) -> None:
+def _entries(publication: Publication, candidates, marks: dict | None = None) -> None:
     """Write the entries: one COPY on PostgreSQL (a national list has two hundred thousand lines: batched
     INSERTs took most of a publication's time), bulk inserts of 2,000 rows elsewhere."""
     connection = connections[router.db_for_write(Entry)]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(f"COPY {Entry._meta.db_table} ({', '.join(ENTRY_COLUMNS)}) FROM STDIN",
-                                      io.StringIO("".join(copy_lines(publication, candidates))))
+                                      io.StringIO("".join(copy_lines(publication, candidates, marks))))
         return
+    marks = marks or {}
     Entry.objects.bulk_create([
         Entry(publication=publication, list=c.list, county=c.county, indicator=c.indicator, rule=c.rule,
-              reason=c.reason, figures=c.figures, position=n) for n, c in enumerate(candidates)],
+              reason=c.reason, figures=c.figures, position=n, change=marks.get(key(c), ""))
+        for n, c in enumerate(candidates)],
         batch_size=2000)  # one INSERT of a national list's hundred thousand rows would be one huge statement
 
 
@@ -145,7 +150,6 @@ class Changes:
     removed: list = field(default_factory=list)
     withdrawn: list = field(default_factory=list)
     changed: list = field(default_factory=list)
-    limit: int | None = None  # set when each kind holds only its first ``limit`` lines (``shown``)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.withdrawn or self.changed)
@@ -210,7 +214,9 @@ def correct(user, publication: Publication, *, remove: list[int], reason: str) -
     """A correction: version n+1 of the period, computed by re-running the period's rules (as recorded on its
     publication) for its data year on the data as it now stands, without the lines withdrawn now (``remove``:
     entry ids of the current version) or by an earlier correction. The corrected version stays as it was,
-    visible; ``changes_of`` tells what differs."""
+    visible. What differs is worked out here, once, and kept with it: the summary on the new version
+    (``Publication.changes``), each new or changed line marked (``Entry.change``) — a national correction's page
+    then reads neither version whole."""
     _check_official(user)
     if not reason.strip():
         raise ValueError(_("请填写更正原因。"))
@@ -225,12 +231,14 @@ def correct(user, publication: Publication, *, remove: list[int], reason: str) -
         withdrawn = _withdrawn(latest) | picked
         fresh = [c for c in build(user, latest.period, latest.year, rule_specs=latest.rules).candidates
                  if key(c) not in withdrawn]
-        if not changes(old, fresh, withdrawn):
+        found = changes(old, fresh, withdrawn)
+        if not found:
             raise ValueError(_("按现有数据重新生成的榜单与当前版本相同，无需更正。"))
         new = Publication.objects.create(period=latest.period, year=latest.year, version=latest.version + 1,
                                          corrects=latest, reason=reason.strip(), published_by=user,
-                                         rules=latest.rules, withdrawn=sorted((list(k) for k in withdrawn), key=str))
-        _entries(new, fresh)
+                                         rules=latest.rules, withdrawn=sorted((list(k) for k in withdrawn), key=str),
+                                         changes=summary(found))
+        _entries(new, fresh, found.keys)
     return new
 
 
@@ -241,10 +249,32 @@ def changes_of(publication: Publication) -> Changes | None:
     return changes(_lines(publication.corrects), _lines(publication), _withdrawn(publication))
 
 
-def shown(found: Changes, limit: int) -> Changes:
-    """The first ``limit`` lines of each kind of change (what a page lists; the counts come from ``found``)."""
-    return Changes(added=found.added[:limit], removed=found.removed[:limit], withdrawn=found.withdrawn[:limit],
-                   changed=found.changed[:limit], limit=limit)
+def _plain(item, **extra) -> dict:
+    return {"pk": getattr(item, "pk", None), "list": item.list, "county": item.county.name,
+            "indicator": item.indicator.code if item.indicator else None, "reason": item.reason, **extra}
+
+
+def summary(found: Changes, limit: int | None = None) -> dict:
+    """What a page shows of a correction's changes, as plain values: each kind counted, its first ``limit``
+    lines (``conf.page_size``) — kept on the correction when it is published."""
+    limit = conf.page_size() if limit is None else limit
+    kinds = ("withdrawn", "removed", "added")
+    lines = {kind: [_plain(e) for e in getattr(found, kind)[:limit]] for kind in kinds}
+    lines["changed"] = [_plain(new, old_reason=old.reason) for old, new in found.changed[:limit]]
+    counts = {kind: len(getattr(found, kind)) for kind in (*kinds, "changed")}
+    return {"counts": counts, "lines": lines, "limit": limit,
+            "cut": any(counts[k] > len(lines[k]) for k in counts)}
+
+
+def change_summary(publication: Publication) -> tuple[dict | None, dict[Key, str] | None]:
+    """A version's changes against the one it corrects (None for an original), and — only for a correction
+    published before they were kept (``Entry.change`` empty then) — the marks of its new and changed lines."""
+    if publication.corrects_id is None:
+        return None, None
+    if publication.changes is not None:
+        return publication.changes, None
+    found = changes_of(publication)
+    return summary(found), found.keys
 
 
 def current(period: str, *, lock: bool = False) -> Publication | None:

@@ -81,3 +81,21 @@ def test_a_broken_tap_fails_nothing_and_changes_nothing(mixed, monkeypatch):
     recompute_all()
     assert broken_alarms and set(Alarm.objects.filter(status__in=ACTIVE, kind__in=PROGRESS_KINDS)
                                  .values_list("cause", flat=True)) == broken_alarms
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_streaming_copy_path_shows_its_rows_to_the_tap_too():
+    """Outside a transaction on PostgreSQL the rows stream into one COPY (not the path of the tests above, which
+    run inside one): the tap must see them there as well."""
+    load_default_rules()
+    county = County.objects.get(code="513401")
+    for code, values in (("PRE-01", {2021: 80, 2023: 86, 2024: 80}), ("CMP-01", {2021: 90, 2024: 20})):
+        ind = Indicator.objects.get(code=code)
+        for year, value in values.items():
+            Figure.objects.create(county=county, indicator=ind, year=year, value=D(value), status="approved")
+    year = sources.judged_year()
+    seen = sources.Seen(year)
+    assert not connection.in_atomic_block
+    engine.recompute_all(taps=[seen])
+    assert not seen.failed and ("513401", Indicator.objects.get(code="PRE-01").pk) in seen.current
+    assert _findings(year, seen) == _findings(year, None)

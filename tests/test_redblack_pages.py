@@ -313,3 +313,41 @@ def test_the_preview_lists_the_first_lines_and_one_countys_lines(official, setti
     one = client.get(reverse("redblack-preview"), {"period": "2026-Q3", "year": YEAR, "county": HUILI}).content.decode()
     black = one.split('id="preview-black"')[1].split("</table>")[0]
     assert "会理市" in black and "昭觉县" not in black and f"黑榜 {n} 条" in one
+
+
+def _corrected(official, published):
+    from assessment.models import Progress
+    Progress.objects.filter(area=XICHANG, year=YEAR).update(value=97.04)  # 西昌's reason changes
+    return lists.correct(official, published, remove=[published.entries.get(list="black").pk], reason="申诉成立")
+
+
+def test_a_correction_keeps_what_it_changed(official, published):
+    new = _corrected(official, published)
+    found = lists.changes_of(new)
+    assert new.changes["counts"] == {"withdrawn": len(found.withdrawn), "removed": len(found.removed),
+                                     "added": len(found.added), "changed": len(found.changed)}
+    assert new.changes["counts"]["withdrawn"] == 1 and new.changes["counts"]["changed"] == 1
+    assert {lists.key(e): e.change for e in new.entries.select_related("county", "indicator") if e.change} == found.keys
+
+
+def test_a_corrections_page_reads_what_was_kept_not_both_versions(official, auditor, published):
+    new = _corrected(official, published)
+    client = client_for(auditor)
+    _queries(client, reverse("redblack-publication", args=[published.pk]))  # the first request of a session costs more
+    original = _queries(client, reverse("redblack-publication", args=[published.pk]))
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(reverse("redblack-publication", args=[new.pk])).content.decode()
+    assert len(ctx.captured_queries) <= original  # (an empty list costs no page query)
+    assert not [q for q in ctx.captured_queries if f"publication_id\" = {published.pk}" in q["sql"]]
+    assert "撤下 1 条" in html and "理由或数据有变化 1 条" in html and "本版有变化" in html
+
+
+def test_a_correction_published_before_its_changes_were_kept_is_compared_on_the_page(official, auditor, published,
+                                                                                    monkeypatch):
+    monkeypatch.setattr(lists, "summary", lambda found, limit=None: None)
+    monkeypatch.setattr(lists.Changes, "keys", property(lambda self: {}))
+    new = _corrected(official, published)
+    monkeypatch.undo()
+    assert new.changes is None and not new.entries.exclude(change="").exists()
+    html = client_for(auditor).get(reverse("redblack-publication", args=[new.pk])).content.decode()
+    assert "撤下 1 条" in html and "理由或数据有变化 1 条" in html and "本版有变化" in html

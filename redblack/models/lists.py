@@ -88,6 +88,8 @@ class Publication(Immutable):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("发布人"))
     rules = models.JSONField(_("适用规则"), default=list, help_text=_("发布时所用规则及参数"))
+    changes = models.JSONField(_("与上一版相比"), null=True, blank=True,
+                               help_text=_("更正版本发布时记下的变化：各类条数及前若干条（lists.summary）"))
     withdrawn = models.JSONField(_("已撤下的条目"), default=list, blank=True,
                                  help_text=_("更正时撤下、此后各版本不再列入的条目：[榜单, 县市代码, 指标代码, 规则]"))
 
@@ -122,6 +124,8 @@ class Entry(Immutable):
     reason = models.TextField(_("理由"))
     figures = models.JSONField(_("数据"), default=dict)
     position = models.PositiveIntegerField(_("序号"), default=0)
+    change = models.CharField(_("相对上一版"), max_length=8, blank=True, default="",
+                              help_text=_("更正版本中：本版新增（added）或理由、数据有变化（changed）"))
 
     class Meta:
         ordering = ["publication", "list", "position"]

@@ -77,17 +77,16 @@ def _page_context(request, publication: Publication | None, county: County | Non
 @require_GET
 def publication_page(request, pk: int):
     """One version exactly as published (corrected versions stay readable), a page of each list at a time like the
-    lists page; a correction shows what it changed (counted in full, the first lines of each kind listed). The
+    lists page; a correction shows what it changed (counted in full, the first lines of each kind listed: kept
+    with it when it was published, so neither version is read whole). The
     current version carries the correction form for officials: lines to withdraw are ticked in the lists."""
     publication = get_object_or_404(Publication.objects.select_related("published_by", "corrects"), pk=pk)
     county = _county(request)
     ctx = {**_page_context(request, publication, county), "county": county}
-    ctx["changes"] = lists.changes_of(publication)
-    if ctx["changes"] is not None:
-        marks = ctx["changes"].keys
+    ctx["changes"], marks = lists.change_summary(publication)
+    if marks is not None:  # a correction published before its changes were kept with it
         for e in ctx["red"] + ctx["black"]:
             e.change = marks.get(lists.key(e), "")
-        ctx["shown_changes"] = lists.shown(ctx["changes"], conf.page_size())
     ctx["correctable"] = ctx["can_review"] and ctx["versions"][-1] == publication
     return render(request, "redblack/publication.html", ctx)
 

@@ -176,6 +176,29 @@ def test_the_daily_pages_fit_a_phone(watched, user, path, name):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
+def test_the_county_pages_plans_stack_on_a_phone(watched):
+    """Nine columns squeezed the plans' names to a character a line and clipped the bars at 390 px: on a phone each
+    plan is a block — its name and its bar across the card, the counts under their labels."""
+    page = watched
+    some_figures()
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "clerk_zhaojue")
+    page.goto(page.base_url + f"/counties/{ZHAOJUE}/")
+    table = page.locator("#bullet-table")
+    table.scroll_into_view_if_needed()
+    card = table.bounding_box()
+    name = page.locator("#bullet-table tbody th[scope=row]").first.bounding_box()
+    bar = page.locator("#bullet-table svg.bullet").first.bounding_box()
+    assert name["width"] > card["width"] * 0.9 and bar["width"] > card["width"] * 0.9
+    assert bar["x"] + bar["width"] <= card["x"] + card["width"] + 1  # not clipped
+    label = page.locator("#bullet-table tbody td[data-label]").first.evaluate(
+        "td => getComputedStyle(td, '::before').content")
+    assert "目标数" in label  # the counts keep their labels
+    screenshot(page, "phone-county-plans")
+    page.set_viewport_size({"width": 1400, "height": 1000})  # a wide screen keeps the table
+    assert page.locator("#bullet-table thead").is_visible()
+
+
 def test_the_navigation_stays_short_on_a_phone_and_its_menus_work_by_keyboard(watched):
     """Fourteen links used to wrap into a tall block above the content on a phone; they are grouped now."""
     page = watched
