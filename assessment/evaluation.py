@@ -76,14 +76,16 @@ def prefecture_judgements(ind: engine.IndicatorInfo, rows: Iterable[tuple], own:
     # 45–55, 45 below), not two targets: its deadline is judged against the band's general target. Any other
     # indicator keeps its rows' target — for a county-level `all` roll-up that is the number of counties in scope,
     # not the per-county value.
-    band = {t.year: t.value for t in ind.targets if t.general} if ind.direction == Direction.BETWEEN else {}
+    # (A band rolled up with `all` — TCH-02 安家补助 2—100万元 — is a count of counties at prefecture level: no band.)
+    is_band = ind.direction == Direction.BETWEEN and not engine.counts_counties(ind.level, ind.rollup)
+    band = {t.year: t.value for t in ind.targets if t.general} if is_band else {}
     targets: dict = {}
     for _, _, t, ty in rows:
         if t is not None:
             targets[ty] = band.get(ty, t)
     # A periodic standing rule (每2年1次) is judged per period, as its progress rows were.
     period = next((engine.period_of(t) for t in ind.targets if t.year is None and engine.period_of(t)), None)
-    upper = {t.year: t.upper for t in ind.targets if t.general and t.upper is not None}
+    upper = {t.year: t.upper for t in ind.targets if t.general and t.upper is not None} if is_band else {}
     for target_year, target in sorted(targets.items(), key=lambda k: (k[0] is None, k[0] or 0)):
         yield (PREFECTURE, ind.id, target_year, target,
                judge(kind=kind, direction=direction, target=target,
