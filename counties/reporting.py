@@ -67,9 +67,9 @@ def _share(part: int, whole: int) -> int | None:
 
 
 @dataclass
-class Tally:
-    """Counts for one county (× plan) and year. ``empty``: expected keys without a value;
-    ``unsubmitted``: expected keys neither submitted nor approved (what is still missing)."""
+class CountyCounts:
+    """A county's counts for a year (× plan): what ``tally`` counts in Python and ``county_counts`` in the
+    database (the red/black list rules compare these), with the shares the pages show."""
 
     expected: int = 0
     entered: int = 0
@@ -78,8 +78,6 @@ class Tally:
     returned: int = 0
     on_time: int = 0
     late: int = 0
-    empty: list = field(default_factory=list)
-    unsubmitted: list = field(default_factory=list)
 
     @property
     def entered_share(self) -> int | None:
@@ -100,6 +98,15 @@ class Tally:
     @property
     def late_share(self) -> int | None:
         return _share(self.late, self.expected)
+
+
+@dataclass
+class Tally(CountyCounts):
+    """Counts for one county (× plan) and year, with the keys behind two of them. ``empty``: expected keys
+    without a value; ``unsubmitted``: expected keys neither submitted nor approved (what is still missing)."""
+
+    empty: list = field(default_factory=list)
+    unsubmitted: list = field(default_factory=list)
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(self.expected + other.expected, self.entered + other.entered, self.submitted + other.submitted,
@@ -249,20 +256,6 @@ def completeness(year: int, *, figures: QuerySet | None = None, counties: Iterab
             cells[(county.pk, plan_id)] = tally(ids, own, deadline)
     return Report(year, deadline, counties, list(plans.values()), cells,
                   {e.indicator.pk: e.indicator for e in catalogue})
-
-
-@dataclass(frozen=True)
-class CountyCounts:
-    """A county's totals for a year (``Tally`` without the lists of keys): what the red/black list rules
-    compare, counted by the database (``county_counts``)."""
-
-    expected: int = 0
-    entered: int = 0
-    submitted: int = 0
-    approved: int = 0
-    returned: int = 0
-    on_time: int = 0
-    late: int = 0
 
 
 def _deadline_end(deadline: date) -> datetime:
