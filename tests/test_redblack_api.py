@@ -25,7 +25,15 @@ def test_the_lists_have_the_contract_fields_for_every_role(users, published):
         black = next(e for e in body["results"] if e["list"] == "black")
         assert (black["county"], black["indicator"], black["period"], black["version"]) == (ZHAOJUE, "CMP-01",
                                                                                              "2026-Q3", 1)
-        assert "严重滞后" in black["reason"]
+        assert "严重滞后" in black["reason"] and black["change"] == ""
+
+
+def test_a_corrections_lines_say_what_changed(official, published):
+    from assessment.models import Progress
+    Progress.objects.filter(area=XICHANG, year=YEAR).update(value=97.04)  # 西昌's reason changes
+    lists.correct(official, published, remove=[published.entries.get(list="black").pk], reason="申诉成立")
+    body = api_for(official).get("/api/v1/redblack/", {"period": "2026-Q3"}).json()
+    assert [(e["version"], e["county"], e["change"]) for e in body["results"]] == [(2, XICHANG, "changed")]
 
 
 def test_the_lists_default_to_the_latest_period_and_filter(official, published):

@@ -20,11 +20,13 @@ class EntrySerializer(serializers.ModelSerializer):
     county_name = serializers.CharField(source="county.name")
     indicator = serializers.CharField(source="indicator.code", allow_null=True, default=None)
     published_at = serializers.DateTimeField(source="publication.published_at")
+    change = serializers.CharField(help_text=_("更正版本中相对上一版：added（本版新增）、changed（理由或数据有变化）；"
+                                               "否则为空"))
 
     class Meta:
         model = Entry
         fields = ["id", "period", "version", "year", "list", "county", "county_name", "indicator", "rule", "reason",
-                  "figures", "published_at"]
+                  "figures", "published_at", "change"]
 
 
 class PublishSerializer(serializers.Serializer):
