@@ -19,12 +19,13 @@ streams rows into the table while they are being computed: the database's work o
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from itertools import chain, groupby
 from math import gcd
 from operator import itemgetter
 from decimal import Decimal
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -47,6 +48,7 @@ from counties.models import Figure
 from indicators.targets import Facts, TargetSpec, in_force, target_for_year, targets_for
 from indicators.choices import Direction, Kind, LOWER_IS_BETTER, Level, Rollup
 
+log = logging.getLogger(__name__)
 SCALE = 10_000  # values are numeric(…, 4): scaled by 10⁴ they are exact integers
 # Beyond this (scaled) magnitude the exact-integer projection is not trusted to agree with Decimal's 28 digits.
 _EXACT_LIMIT = 10 ** 18
@@ -586,7 +588,7 @@ def _keep_own(own: dict[int, dict[int, tuple]], figures: Iterable[tuple]) -> Non
 
 
 def compute_all(progress: Callable[[int, int], None] | None = None, using: str = "default",
-                taps: Sequence[Callable[[list], object]] = ()) -> Iterator[tuple]:
+                taps: list[Callable[[list], object]] | None = None) -> Iterator[tuple]:
     """Every progress row (county rows county by county, then the prefecture's), as tuples in COLUMNS order;
     each county's rows are shown to the ``taps`` first (``signals.progress_recompute_starting``)."""
     now = timezone.now()
@@ -595,20 +597,26 @@ def compute_all(progress: Callable[[int, int], None] | None = None, using: str =
     return chain.from_iterable(batches)
 
 
-def _tapped(taps: Sequence[Callable[[list], object]], emit: Callable[[list], object]) -> Callable[[list], object]:
-    """``emit`` of a county's rows, showing them to each tap first."""
+def _tapped(taps: list[Callable[[list], object]], emit: Callable[[list], object]) -> Callable[[list], object]:
+    """``emit`` of a county's rows, showing them to each tap first. A tap that raises is logged and removed from
+    ``taps`` (the caller's list, which ``progress_recomputed`` hands back): what watches the recompute never fails
+    it, and the receiver that gave the tap finds none and reads the table instead."""
     if not taps:
         return emit
 
     def emit_tapped(raws: list) -> object:
-        for tap in taps:
-            tap(raws)
+        for tap in list(taps):
+            try:
+                tap(raws)
+            except Exception:  # noqa: BLE001
+                log.exception("a tap of the recompute failed; it is dropped")
+                taps.remove(tap)
         return emit(raws)
     return emit_tapped
 
 
 def recompute_all(progress: Callable[[int, int], None] | None = None, using: str = "default",
-                  then: Callable[[], None] | None = None, taps: Sequence[Callable[[list], object]] = ()) -> int:
+                  then: Callable[[], None] | None = None, taps: list[Callable[[list], object]] | None = None) -> int:
     """Replace every progress row, in one transaction; returns the number of rows written. ``then`` runs in
     that transaction once the rows are written (the final evaluation, which reads them); ``taps`` see each
     county's rows as they are computed.

@@ -11,8 +11,9 @@ resolves alarms from it.)
 return a **tap**: a callable given each county's rows as the engine computes them (a list of tuples in
 ``engine.COLUMNS`` order without ``computed_at``; numbers as integers scaled by 10⁴, None when missing; the
 prefecture's rows are not tapped), so that it looks at them *inside* the recompute — while the server stores
-the previous county's — instead of reading every row again afterwards. A tap must be cheap and must not raise
-(it would fail the recompute); it must not touch the database. The same taps are handed back in
+the previous county's — instead of reading every row again afterwards. A tap must be cheap and must not touch
+the database; one that raises is logged and dropped from ``taps`` (the recompute goes on; its receiver then
+finds no tap and reads the table). The same taps are handed back in
 ``progress_recomputed`` (``taps``) once the rows are committed.
 """
 from django.dispatch import Signal

@@ -99,3 +99,18 @@ def test_the_streaming_copy_path_shows_its_rows_to_the_tap_too():
     engine.recompute_all(taps=[seen])
     assert not seen.failed and ("513401", Indicator.objects.get(code="PRE-01").pk) in seen.current
     assert _findings(year, seen) == _findings(year, None)
+
+
+def test_a_tap_that_raises_is_dropped_and_the_recompute_goes_on(mixed):
+    """The engine's own guard, for a tap that does not catch its errors the way alarms' does."""
+    calls = []
+
+    def bad(raws):
+        calls.append(len(raws))
+        raise RuntimeError("boom")
+
+    year = sources.judged_year()
+    seen = sources.Seen(year)
+    taps = [bad, seen]
+    assert engine.recompute_all(taps=taps) > 0
+    assert len(calls) == 1 and taps == [seen] and seen.current  # called once, dropped; the others went on
