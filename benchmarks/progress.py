@@ -526,8 +526,6 @@ def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
             out: Callable[[str], None] = print,
             progress: Callable[[int, int], None] | None = None) -> dict:
     """Measure one size on the data already in the bench database (run it in a fresh process)."""
-    from assessment import services
-
     conn = connections[alias]
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM places_county")
@@ -539,19 +537,32 @@ def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
         cur.execute("CHECKPOINT")
     gc.collect()
     rss_before = _rss_mb()
-
-    dbname = conn.settings_dict["NAME"]
     load_before = os.getloadavg()[0]
+    found = {"counties": counties, "figures": figures, **_against_the_floor(alias, progress, out),
+             **_storing(alias, out)}
+    timed = _with_and_without_alarms(alias, incremental_runs, random.Random(seed), out)
+    # After the incremental runs the stored rows must still equal a full set-based recompute.
+    run_floor(alias, shaped=False)
+    after = compare(alias)
+    with conn.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+    return _result(found, timed, after, load_before, rss_before)
 
-    # (a) full recompute of our engine, into an empty progress table (as the floor writes into an empty one).
-    with ServerCpu(dbname) as cpu_full:
+
+def _against_the_floor(alias: str, progress, out: Callable[[str], None]) -> dict:
+    """(a) our full recompute into an empty progress table, (b) the floor — the same rows by one INSERT … SELECT
+    into a table shaped like assessment_progress — and the two compared row by row, then the floor into a bare
+    table (no indexes, no foreign key), for reference. Alarms are off: the floor computes progress alone (their
+    share is measured with and without them, ``_with_and_without_alarms``)."""
+    from assessment import services
+
+    conn, dbname = connections[alias], connections[alias].settings_dict["NAME"]
+    with ServerCpu(dbname) as cpu_full, _alarms(False):
         t0 = time.perf_counter()
         rows = services.recompute_all(progress=progress, using=alias, evaluate=False)
         full_s = time.perf_counter() - t0
     peak_after_full = _peak_rss_mb()
     out(f"  full recompute: {rows} rows in {full_s:.2f} s")
-
-    # (b) the floor: the same rows by one INSERT … SELECT, into a table shaped like assessment_progress.
     with conn.cursor() as cur:
         cur.execute("CHECKPOINT")
     with ServerCpu(dbname) as cpu_floor:
@@ -561,68 +572,63 @@ def measure(alias: str = ALIAS, *, incremental_runs: int = 50, seed: int = 2025,
     out(f"  compared {check['rows_compared']} rows: status mismatches {check['status_mismatches']}, "
         f"other column mismatches {check['value_mismatches']}, projection {check['projection_mismatches']}, "
         f"missing {check['only_floor']}/{check['only_engine']}")
-    # The floor into a bare scratch table (no indexes, no foreign key), for reference.
     with conn.cursor() as cur:
         cur.execute("CHECKPOINT")
     floor_bare_s, _ = run_floor(alias, shaped=False)
     out(f"  floor into a bare table: {floor_bare_s:.2f} s")
+    return {"rows": rows, "full_s": full_s, "floor_s": floor_s, "floor_rows": floor_rows,
+            "floor_bare_s": floor_bare_s, "cpu_full": cpu_full, "cpu_floor": cpu_floor, "check": check,
+            "peak_after_full": peak_after_full}
 
-    # (f) what merely storing these rows costs: COPY of the same rows, computed beforehand into a file.
+
+def _storing(alias: str, out: Callable[[str], None]) -> dict:
+    """(f) what merely storing these rows costs (COPY of the same rows, computed beforehand into a file), and a
+    second full run replacing existing rows (the nightly case: DELETE then write, one transaction; alarms off)."""
+    from assessment import services
+
+    conn = connections[alias]
     write_s = write_only(alias)
     out(f"  COPY of the same rows, precomputed: {write_s:.2f} s")
-
-    # A second full run replaces existing rows (the nightly case: DELETE then write, one transaction).
     with conn.cursor() as cur:
         cur.execute("CHECKPOINT")
-    t0 = time.perf_counter()
-    services.recompute_all(using=alias, evaluate=False)
-    replace_s = time.perf_counter() - t0
+    with _alarms(False):
+        t0 = time.perf_counter()
+        services.recompute_all(using=alias, evaluate=False)
+        replace_s = time.perf_counter() - t0
     out(f"  full recompute replacing existing rows: {replace_s:.2f} s")
     with conn.cursor() as cur:
         cur.execute("VACUUM ANALYZE assessment_progress")
+    return {"write_s": write_s, "replace_s": replace_s}
 
-    timed = _with_and_without_alarms(alias, incremental_runs, random.Random(seed), out)
+
+def _result(found: dict, timed: dict, after: dict, load_before: float, rss_before: float) -> dict:
+    """One size's numbers, as ``bench_progress --json`` writes them."""
+    rows, full_s, floor_s, floor_bare_s = (found[k] for k in ("rows", "full_s", "floor_s", "floor_bare_s"))
+    cpu_full, cpu_floor, check = found["cpu_full"], found["cpu_floor"], found["check"]
     times, bare, with_alarms, without_alarms = (timed[k] for k in ("incremental", "bare", "full", "full_bare"))
-    # After the incremental runs the stored rows must still equal a full set-based recompute.
-    run_floor(alias, shaped=False)
-    after = compare(alias)
-    with conn.cursor() as cur:
-        cur.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-
     return {
-        "counties": counties,
-        "figures": figures,
-        "rows": rows,
-        "full_s": round(full_s, 3),
-        "rows_per_s": round(rows / full_s) if full_s else None,
-        "floor_s": round(floor_s, 3),
-        "floor_rows": floor_rows,
+        "counties": found["counties"], "figures": found["figures"], "rows": rows,
+        "full_s": round(full_s, 3), "rows_per_s": round(rows / full_s) if full_s else None,
+        "floor_s": round(floor_s, 3), "floor_rows": found["floor_rows"],
         "ratio": round(full_s / floor_s, 2) if floor_s else None,
-        "floor_bare_s": round(floor_bare_s, 3),
-        "ratio_bare": round(full_s / floor_bare_s, 2) if floor_bare_s else None,
-        "full_cpu_python_s": _round(cpu_full.python_seconds),
-        "full_cpu_server_s": _round(cpu_full.seconds),
+        "floor_bare_s": round(floor_bare_s, 3), "ratio_bare": round(full_s / floor_bare_s, 2) if floor_bare_s else None,
+        "full_cpu_python_s": _round(cpu_full.python_seconds), "full_cpu_server_s": _round(cpu_full.seconds),
         "floor_cpu_server_s": _round(cpu_floor.seconds),
         "cpu_ratio": round((cpu_full.python_seconds + cpu_full.seconds) / cpu_floor.seconds, 2)
         if cpu_full.seconds is not None and cpu_floor.seconds else None,
         "load_average_before": round(load_before, 2),
-        "write_only_s": round(write_s, 3),
-        "full_replace_s": round(replace_s, 3),
+        "write_only_s": round(found["write_s"], 3), "full_replace_s": round(found["replace_s"], 3),
         "incremental_ms_median": round(statistics.median(times), 2),
         "incremental_ms_p90": round(sorted(times)[int(len(times) * 0.9) - 1], 2) if times else None,
         "incremental_runs": len(times),
-        "full_with_alarms_s": round(min(with_alarms), 3),
-        "full_without_alarms_s": round(min(without_alarms), 3),
+        "full_with_alarms_s": round(min(with_alarms), 3), "full_without_alarms_s": round(min(without_alarms), 3),
         "alarms_full_ratio": round(min(with_alarms) / min(without_alarms), 3),
         "incremental_without_alarms_ms_median": round(statistics.median(bare), 2),
         "alarms_incremental_ratio": round(statistics.median(times) / statistics.median(bare), 3),
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
-        "peak_rss_after_full_mb": round(peak_after_full, 1),
+        "peak_rss_mb": round(_peak_rss_mb(), 1), "peak_rss_after_full_mb": round(found["peak_after_full"], 1),
         "rss_before_full_mb": round(rss_before, 1),
         "statuses_match": check["status_counts_match"] and check["status_mismatches"] == 0
         and check["only_floor"] == check["only_engine"] == 0,
-        "rows_match": check["rows_match"],
-        "incremental_rows_match": after["rows_match"],
-        "comparison": check,
-        "comparison_after_incremental": after,
+        "rows_match": check["rows_match"], "incremental_rows_match": after["rows_match"],
+        "comparison": check, "comparison_after_incremental": after,
     }
