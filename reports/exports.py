@@ -29,7 +29,7 @@ from reports import csv_copy, services
 from reports.formats import CONTENT_TYPES, csv_format, filename
 from reports.formats.registry import RENDERERS
 from reports.models import ExportRecord
-from reports.scope import HISTORY, Scope, check_county
+from reports.scope import HISTORY, REDBLACK, Scope, check_county
 
 log = logging.getLogger(__name__)
 Status = ExportRecord.Status
@@ -83,9 +83,9 @@ def serve(user, scope: Scope, fmt: str) -> HttpResponse:
 
 
 def streams(scope: Scope, fmt: str) -> bool:
-    """Whether the report's lines are read as an iterator: every CSV, and the change history's xlsx (written in
-    openpyxl's write-only mode, its cover last), whose history may be long."""
-    return fmt == "csv" or (scope.kind == HISTORY and fmt == "xlsx")
+    """Whether the report's lines are read as an iterator: every CSV, and the xlsx of the change history and of
+    the red/black lists (written in openpyxl's write-only mode, its cover last), which may be long."""
+    return fmt == "csv" or (scope.kind in (HISTORY, REDBLACK) and fmt == "xlsx")
 
 
 def _hashed(chunks: Iterator[bytes], user, scope: Scope, report, pk) -> Iterator[bytes]:

@@ -19,6 +19,7 @@ class ExportRecord(models.Model):
         PROGRESS = "progress", _("进度报表")
         EVALUATION = "evaluation", _("终期评估报表")
         HISTORY = "history", _("数据变更记录")
+        REDBLACK = "redblack", _("红黑榜")
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel (.xlsx)"

@@ -22,6 +22,8 @@ from indicators.models import Indicator, Plan
 from liangshan_edu.roles import can_read_all, county_of
 
 PROGRESS, EVALUATION, HISTORY = "progress", "evaluation", "history"
+# One published version of the red/black lists (``reports.redblack_report``: its own scope rule, the lists page's).
+REDBLACK = "redblack"
 # What a change history covers: the figures (the audit log's), or the catalogue (targets and indicators).
 FIGURES, CATALOGUE = "figures", "catalogue"
 SUBJECTS = (FIGURES, CATALOGUE)
@@ -52,6 +54,7 @@ class Scope:
     date_to: date | None = None
     reason: str | None = None
     subject: str | None = None  # the change history's: FIGURES (None) or CATALOGUE
+    publication: int | None = None  # the red/black lists': the published version's id (``redblack.Publication``)
 
     @property
     def whole_prefecture(self) -> bool:
@@ -59,6 +62,8 @@ class Scope:
 
     def key(self) -> str:
         """The scope as recorded (machine-readable, stable)."""
+        if self.kind == REDBLACK:
+            return f"{self.kind}: version={self.publication} county={self.county}"
         parts = [f"county={self.county}"]
         if self.kind in (PROGRESS, HISTORY):
             parts.append(f"year={self.year or ''}")

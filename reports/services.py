@@ -36,7 +36,7 @@ from places.choices import Tier
 from indicators.models import Indicator, Target
 from indicators.templatetags.catalogue import ind_name, plan_name
 from reports import asof
-from reports.scope import CATALOGUE, HISTORY, PROGRESS, Scope
+from reports.scope import CATALOGUE, HISTORY, PROGRESS, REDBLACK, Scope
 
 CHUNK = 2000
 
@@ -669,5 +669,8 @@ def build(user, scope: Scope, *, stream: bool = False) -> Report:
         if scope.subject == CATALOGUE:
             return catalogue_history_report(scope, stream=stream)
         return history_report(user, scope, stream=stream)
+    if scope.kind == REDBLACK:
+        from reports import redblack_report  # built on this module's Report (imports it)
+        return redblack_report.build(user, scope, stream=stream)
     return evaluation_report(user, scope)
 

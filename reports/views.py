@@ -16,9 +16,9 @@ from places.models import County
 from indicators.models import Plan
 from liangshan_edu.roles import can_read_all
 from liangshan_edu.views import role_required
-from reports import exports
+from reports import exports, redblack_report
 from reports.models import ExportRecord
-from reports.scope import EVALUATION, HISTORY, PROGRESS, ScopeError, parse_format, resolve
+from reports.scope import EVALUATION, HISTORY, PROGRESS, REDBLACK, ScopeError, parse_format, resolve
 
 PAGE_RECORDS = 50
 
@@ -69,6 +69,20 @@ def evaluation_file(request):
 def history_file(request):
     """数据变更记录: the change history with the audit log's filters, as xlsx or CSV (a clerk: their county's)."""
     return _download(request, HISTORY)
+
+
+@role_required()
+@require_GET
+def redblack_file(request):
+    """红黑榜: one published version (``version``: its id) as xlsx, CSV or PDF, optionally one county's lines.
+    Every role, like the lists pages (they are not scoped by county: a clerk exports any county's lines)."""
+    try:
+        scope = redblack_report.resolve(request.GET)
+        fmt = parse_format(request.GET.get("format"), kind=REDBLACK)
+        redblack_report.check_size(scope, fmt)
+    except ScopeError as e:
+        return _page(request, status=e.status, error=e.message)
+    return exports.serve(request.user, scope, fmt)
 
 
 @role_required()

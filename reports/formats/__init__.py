@@ -30,6 +30,8 @@ def text(value, type_: str = "text") -> str:
 
 def filename(report, fmt: str) -> str:
     stamp = timezone.localtime(report.generated_at).strftime("%Y%m%d-%H%M%S")
+    if hasattr(report, "file_parts"):  # a report that names its own file (the red/black lists: period, version)
+        return "-".join(p for p in report.file_parts() if p) + f"-{stamp}.{fmt}"
     scope = report.scope
     parts = [scope.kind, scope.county, str(scope.year or scope.cycle or "")]
     if scope.plan:

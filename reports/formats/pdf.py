@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 
 from assessment.choices import PREFECTURE
 from reports.formats import text
+from reports.scope import REDBLACK
 
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -66,8 +67,9 @@ def render(report, progress: Callable[[int, int], None] | None = None) -> bytes:
     names = dict(report.plans)
     grouped: dict[str, list] = {code: [] for code, _ in report.plans}
     # The whole prefecture's PDF is the printed report: the counts by county (cover tables) and the prefecture's
-    # own rows; its thousands of county rows are in the xlsx and CSV (WeasyPrint lays out ~2.5 s per page).
-    whole = report.scope.whole_prefecture
+    # own rows; its thousands of county rows are in the xlsx and CSV (WeasyPrint lays out ~2.5 s per page). The
+    # red/black lists have no prefecture rows: their PDF holds every line (``redblack_report.check_size``).
+    whole = report.scope.whole_prefecture and report.scope.kind != REDBLACK
     for line in report.lines:
         if not whole or line.county == PREFECTURE:
             grouped.setdefault(line.plan, []).append(line)
