@@ -103,3 +103,25 @@ def test_black_list_to_closed_notice(page, published):
     expect(page.locator("#views-table")).to_contain_text("clerk_zhaojue")
     screenshot(page, "redblack-notice-closed")
     assert [e.kind for e in notice().events.all()] == ["created", "replied", "sent_back", "replied", "closed"]
+
+
+def test_a_correction_from_lines_ticked_in_the_lists(page, published):
+    """The official opens the version's page, ticks the black line in the list (the checkbox belongs to the
+    correction form below it through the HTML ``form`` attribute), gives a reason and publishes version 2: the
+    line is withdrawn, the first version stays readable."""
+    login(page, "official")
+    nav_to(page, "红黑榜")
+    page.click("#publication-facts a:has-text('本版详情')")
+    expect(page.locator("main h1")).to_have_text(re.compile("红黑榜 2026-Q3 · 第1版"))
+    entry = published.entries.get(list="black")
+    page.get_by_label(re.compile("撤下 昭觉县")).check()
+    page.fill("#id_reason", "申诉成立，数据口径有误")
+    screenshot(page, "redblack-correction-ticked")
+    page.click("#correction-form button[type=submit]")
+    expect(page.locator("main h1")).to_have_text(re.compile("第2版"))
+    expect(page.locator("#change-counts")).to_contain_text("撤下 1 条")
+    expect(page.locator(f"#withdrawn-{entry.pk}")).to_contain_text("昭觉县")
+    expect(page.locator("#black-list")).not_to_contain_text("昭觉县")
+    screenshot(page, "redblack-correction-published")
+    page.click("a:has-text('第1版')")
+    expect(page.locator("#black-list")).to_contain_text("昭觉县")
