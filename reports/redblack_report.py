@@ -108,11 +108,11 @@ class ListsReport(Report):
 
 
 def _publication_id(data: Mapping) -> int:
-    raw = (data.get("version") or "").strip()
+    raw = (data.get("publication") or "").strip()
     if not raw:
-        raise ScopeError(_("请用 version 指定要导出的红黑榜版本（发布编号）。"))
+        raise ScopeError(_("请用 publication 指定要导出的红黑榜版本（发布编号）。"))
     if not (raw.isascii() and raw.isdigit()):
-        raise ScopeError(_("version 必须是红黑榜发布编号（正整数），例如 12。"))
+        raise ScopeError(_("publication 必须是红黑榜发布编号（正整数），例如 12。"))
     pk = int(raw)
     if not 1 <= pk <= MAX_ID or not Publication.objects.filter(pk=pk).exists():
         raise ScopeError(_("没有编号为 %(id)s 的红黑榜版本。") % {"id": raw}, 404)
@@ -120,7 +120,8 @@ def _publication_id(data: Mapping) -> int:
 
 
 def resolve(data: Mapping) -> Scope:
-    """The version (``version``: the publication's id, required) and the county (``county``, optional: every
+    """The version (``publication``: its id, required — the API's ``version`` is a version number within a
+    period, hence another name here) and the county (``county``, optional: every
     county when absent or ``prefecture``), or ScopeError: 400 for a missing or malformed version or an unknown
     county, 404 for a version that does not exist. No county check: the lists are public to every role."""
     pk = _publication_id(data)

@@ -63,7 +63,7 @@ class Scope:
     def key(self) -> str:
         """The scope as recorded (machine-readable, stable)."""
         if self.kind == REDBLACK:
-            return f"{self.kind}: version={self.publication} county={self.county}"
+            return f"{self.kind}: publication={self.publication} county={self.county}"
         parts = [f"county={self.county}"]
         if self.kind in (PROGRESS, HISTORY):
             parts.append(f"year={self.year or ''}")

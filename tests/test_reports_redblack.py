@@ -73,7 +73,7 @@ def _cover(body: bytes) -> dict:
 # what the files hold ----------------------------------------------------------------------------------------------
 
 def test_the_csv_holds_the_versions_entries_in_the_pages_order(official, published):
-    response = _get(official, {"version": published.pk, "format": "csv"})
+    response = _get(official, {"publication": published.pk, "format": "csv"})
     assert response.status_code == 200 and response.streaming
     rows = csv_rows(response)
     assert list(rows[0]) == HEADER
@@ -84,9 +84,9 @@ def test_the_csv_holds_the_versions_entries_in_the_pages_order(official, publish
 
 
 def test_the_county_filter_keeps_that_countys_lines_with_their_numbers(auditor, published):
-    whole = [list(r.values()) for r in csv_rows(_get(auditor, {"version": published.pk, "format": "csv"}))]
+    whole = [list(r.values()) for r in csv_rows(_get(auditor, {"publication": published.pk, "format": "csv"}))]
     for county in (HUILI, ZHAOJUE):
-        one = [list(r.values()) for r in csv_rows(_get(auditor, {"version": published.pk, "county": county,
+        one = [list(r.values()) for r in csv_rows(_get(auditor, {"publication": published.pk, "county": county,
                                                                   "format": "csv"}))]
         assert one and one == [r for r in whole if r[2] == county] == expected_rows(published, county)
     assert int(one[0][1]) > 1  # 序号 is 昭觉's place in the whole black list, not in the filtered file
@@ -101,17 +101,17 @@ def test_numbers_follow_the_positions_even_when_a_list_is_not_one_run(official):
                                                ("black", counties[2])]):
         Entry.objects.create(publication=pub, list=kind, county=county, rule="x", reason=f"r{position}",
                              position=position)
-    whole = [list(r.values()) for r in csv_rows(_get(official, {"version": pub.pk, "format": "csv"}))]
+    whole = [list(r.values()) for r in csv_rows(_get(official, {"publication": pub.pk, "format": "csv"}))]
     assert [(r[0], r[1], r[7]) for r in whole] == [("红榜", "1", "r1"), ("红榜", "2", "r3"), ("黑榜", "1", "r0"),
                                                     ("黑榜", "2", "r2"), ("黑榜", "3", "r4")]
     for county in counties:
-        one = [list(r.values()) for r in csv_rows(_get(official, {"version": pub.pk, "county": county.code,
+        one = [list(r.values()) for r in csv_rows(_get(official, {"publication": pub.pk, "county": county.code,
                                                                   "format": "csv"}))]
         assert one == [r for r in whole if r[2] == county.code]
 
 
 def test_the_xlsx_has_the_cover_and_one_sheet_per_list_with_the_same_reasons(official, published):
-    response = _get(official, {"version": published.pk, "format": "xlsx"})
+    response = _get(official, {"publication": published.pk, "format": "xlsx"})
     assert response.status_code == 200
     wb = load_workbook(BytesIO(response.content))
     assert wb.sheetnames == ["封面", "红榜", "黑榜"]
@@ -132,20 +132,20 @@ def test_the_xlsx_has_the_cover_and_one_sheet_per_list_with_the_same_reasons(off
 
 
 def test_the_xlsx_is_written_from_an_iterator(official, published):
-    scope = redblack_report.resolve({"version": str(published.pk)})
+    scope = redblack_report.resolve({"publication": str(published.pk)})
     assert exports.streams(scope, "xlsx") and exports.streams(scope, "csv") and not exports.streams(scope, "pdf")
     report = services.build(official, scope, stream=True)
     assert not isinstance(report.lines, list)
 
 
 def test_the_csv_streams_in_chunks_with_the_same_bytes(official, published, monkeypatch):
-    whole = content(_get(official, {"version": published.pk, "format": "csv"}))
+    whole = content(_get(official, {"publication": published.pk, "format": "csv"}))
     monkeypatch.setattr(redblack_report, "CHUNK", 2)
-    assert content(_get(official, {"version": published.pk, "format": "csv"})) == whole
+    assert content(_get(official, {"publication": published.pk, "format": "csv"})) == whole
 
 
 def test_the_pdf_holds_the_cover_and_the_same_reasons(official, published, tmp_path):
-    response = _get(official, {"version": published.pk, "county": ZHAOJUE, "format": "pdf"})
+    response = _get(official, {"publication": published.pk, "county": ZHAOJUE, "format": "pdf"})
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     text = pdf_text(response.content, tmp_path)
     flat = "".join(text.split())
@@ -163,16 +163,16 @@ def corrected(official, published):
 
 
 def test_a_corrections_export_states_what_it_corrects(auditor, published, corrected, tmp_path):
-    response = _get(auditor, {"version": corrected.pk, "format": "xlsx"})
+    response = _get(auditor, {"publication": corrected.pk, "format": "xlsx"})
     facts = _cover(response.content)
     assert facts["版本"] == "第2版" and facts["更正"] == "更正第1版：数据口径有误"
-    rows = [list(r.values()) for r in csv_rows(_get(auditor, {"version": corrected.pk, "format": "csv"}))]
+    rows = [list(r.values()) for r in csv_rows(_get(auditor, {"publication": corrected.pk, "format": "csv"}))]
     assert rows == expected_rows(corrected)
     assert ("黑榜", ZHAOJUE, "CMP-01") not in {(r[0], r[2], r[4]) for r in rows}  # the line withdrawn
-    text = "".join(pdf_text(_get(auditor, {"version": corrected.pk, "county": HUILI, "format": "pdf"}).content,
+    text = "".join(pdf_text(_get(auditor, {"publication": corrected.pk, "county": HUILI, "format": "pdf"}).content,
                             tmp_path).split())
     assert "更正第1版：数据口径有误" in text
-    old = _cover(_get(auditor, {"version": published.pk, "format": "xlsx"}).content)
+    old = _cover(_get(auditor, {"publication": published.pk, "format": "xlsx"}).content)
     assert old["状态"] == "此版本已被第2版更正，仅供查阅。" and "更正" not in old
 
 
@@ -180,12 +180,12 @@ def test_a_corrections_export_states_what_it_corrects(auditor, published, correc
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "pdf"])
 def test_the_record_holds_the_sha256_of_the_bytes_served(official, published, fmt):
-    response = _get(official, {"version": published.pk, "county": ZHAOJUE, "format": fmt})
+    response = _get(official, {"publication": published.pk, "county": ZHAOJUE, "format": fmt})
     body = content(response)
     record = ExportRecord.objects.get(pk=response["X-Export-Id"])
     assert record.sha256 == hashlib.sha256(body).hexdigest() and record.size == len(body)
     assert record.kind == "redblack" and record.format == fmt and record.status == "done"
-    assert record.scope == f"redblack: version={published.pk} county={ZHAOJUE}"
+    assert record.scope == f"redblack: publication={published.pk} county={ZHAOJUE}"
     assert record.data_version == f"P{published.pk}-2026-Q3-v1" and record.user == official
 
 
@@ -198,16 +198,16 @@ def test_every_role_exports_any_countys_lines_like_the_page_shows_them(users, pu
     user = users[role]
     assert client_for(user).get(reverse("redblack-publication", args=[published.pk]),
                                 {"county": ZHAOJUE}).status_code == 200
-    other = _get(user, {"version": published.pk, "county": ZHAOJUE, "format": "csv"})
+    other = _get(user, {"publication": published.pk, "county": ZHAOJUE, "format": "csv"})
     assert other.status_code == 200
     assert [list(r.values()) for r in csv_rows(other)] == expected_rows(published, ZHAOJUE)
-    whole = _get(user, {"version": published.pk, "format": "xlsx"})
+    whole = _get(user, {"publication": published.pk, "format": "xlsx"})
     assert whole.status_code == 200 and _cover(whole.content)["范围"] == "第1版 · 全部县市"
     assert ExportRecord.objects.filter(user=user, kind="redblack").count() == 2
 
 
 def test_anonymous_users_are_sent_to_log_in(published):
-    response = _get(None, {"version": published.pk, "format": "csv"})
+    response = _get(None, {"publication": published.pk, "format": "csv"})
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert not ExportRecord.objects.exists()
 
@@ -215,21 +215,21 @@ def test_anonymous_users_are_sent_to_log_in(published):
 def test_a_user_without_a_role_exports_nothing(published):
     nobody = get_user_model().objects.create(username="no_role")
     assert client_for(nobody).get(reverse("redblack-lists")).status_code == 403  # the page's rule
-    assert _get(nobody, {"version": published.pk, "format": "csv"}).status_code == 403
+    assert _get(nobody, {"publication": published.pk, "format": "csv"}).status_code == 403
     assert not ExportRecord.objects.exists()
 
 
 # bad parameters ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("params, status, message", [
-    ({"version": None}, 400, "请用 version 指定"), ({"version": ""}, 400, "请用 version 指定"),
-    ({"version": "abc"}, 400, "正整数"), ({"version": "-1"}, 400, "正整数"), ({"version": "1.5"}, 400, "正整数"),
-    ({"version": "999999"}, 404, "没有编号为 999999 的红黑榜版本"), ({"version": "0"}, 404, "没有编号为 0 的"),
-    ({"version": str(2 ** 70)}, 404, "的红黑榜版本"),
+    ({"publication": None}, 400, "请用 publication 指定"), ({"publication": ""}, 400, "请用 publication 指定"),
+    ({"publication": "abc"}, 400, "正整数"), ({"publication": "-1"}, 400, "正整数"), ({"publication": "1.5"}, 400, "正整数"),
+    ({"publication": "999999"}, 404, "没有编号为 999999 的红黑榜版本"), ({"publication": "0"}, 404, "没有编号为 0 的"),
+    ({"publication": str(2 ** 70)}, 404, "的红黑榜版本"),
     ({"county": "999999"}, 400, "未知的县市代码"), ({"format": "docx"}, 400, "format"),
 ])
 def test_a_bad_version_is_refused_without_a_record(official, published, params, status, message):
-    query = {k: v for k, v in {"version": published.pk, "format": "csv", **params}.items() if v is not None}
+    query = {k: v for k, v in {"publication": published.pk, "format": "csv", **params}.items() if v is not None}
     response = _get(official, query)
     assert response.status_code == status
     assert message in response.content.decode()
@@ -237,19 +237,19 @@ def test_a_bad_version_is_refused_without_a_record(official, published, params, 
 
 
 def test_the_refusal_is_in_english_for_english_readers(official, published):
-    html = _get(official, {"version": "abc", "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "version must be the id of a published red/black list" in html and "正整数" not in html
-    html = _get(official, {"version": "999999", "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = _get(official, {"publication": "abc", "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "publication must be the id of a published red/black list" in html and "正整数" not in html
+    html = _get(official, {"publication": "999999", "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "No published red/black list has the id 999999." in html
 
 
 def test_a_pdf_longer_than_the_limit_is_refused(official, published, settings):
     settings.REPORTS_REDBLACK_PDF_MAX_LINES = limit = published.entries.filter(county__code=ZHAOJUE).count()
     assert published.entries.count() > limit
-    response = _get(official, {"version": published.pk, "format": "pdf"})
+    response = _get(official, {"publication": published.pk, "format": "pdf"})
     assert response.status_code == 400 and f"PDF 最多 {limit} 条" in response.content.decode()
     assert not ExportRecord.objects.exists()
-    assert _get(official, {"version": published.pk, "county": ZHAOJUE, "format": "pdf"}).status_code == 200
+    assert _get(official, {"publication": published.pk, "county": ZHAOJUE, "format": "pdf"}).status_code == 200
 
 
 # the version page's links --------------------------------------------------------------------------------------------
@@ -258,8 +258,8 @@ def test_the_version_page_links_to_the_three_files_keeping_its_county(auditor, p
     url = reverse("redblack-publication", args=[published.pk])
     page = client_for(auditor).get(url).content.decode()
     for fmt in ("xlsx", "csv", "pdf"):
-        assert f'href="{URL}?version={published.pk}&amp;format={fmt}"' in page
+        assert f'href="{URL}?publication={published.pk}&amp;format={fmt}"' in page
     page = client_for(auditor).get(url, {"county": HUILI}).content.decode()
     for fmt in ("xlsx", "csv", "pdf"):
-        assert f'href="{URL}?version={published.pk}&amp;county={HUILI}&amp;format={fmt}"' in page
+        assert f'href="{URL}?publication={published.pk}&amp;county={HUILI}&amp;format={fmt}"' in page
     assert reverse("report-redblack-file") == URL
