@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -46,7 +46,7 @@ class Preview:
         return self.of(ListKind.BLACK)
 
 
-def _check_official(user) -> None:
+def check_official(user) -> None:
     if not can_review(user):
         raise PermissionDenied(_("只有州级管理员可以预览和发布红黑榜。"))
 
@@ -56,14 +56,22 @@ def _active_rules() -> list[dict]:
             for r in ListRule.objects.filter(active=True).order_by("list", "order", "code")]
 
 
-def build(user, period: str, year: int, *, rule_specs: list[dict] | None = None) -> Preview:
+Progress = Callable[[int, int, str], None]  # (steps done, steps in all, the step now): a job's page shows it
+
+
+def build(user, period: str, year: int, *, rule_specs: list[dict] | None = None,
+          progress: Progress | None = None) -> Preview:
     """The lists the active rules give for a period and data year now (nothing is written). ``rule_specs``
-    (the rules a publication recorded) replaces the active rules: a correction re-runs the period's own rules."""
-    _check_official(user)
+    (the rules a publication recorded) replaces the active rules: a correction re-runs the period's own rules.
+    ``progress`` hears of each rule (and of the writing step that follows in ``publish``/``correct``)."""
+    check_official(user)
     parsed = periods.parse(period)
     ctx = rules.Context(user, year)
     preview = Preview(parsed, year, [])
-    for rule in _active_rules() if rule_specs is None else rule_specs:
+    specs = _active_rules() if rule_specs is None else rule_specs
+    for n, rule in enumerate(specs):
+        if progress:
+            progress(n, len(specs) + 1, _("规则：%(name)s") % {"name": rule["name"]})
         registered = rules.REGISTRY.get(rule["function"])
         if registered is None:
             preview.skipped.append(_("规则“%(name)s”所用的规则函数 %(function)s 尚未登记，已跳过。") % {
@@ -74,6 +82,8 @@ def build(user, period: str, year: int, *, rule_specs: list[dict] | None = None)
             c.rule, c.list = rule["code"], rule["list"]
         preview.candidates.extend(sorted(found, key=lambda c: (c.county.code, c.indicator.code if c.indicator else "")))
         preview.applied.append(dict(rule))
+    if progress:
+        progress(len(specs), len(specs) + 1, _("写入榜单"))
     return preview
 
 
@@ -115,10 +125,10 @@ def _entries(publication: Publication, candidates, marks: dict | None = None) ->
         batch_size=2000)  # one INSERT of a national list's hundred thousand rows would be one huge statement
 
 
-def publish(user, period: str, year: int) -> Publication:
+def publish(user, period: str, year: int, progress: Progress | None = None) -> Publication:
     """Publish the lists of ``period`` from the data ``year`` as they stand now. A period is published once
     (``AlreadyPublished`` otherwise); what later approvals change shows in the next period."""
-    preview = build(user, period, year)
+    preview = build(user, period, year, progress=progress)
     existing = Publication.objects.filter(period=preview.period.text).order_by("version").first()
     if existing is not None:
         raise AlreadyPublished(existing)
@@ -210,27 +220,30 @@ def _withdrawn(publication: Publication) -> set[Key]:
     return {tuple(k) for k in publication.withdrawn or []}
 
 
-def correct(user, publication: Publication, *, remove: list[int], reason: str) -> Publication:
+def correct(user, publication: Publication, *, remove: list[int], reason: str,
+            progress: Progress | None = None) -> Publication:
     """A correction: version n+1 of the period, computed by re-running the period's rules (as recorded on its
     publication) for its data year on the data as it now stands, without the lines withdrawn now (``remove``:
     entry ids of the current version) or by an earlier correction. The corrected version stays as it was,
     visible. What differs is worked out here, once, and kept with it: the summary on the new version
     (``Publication.changes``), each new or changed line marked (``Entry.change``) — a national correction's page
-    then reads neither version whole."""
-    _check_official(user)
+    then reads neither version whole. The lists are built before the period is locked (seconds at national
+    scale); under the lock the version must still be the current one."""
+    check_official(user)
     if not reason.strip():
         raise ValueError(_("请填写更正原因。"))
+    check_current(publication)
+    fresh = build(user, publication.period, publication.year, rule_specs=publication.rules,
+                  progress=progress).candidates
     with transaction.atomic():
         latest = current(publication.period, lock=True)
-        if latest.pk != publication.pk:
-            raise ValueError(_("此版本已被更正，请在最新版本（第%(version)s版）上更正。") % {"version": latest.version})
+        check_current(publication, latest)
         old, removing = _lines(latest), set(remove)
         picked = {key(e) for e in old if e.pk in removing}
         if len(picked) < len(removing):
             raise ValueError(_("所选条目不在此版本中。"))
         withdrawn = _withdrawn(latest) | picked
-        fresh = [c for c in build(user, latest.period, latest.year, rule_specs=latest.rules).candidates
-                 if key(c) not in withdrawn]
+        fresh = [c for c in fresh if key(c) not in withdrawn]
         found = changes(old, fresh, withdrawn)
         if not found:
             raise ValueError(_("按现有数据重新生成的榜单与当前版本相同，无需更正。"))
@@ -240,6 +253,13 @@ def correct(user, publication: Publication, *, remove: list[int], reason: str) -
                                          changes=summary(found))
         _entries(new, fresh, found.keys)
     return new
+
+
+def check_current(publication: Publication, latest: Publication | None = None) -> None:
+    """Only the current version of a period is corrected."""
+    latest = latest or current(publication.period)
+    if latest.pk != publication.pk:
+        raise ValueError(_("此版本已被更正，请在最新版本（第%(version)s版）上更正。") % {"version": latest.version})
 
 
 def changes_of(publication: Publication) -> Changes | None:

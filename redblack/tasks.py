@@ -4,7 +4,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from redblack import supervision
+from redblack import jobs, supervision
 
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
@@ -13,3 +13,9 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 def escalate_notices() -> dict[str, int]:
     """Daily (beat): 催办 before the deadline, yellow then red after it; running it twice changes nothing more."""
     return supervision.escalate()
+
+
+@shared_task
+def run_list_job(job_id: str) -> str:
+    """Publish or correct the lists (``redblack.jobs.run``); a job already taken or finished is left alone."""
+    return jobs.run(job_id)

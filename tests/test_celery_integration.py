@@ -348,3 +348,28 @@ def test_a_job_whose_worker_is_killed_is_failed_after_its_lease_and_a_new_one_ru
     assert new.rows == Progress.objects.count() > 17 * 5
     job.refresh_from_db()
     assert job.state == JobState.FAILURE
+
+
+def test_worker_publishes_the_red_black_lists(celery_worker, official):
+    """An official's publication queued from the preview page's service: the worker writes the version and the
+    job ends done, with its result."""
+    from assessment.choices import JobState
+    from redblack import jobs
+    from redblack.models import ListJob, Publication
+    from tests.redblack_data import YEAR, lagging_zhaojue
+
+    from redblack.defaults import ensure_defaults
+    from redblack.models import ListRule
+
+    ensure_defaults(ListRule)  # the shipped list rules (the test database is built without migrations)
+    lagging_zhaojue()
+    job = jobs.start_publish(official, "2026-Q3", YEAR)  # committed (transactional test): queued at once
+
+    def finished():
+        state = ListJob.objects.filter(pk=job.pk).values_list("state", flat=True).first()
+        return state in (JobState.SUCCESS, JobState.FAILURE) and state
+
+    state = _wait(finished, TASK_TIMEOUT, "the red/black publication job to finish", celery_worker["log"])
+    job.refresh_from_db()
+    assert state == JobState.SUCCESS, job.error
+    assert job.result == Publication.objects.get(period="2026-Q3") and job.result.entries.exists()

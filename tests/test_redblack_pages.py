@@ -46,8 +46,9 @@ def test_only_officials_preview(users, role, code):
 
 
 @pytest.mark.parametrize("role, code", [("clerk_xichang", 403), ("auditor", 403), ("admin", 403), ("official", 302)])
-def test_only_officials_publish_from_the_page(users, role, code):
-    response = client_for(users[role]).post(reverse("redblack-preview"), {"period": "2026-11", "year": YEAR})
+def test_only_officials_publish_from_the_page(users, role, code, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the job is queued once the request commits
+        response = client_for(users[role]).post(reverse("redblack-preview"), {"period": "2026-11", "year": YEAR})
     assert response.status_code == code
     assert Publication.objects.filter(period="2026-11").exists() is (code == 302)
 
@@ -59,10 +60,11 @@ def test_publishing_twice_from_the_page_says_why(official, published):
 
 
 @pytest.mark.parametrize("role, code", [("clerk_zhaojue", 403), ("auditor", 403), ("admin", 403), ("official", 302)])
-def test_only_officials_correct(users, published, role, code):
+def test_only_officials_correct(users, published, role, code, django_capture_on_commit_callbacks):
     black = published.entries.get(list="black")
-    response = client_for(users[role]).post(reverse("redblack-correct", args=[published.pk]),
-                                            {"remove": [black.pk], "reason": "数据口径有误"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(users[role]).post(reverse("redblack-correct", args=[published.pk]),
+                                                {"remove": [black.pk], "reason": "数据口径有误"})
     assert response.status_code == code
     assert Publication.objects.filter(period="2026-Q3").count() == (2 if code == 302 else 1)
 
@@ -272,7 +274,7 @@ def test_lines_to_withdraw_are_ticked_in_the_lists_by_officials_only(users, publ
     assert ('id="correction-form"' in html) is (role == "official")
 
 
-def test_a_correction_from_ticked_lines_and_its_refusals(official, published):
+def test_a_correction_from_ticked_lines_and_its_refusals(official, published, django_capture_on_commit_callbacks):
     client, black = client_for(official), published.entries.get(list="black")
     url = reverse("redblack-correct", args=[published.pk])
     for bad in ("abc", str(10 ** 9)):  # not a number; not a line of this version
@@ -280,9 +282,12 @@ def test_a_correction_from_ticked_lines_and_its_refusals(official, published):
         assert "所选条目不在此版本中" in response.content.decode()
     assert "请填写更正原因" in client.post(url, {"remove": [black.pk]}, follow=True).content.decode()
     assert Publication.objects.filter(period="2026-Q3").count() == 1
-    response = client.post(url, {"remove": [black.pk], "reason": "数据口径有误"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"remove": [black.pk], "reason": "数据口径有误"})
     new = Publication.objects.get(period="2026-Q3", version=2)
-    assert response.status_code == 302 and response["Location"] == reverse("redblack-publication", args=[new.pk])
+    job = response["Location"]
+    assert response.status_code == 302 and job.startswith("/redblack/jobs/")
+    assert client.get(job)["Location"] == reverse("redblack-publication", args=[new.pk])  # done: to the version
     assert not new.entries.filter(list="black").exists()
     old = client.get(reverse("redblack-publication", args=[published.pk])).content.decode()
     assert 'id="correction-form"' not in old and f'id="remove-{black.pk}"' not in old  # only the current version

@@ -11,14 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from assessment.choices import JobState
 from assessment.queries import default_year
 from liangshan_edu.roles import can_review, county_of
 from liangshan_edu.views import role_required
 from places.models import County
-from redblack import appeals, conf, lists, periods
+from redblack import appeals, conf, jobs, lists, periods
 from redblack.choices import ListKind
 from redblack.forms import CorrectionForm, PreviewForm
-from redblack.models import Entry, Publication
+from redblack.models import Entry, ListJob, Publication
 
 
 def _pages(request, publication: Publication, county: County | None) -> dict:
@@ -113,9 +114,7 @@ def preview_page(request):
         period, year = form.cleaned_data["period"], form.cleaned_data["year"]
         try:
             if request.method == "POST":
-                pub = lists.publish(request.user, period, year)
-                messages.success(request, _("已发布 %(period)s 红黑榜。") % {"period": pub.period})
-                return redirect(f"{reverse('redblack-lists')}?period={pub.period}")
+                return redirect("redblack-job", jobs.start_publish(request.user, period, year).pk)
             preview = _shown_preview(lists.build(request.user, period, year), _county(request))
         except periods.PeriodError as e:
             form.add_error("period", str(e))
@@ -123,6 +122,8 @@ def preview_page(request):
         except lists.AlreadyPublished as e:
             error, status = _("%(period)s 已发布（第%(version)s版），同一期次不能再次发布；如需更正请在该期榜单上发布更正版本。") % {
                 "period": e.publication.period, "version": e.publication.version}, 409
+        except jobs.JobRunning as e:
+            return redirect("redblack-job", e.job.pk)
     elif form.is_bound:
         status = 400
     return render(request, "redblack/preview.html", {"form": form, "preview": preview, "error": error},
@@ -151,13 +152,14 @@ def correct_view(request, pk: int):
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
-            new = lists.correct(request.user, publication, remove=[int(x) for x in form.cleaned_data["remove"]],
-                                reason=form.cleaned_data["reason"])
+            job = jobs.start_correct(request.user, publication, remove=[int(x) for x in form.cleaned_data["remove"]],
+                                     reason=form.cleaned_data["reason"])
         except ValueError as e:
             messages.error(request, str(e))
+        except jobs.JobRunning as e:
+            return redirect("redblack-job", e.job.pk)
         else:
-            messages.success(request, _("已发布更正版本（第%(version)s版），原版本保留可查。") % {"version": new.version})
-            return redirect("redblack-publication", new.pk)
+            return redirect("redblack-job", job.pk)
     elif "reason" in form.errors:
         messages.error(request, _("请填写更正原因。"))
     else:
@@ -165,3 +167,21 @@ def correct_view(request, pk: int):
     return redirect("redblack-publication", publication.pk)
 
 
+
+
+@role_required()
+@require_GET
+def job_page(request, pk):
+    """A publication or correction under way (officials): its step and progress, the page reloading itself
+    every two seconds; once done, the lists it published; if it failed, why (nothing was written)."""
+    if not can_review(request.user):
+        raise PermissionDenied
+    jobs.fail_lost_jobs()
+    job = get_object_or_404(ListJob.objects.select_related("result", "corrects", "requested_by"), pk=pk)
+    if job.state == JobState.SUCCESS and job.result is not None:
+        if job.action == ListJob.Action.PUBLISH:
+            messages.success(request, _("已发布 %(period)s 红黑榜。") % {"period": job.result.period})
+            return redirect(f"{reverse('redblack-lists')}?period={job.result.period}")
+        messages.success(request, _("已发布更正版本（第%(version)s版），原版本保留可查。") % {"version": job.result.version})
+        return redirect("redblack-publication", job.result.pk)
+    return render(request, "redblack/job.html", {"job": job})
