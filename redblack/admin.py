@@ -3,7 +3,7 @@ from django.contrib import admin
 from liangshan_edu.watch import ReadOnlyAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from redblack.models import Appeal, Entry, ListRule, NoticeEvent, Publication, SupervisionNotice
+from redblack.models import Appeal, Entry, ListJob, ListRule, NoticeEvent, Publication, SupervisionNotice
 
 
 @admin.register(ListRule)
@@ -25,6 +25,15 @@ class PublicationAdmin(ReadOnly):
 
     list_display = ["period", "version", "year", "published_at", "published_by", "reason"]
     list_filter = ["year"]
+
+
+@admin.register(ListJob)
+class ListJobAdmin(ReadOnly):
+    """Publications and corrections run in the background: what was asked, by whom, how it ended."""
+
+    list_display = ["created_at", "action", "period", "year", "state", "requested_by", "result", "error"]
+    list_filter = ["action", "state"]
+    list_select_related = ["requested_by", "result"]
 
 
 @admin.register(Entry)
