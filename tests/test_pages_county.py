@@ -130,7 +130,7 @@ def test_the_bullet_chart_compares_each_plan_with_the_prefecture(official, zhaoj
     html = page(official).content.decode()
     table = re.search(r'<table class="grid compact" id="bullet-table">(.*?)</table>', html, re.S).group(1)
     compulsory = re.search(r'<th scope="row">义务教育</th>(.*?)</tr>', table, re.S).group(1)
-    cells = re.findall(r"<td>(.*?)</td>", compulsory)
+    cells = re.findall(r"<td data-label=\"[^\"]*\">(.*?)</td>", compulsory)  # the counts (each labelled for phones)
     # CMP-09's two intermediate targets were met late; nothing was met on time.
     assert cells[1:3] == ["0", "2"]
     # Its bullet bar, in the same row: nothing on time, the late share from 0, the prefecture's tick.
