@@ -95,20 +95,13 @@ def run(job_id: str) -> str:
             result = lists.correct(job.requested_by, job.corrects, remove=job.remove, reason=job.reason,
                                    progress=progress)
     except (lists.AlreadyPublished, periods.PeriodError, PermissionDenied, ValueError) as exc:
-        return _failed(job_id, _refusal(exc))
+        return _failed(job_id, str(exc))
     except Exception:  # noqa: BLE001 — any failure ends the job as failed, never "running"
         log.exception("red/black job %s failed", job_id)
         return _failed(job_id, _("发布失败（系统错误），已记录日志；榜单未作任何改动，请重试。"))
     ListJob.objects.filter(pk=job_id).update(state=JobState.SUCCESS, result=result, finished_at=timezone.now(),
                                              heartbeat_at=timezone.now(), done=1, total=1, step="")
     return JobState.SUCCESS
-
-
-def _refusal(exc: Exception) -> str:
-    if isinstance(exc, lists.AlreadyPublished):
-        return _("%(period)s 已发布（第%(version)s版），同一期次不能再次发布；如需更正请在该期榜单上发布更正版本。") % {
-            "period": exc.publication.period, "version": exc.publication.version}
-    return str(exc)
 
 
 def _failed(job_id: str, message: str) -> str:

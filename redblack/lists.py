@@ -25,6 +25,11 @@ class AlreadyPublished(Exception):
         super().__init__(publication.period)
         self.publication = publication
 
+    def __str__(self) -> str:
+        """What a page or a failed job says (the API says it with the publication time: ``api.views``)."""
+        return _("%(period)s 已发布（第%(version)s版），同一期次不能再次发布；如需更正请在该期榜单上发布更正版本。") % {
+            "period": self.publication.period, "version": self.publication.version}
+
 
 @dataclass
 class Preview:

@@ -15,7 +15,7 @@
 # is printed at the end. Lighthouse itself is installed pinned into .cache/lighthouse/ (git-ignored).
 #
 # Environment: LIGHTHOUSE_DIR (default .cache/lighthouse), LH_USER, LH_PORT (default: a free port), CHROME_PATH (default /usr/bin/chromium),
-# LH_OUT (default test-artifacts/lighthouse), LH_KEEP=1 keeps the temp dir.
+# LH_OUT (default test-artifacts/lighthouse), LH_KEEP=1 keeps the temp dir, LH_SETUP=<file.py> runs it in the shell first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -72,6 +72,9 @@ unset CELERY_BROKER_URL CELERY_RESULT_BACKEND REDIS_CACHE_URL || true
 echo "bootstrap --demo, collectstatic (in $TMP)" >&2
 "$PY" manage.py bootstrap --demo > "$TMP/bootstrap.log" 2>&1 || { cat "$TMP/bootstrap.log" >&2; exit 1; }
 "$PY" manage.py collectstatic --noinput > "$TMP/collectstatic.log" 2>&1 || { cat "$TMP/collectstatic.log" >&2; exit 1; }
+# LH_SETUP: Python run in `manage.py shell` on the demo database before serving (pages that need more than the
+# demo, e.g. a published red/black list: scripts/lighthouse_redblack.py).
+if [ -n "${LH_SETUP:-}" ]; then "$PY" manage.py shell < "$LH_SETUP" >&2 || exit 1; fi
 
 "$ROOT/.venv/bin/gunicorn" liangshan_edu.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
   --access-logfile "$TMP/access.log" --error-logfile "$TMP/gunicorn.log" &

@@ -120,8 +120,7 @@ def preview_page(request):
             form.add_error("period", str(e))
             status = 400
         except lists.AlreadyPublished as e:
-            error, status = _("%(period)s 已发布（第%(version)s版），同一期次不能再次发布；如需更正请在该期榜单上发布更正版本。") % {
-                "period": e.publication.period, "version": e.publication.version}, 409
+            error, status = str(e), 409
         except jobs.JobRunning as e:
             return redirect("redblack-job", e.job.pk)
     elif form.is_bound:
