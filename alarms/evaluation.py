@@ -27,12 +27,12 @@ def after_incremental(rows: list[tuple], using: str = "default") -> Outcome:
 
 
 def after_full_recompute(using: str = "default", seen: sources.Seen | None = None) -> Outcome:
-    """After a full recompute: ``seen`` is what the recompute showed the alarms' tap, used when it is whole and
-    of the year judged now."""
+    """After a full recompute: ``seen`` is what the recompute showed the alarms' tap (None when the engine
+    dropped it), used when it is of the year judged now."""
     year = sources.judged_year(using)
     if year is None:
         return Outcome([], [])
-    if seen is not None and (seen.failed or seen.year != year):
+    if seen is not None and seen.year != year:
         seen = None
     findings, _pairs, active = sources.after_full_recompute(year, using, seen)
     return apply(findings, kinds=PROGRESS_KINDS, using=using, active=active)

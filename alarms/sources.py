@@ -132,24 +132,16 @@ class Seen:
     """What a full recompute showed its tap (``assessment.signals.progress_recompute_starting``), county by county
     while it computed the rows: the judged year's pairs that may raise (a figure, and 滞后/严重滞后 or overdue) and
     the year before's status of those that may have fallen — what ``after_full_recompute`` would otherwise read
-    back from the whole table. No database access, and a failure only marks it unusable (alarms never fail a
-    recompute): the rows are then read afterwards as before."""
+    back from the whole table. No database access. If it raises, the engine logs it and drops it from the taps
+    (``assessment.engine._tapped``): the receiver then finds none and reads the rows afterwards, as before."""
 
     def __init__(self, year: int) -> None:
-        self.year, self.failed = year, False
+        self.year = year
         self.current: dict[tuple[str, int], State] = {}
         self.previous: dict[tuple[str, int], str] = {}
 
     def __call__(self, raws: list[tuple]) -> None:
-        if self.failed:
-            return
-        try:
-            self._take(raws)
-        except Exception:  # noqa: BLE001 — never fail the recompute
-            import logging
-
-            logging.getLogger(__name__).exception("alarms: looking at the recompute's rows failed")
-            self.failed = True
+        self._take(raws)
 
     def _take(self, raws: list[tuple]) -> None:
         year, before, falling = self.year, self.year - 1, _FALLING
