@@ -65,15 +65,9 @@ def start_publish(user, period: str, year: int) -> ListJob:
 
 def start_correct(user, publication: Publication, *, remove: list[int], reason: str) -> ListJob:
     """Queue a correction of ``publication`` (refusals as ``lists.correct`` gives them)."""
-    lists.check_official(user)
-    if not reason.strip():
-        raise ValueError(_("请填写更正原因。"))
-    lists.check_current(publication)
-    wanted = set(remove)
-    if len(wanted) != publication.entries.filter(pk__in=wanted).count():
-        raise ValueError(_("所选条目不在此版本中。"))
+    lists.check_correction(user, publication, remove=remove, reason=reason)
     return _queue(user, action=ListJob.Action.CORRECT, period=publication.period, year=publication.year,
-                  corrects=publication, remove=sorted(wanted), reason=reason.strip())
+                  corrects=publication, remove=sorted(set(remove)), reason=reason.strip())
 
 
 def run(job_id: str) -> str:

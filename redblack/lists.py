@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from liangshan_edu.roles import can_review
 from places.models import County
@@ -234,19 +235,14 @@ def correct(user, publication: Publication, *, remove: list[int], reason: str,
     (``Publication.changes``), each new or changed line marked (``Entry.change``) — a national correction's page
     then reads neither version whole. The lists are built before the period is locked (seconds at national
     scale); under the lock the version must still be the current one."""
-    check_official(user)
-    if not reason.strip():
-        raise ValueError(_("请填写更正原因。"))
-    check_current(publication)
+    check_correction(user, publication, remove=remove, reason=reason)
     fresh = build(user, publication.period, publication.year, rule_specs=publication.rules,
                   progress=progress).candidates
     with transaction.atomic():
         latest = current(publication.period, lock=True)
         check_current(publication, latest)
         old, removing = _lines(latest), set(remove)
-        picked = {key(e) for e in old if e.pk in removing}
-        if len(picked) < len(removing):
-            raise ValueError(_("所选条目不在此版本中。"))
+        picked = {key(e) for e in old if e.pk in removing}  # lines of this version (``check_correction``)
         withdrawn = _withdrawn(latest) | picked
         fresh = [c for c in fresh if key(c) not in withdrawn]
         found = changes(old, fresh, withdrawn)
@@ -258,6 +254,22 @@ def correct(user, publication: Publication, *, remove: list[int], reason: str,
                                          changes=summary(found))
         _entries(new, fresh, found.keys)
     return new
+
+
+NO_REASON = gettext_lazy("请填写更正原因。")
+NOT_IN_VERSION = gettext_lazy("所选条目不在此版本中。")
+
+
+def check_correction(user, publication: Publication, *, remove: list[int], reason: str) -> None:
+    """What a correction needs before anything is built (``correct`` and a queued job ask it): an official, a
+    reason, the current version, lines to withdraw that are lines of it. ValueError with the page's words."""
+    check_official(user)
+    if not reason.strip():
+        raise ValueError(str(NO_REASON))
+    check_current(publication)
+    wanted = set(remove)
+    if len(wanted) != publication.entries.filter(pk__in=wanted).count():
+        raise ValueError(str(NOT_IN_VERSION))
 
 
 def check_current(publication: Publication, latest: Publication | None = None) -> None:

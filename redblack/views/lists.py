@@ -160,9 +160,9 @@ def correct_view(request, pk: int):
         else:
             return redirect("redblack-job", job.pk)
     elif "reason" in form.errors:
-        messages.error(request, _("请填写更正原因。"))
+        messages.error(request, lists.NO_REASON)
     else:
-        messages.error(request, _("所选条目不在此版本中。"))
+        messages.error(request, lists.NOT_IN_VERSION)
     return redirect("redblack-publication", publication.pk)
 
 
