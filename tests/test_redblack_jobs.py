@@ -36,12 +36,16 @@ def test_anonymous_are_sent_to_log_in(client, queued):
 
 def test_a_job_under_way_reloads_itself_and_a_done_one_leads_to_its_lists(official, queued):
     page = client_for(official).get(reverse("redblack-job", args=[queued.pk])).content.decode()
-    assert 'http-equiv="refresh"' in page and 'id="job-progress"' in page and "排队中" in page
+    assert "js/job-page.js" in page and 'id="job-progress"' in page and "排队中" in page
+    polled = client_for(official).get(reverse("redblack-job", args=[queued.pk]), {"format": "json"}).json()
+    assert polled["state"] == "pending" and polled["state_label"] == "排队中" and polled["percent"] == 0
     assert jobs.run(str(queued.pk)) == JobState.SUCCESS
     queued.refresh_from_db()
     assert queued.result == Publication.objects.get(period="2026-Q3") and queued.finished_at is not None
     response = client_for(official).get(reverse("redblack-job", args=[queued.pk]))
     assert response.status_code == 302 and response["Location"] == f"{reverse('redblack-lists')}?period=2026-Q3"
+    polled = client_for(official).get(reverse("redblack-job", args=[queued.pk]), {"format": "json"})
+    assert polled.status_code == 200 and polled.json()["state"] == "success"  # the script sees the end, then reloads
     assert jobs.run(str(queued.pk)) == JobState.SUCCESS  # a second run does nothing
     assert Publication.objects.filter(period="2026-Q3").count() == 1
 
@@ -79,7 +83,7 @@ def test_a_refused_correction_fails_the_job_and_writes_nothing(official, queued)
     job.refresh_from_db()
     assert "无需更正" in job.error and job.result is None and Publication.objects.count() == 1
     page = client_for(official).get(reverse("redblack-job", args=[job.pk])).content.decode()
-    assert 'id="job-error"' in page and "无需更正" in page and 'http-equiv="refresh"' not in page
+    assert 'id="job-error"' in page and "无需更正" in page and "js/job-page.js" not in page
 
 
 def test_a_crash_fails_the_job_with_nothing_written(official, queued, monkeypatch):

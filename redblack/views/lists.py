@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -171,12 +172,16 @@ def correct_view(request, pk: int):
 @role_required()
 @require_GET
 def job_page(request, pk):
-    """A publication or correction under way (officials): its step and progress, the page reloading itself
-    every two seconds; once done, the lists it published; if it failed, why (nothing was written)."""
+    """A publication or correction under way (officials): its step and progress (``?format=json`` for the page's
+    script, which polls every two seconds); once done, the lists it published; if it failed, why (nothing was
+    written)."""
     if not can_review(request.user):
         raise PermissionDenied
     jobs.fail_lost_jobs()
     job = get_object_or_404(ListJob.objects.select_related("result", "corrects", "requested_by"), pk=pk)
+    if request.GET.get("format") == "json":  # what static/js/job-page.js polls (it reloads once the job ended)
+        return JsonResponse({"state": job.state, "state_label": job.get_state_display(), "step": job.step,
+                             "done": job.done, "total": job.total, "percent": job.percent})
     if job.state == JobState.SUCCESS and job.result is not None:
         if job.action == ListJob.Action.PUBLISH:
             messages.success(request, _("已发布 %(period)s 红黑榜。") % {"period": job.result.period})

@@ -125,3 +125,26 @@ def test_a_correction_from_lines_ticked_in_the_lists(page, published):
     screenshot(page, "redblack-correction-published")
     page.click("a:has-text('第1版')")
     expect(page.locator("#black-list")).to_contain_text("昭觉县")
+
+
+def test_a_publication_job_page_follows_the_job_then_shows_the_lists(page, published):
+    """The job's page polls its state: the step and the bar move while it runs; when it ends, the official is
+    on the published lists (here the job is played by changing its row, as a worker would)."""
+    import uuid
+
+    from django.contrib.auth.models import User
+
+    from redblack.models import ListJob
+
+    job = ListJob.objects.create(id=uuid.uuid4(), action=ListJob.Action.PUBLISH, period="2026-Q3", year=YEAR,
+                                 requested_by=User.objects.get(username="official"), state="running",
+                                 step="规则：严重滞后", done=1, total=4)
+    login(page, "official")
+    page.goto(page.base_url + f"/redblack/jobs/{job.pk}/")
+    expect(page.locator("#job-state")).to_contain_text("规则：严重滞后")
+    ListJob.objects.filter(pk=job.pk).update(step="写入榜单", done=3)
+    expect(page.locator("#job-state")).to_contain_text("写入榜单", timeout=6000)
+    expect(page.locator("#job-percent")).to_have_text("75%")
+    screenshot(page, "redblack-job-running")
+    ListJob.objects.filter(pk=job.pk).update(state="success", result=published)
+    expect(page.locator("main h1")).to_have_text("红黑榜 · 2026-Q3", timeout=6000)
