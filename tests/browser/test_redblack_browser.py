@@ -148,3 +148,12 @@ def test_a_publication_job_page_follows_the_job_then_shows_the_lists(page, publi
     screenshot(page, "redblack-job-running")
     ListJob.objects.filter(pk=job.pk).update(state="success", result=published)
     expect(page.locator("main h1")).to_have_text("红黑榜 · 2026-Q3", timeout=6000)
+
+
+def test_a_versions_page_fits_a_phone_for_a_clerk(page, published):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "clerk_zhaojue")
+    page.goto(page.base_url + f"/redblack/publications/{published.pk}/")
+    expect(page.locator("#black-list")).to_contain_text("昭觉县")
+    screenshot(page, "phone-redblack-version-clerk")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
